@@ -1,0 +1,65 @@
+import { MAX_PASSWORD_ITERATIONS } from '../lib/config'
+
+const ALGORITHM = 'pbkdf2_sha256'
+const SALT_BYTES = 16
+const HASH_BYTES = 32
+
+/** Result of checking a password against its stored hash. */
+export interface PasswordCheck {
+  valid: boolean
+  /** The stored hash used another iteration count: store a fresh hash at the configured one. */
+  needsRehash: boolean
+}
+
+/** Hashes a password as `pbkdf2_sha256$<iterations>$<salt>$<hash>` (base64), Django's self-describing format. */
+export async function hashPassword(password: string, iterations: number): Promise<string> {
+  const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES))
+  const hash = await derive(password, salt, iterations)
+  return [ALGORITHM, iterations, toBase64(salt), toBase64(hash)].join('$')
+}
+
+/** Checks a password against a stored hash in constant time. A malformed hash never matches. */
+export async function verifyPassword(password: string, stored: string, iterations: number): Promise<PasswordCheck> {
+  const parsed = parseHash(stored)
+  if (!parsed) {
+    await derive(password, new Uint8Array(SALT_BYTES), iterations)
+    return { valid: false, needsRehash: false }
+  }
+  const actual = await derive(password, parsed.salt, parsed.iterations)
+  const valid = actual.byteLength === parsed.hash.byteLength && crypto.subtle.timingSafeEqual(actual, parsed.hash)
+  return { valid, needsRehash: valid && parsed.iterations !== iterations }
+}
+
+/**
+ * Spends the same work as a real check, for logins of unknown emails,
+ * so the answer's timing doesn't tell which emails have accounts.
+ */
+export async function verifyAgainstDummy(password: string, iterations: number): Promise<void> {
+  await derive(password, new Uint8Array(SALT_BYTES), iterations)
+}
+
+function parseHash(stored: string): { iterations: number; salt: Uint8Array; hash: Uint8Array } | undefined {
+  const [algorithm, iterationsText, salt, hash, ...rest] = stored.split('$')
+  const iterations = Number(iterationsText)
+  if (algorithm !== ALGORITHM || rest.length || !salt || !hash) return undefined
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_PASSWORD_ITERATIONS) return undefined
+  return { iterations, salt: fromBase64(salt), hash: fromBase64(hash) }
+}
+
+async function derive(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, ['deriveBits'])
+  const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, HASH_BYTES * 8)
+  return new Uint8Array(bits)
+}
+
+function toBase64(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes))
+}
+
+function fromBase64(text: string): Uint8Array {
+  try {
+    return Uint8Array.from(atob(text), (char) => char.charCodeAt(0))
+  } catch {
+    return new Uint8Array()
+  }
+}

@@ -1,0 +1,60 @@
+import type { TokenClaims } from '../auth/tokens'
+import { nowSeconds, userIdOf } from '../auth/tokens'
+import { batch, type Db } from './client'
+
+/** The INSERT that records a newly issued refresh token (by its jti), for use inside a batch. */
+export function recordRefreshTokenQuery(db: Db, claims: TokenClaims) {
+  return db.kysely
+    .insertInto('refresh_tokens')
+    .values({ jti: claims.jti, user_id: userIdOf(claims), expires_at: claims.exp, revoked_at: null, replaced_by: null })
+}
+
+/**
+ * Retires `used` and records `next` in one atomic batch. The insert copies the row that the
+ * update just marked, so `next` exists only if `used` was alive: false means it was not.
+ */
+export async function rotateRefreshToken(db: Db, used: TokenClaims, next: TokenClaims): Promise<boolean> {
+  const [retired] = await batch(db, [
+    db.kysely
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: nowSeconds(), replaced_by: next.jti })
+      .where('jti', '=', used.jti)
+      .where('user_id', '=', userIdOf(used))
+      .where('revoked_at', 'is', null)
+      .returning('jti'),
+    db.kysely
+      .insertInto('refresh_tokens')
+      .columns(['jti', 'user_id', 'expires_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('refresh_tokens')
+          .select([eb.val(next.jti).as('jti'), 'user_id', eb.val(next.exp).as('expires_at')])
+          .where('jti', '=', used.jti)
+          .where('replaced_by', '=', next.jti),
+      ),
+  ])
+  return retired.length === 1
+}
+
+/** Kills one refresh token; returns whether it was still alive. */
+export async function revokeRefreshToken(db: Db, claims: TokenClaims): Promise<boolean> {
+  const revoked = await db.kysely
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: nowSeconds() })
+    .where('jti', '=', claims.jti)
+    .where('user_id', '=', userIdOf(claims))
+    .where('revoked_at', 'is', null)
+    .returning('jti')
+    .execute()
+  return revoked.length === 1
+}
+
+/** Kills every live refresh token of a user (theft response, password change). */
+export async function revokeAllRefreshTokens(db: Db, userId: number): Promise<void> {
+  await db.kysely
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: nowSeconds() })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute()
+}

@@ -1,0 +1,24 @@
+import type { Db } from './db/client'
+import type { Config } from './lib/config'
+
+/** Bindings declared in wrangler.toml (vars arrive as strings) and secrets from `.dev.vars` / `wrangler secret put`. */
+export interface Bindings {
+  DB: D1Database
+  JWT_SECRET?: string
+  JWT_ACCESS_MINUTES?: string
+  JWT_REFRESH_DAYS?: string
+  PASSWORD_ITERATIONS?: string
+}
+
+/** What middleware puts on the context for the handlers of one request. */
+export interface Variables {
+  config: Config
+  db: Db
+  requestId: string
+  userId: number
+}
+
+export interface AppEnv {
+  Bindings: Bindings
+  Variables: Variables
+}

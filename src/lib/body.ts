@@ -1,0 +1,73 @@
+import { createMiddleware } from 'hono/factory'
+import type { AppEnv } from '../env'
+import { ApiError } from './errors'
+
+/** Largest JSON body we accept. */
+export const MAX_BODY_BYTES = 64 * 1024
+/**
+ * How much of an oversized or refused body we read and throw away before answering.
+ * Answering before the body is consumed breaks the next request on a kept-alive connection
+ * under `wrangler dev`; past this bound we stop reading and let the connection go.
+ */
+const MAX_DRAIN_BYTES = 16 * 1024 * 1024
+
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH'])
+
+/**
+ * Requires `application/json` on requests that carry a body and reads it with a size cap,
+ * so handlers only ever see a complete body of at most MAX_BODY_BYTES.
+ */
+export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
+  if (!METHODS_WITH_BODY.has(c.req.method)) return next()
+  const body = c.req.raw.body
+  if (!isJson(c.req.header('content-type'))) {
+    await drain(body, 0)
+    throw new ApiError(415, 'unsupported_media_type', 'Send the request body as application/json.')
+  }
+  const bytes = await readCapped(body)
+  c.req.raw = new Request(c.req.raw, { body: bytes })
+  return next()
+})
+
+function isJson(contentType: string | undefined): boolean {
+  const mediaType = contentType?.split(';')[0].trim().toLowerCase() ?? ''
+  return mediaType === 'application/json' || (mediaType.startsWith('application/') && mediaType.endsWith('+json'))
+}
+
+async function readCapped(body: ReadableStream<Uint8Array> | null): Promise<Uint8Array> {
+  if (!body) return new Uint8Array()
+  const reader = body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > MAX_BODY_BYTES) {
+      await drainReader(reader, size)
+      throw new ApiError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`)
+    }
+    chunks.push(value)
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
+}
+
+async function drain(body: ReadableStream<Uint8Array> | null, alreadyRead: number): Promise<void> {
+  if (body) await drainReader(body.getReader(), alreadyRead)
+}
+
+async function drainReader(reader: ReadableStreamDefaultReader<Uint8Array>, alreadyRead: number): Promise<void> {
+  let size = alreadyRead
+  while (size <= MAX_DRAIN_BYTES) {
+    const { done, value } = await reader.read()
+    if (done) return
+    size += value.byteLength
+  }
+  await reader.cancel()
+}

@@ -1,0 +1,27 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { sql } from 'kysely'
+import { ApiError } from '../lib/errors'
+import { createRouter } from '../lib/router'
+import { errorResponses, json } from '../schemas/common'
+
+const health = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['Service'],
+  summary: 'Liveness, including a real D1 round trip',
+  responses: {
+    200: json(z.object({ status: z.literal('ok') }).openapi('Health'), 'The Worker and its database answer'),
+    ...errorResponses(503),
+  },
+})
+
+export const healthRoutes = createRouter().openapi(health, async (c) => {
+  try {
+    await sql`select 1`.execute(c.var.db.kysely)
+  } catch (error) {
+    throw new ApiError(503, 'service_unavailable', 'The database is not reachable.', {
+      logReason: `health check failed: ${(error as Error).message}`,
+    })
+  }
+  return c.json({ status: 'ok' as const }, 200)
+})

@@ -1,0 +1,48 @@
+import { z } from '@hono/zod-openapi'
+import { email } from './common'
+
+export const UserSchema = z
+  .object({
+    id: z.number().int().openapi({ example: 1 }),
+    name: z.string().openapi({ example: 'Ada Lovelace' }),
+    email: z.string().openapi({ example: 'ada@example.com' }),
+    date_joined: z.string().openapi({ example: '2026-01-05T10:35:00Z' }),
+  })
+  .openapi('User')
+
+const password = z.string().max(128).openapi({ format: 'password', example: 'correct-horse-battery' })
+
+export const RegisterSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(150).openapi({ example: 'Ada Lovelace' }),
+    email: email(),
+    password,
+    password2: password.optional().openapi({ description: 'When sent, must equal `password`.' }),
+  })
+  .openapi('RegisterRequest')
+
+export const RegisteredSchema = z.object({ user: UserSchema }).openapi('Registered')
+
+export const LoginSchema = z
+  .strictObject({
+    email: z.string().trim().toLowerCase().max(254).openapi({ example: 'ada@example.com' }),
+    password: z.string().max(1024).openapi({ format: 'password', example: 'correct-horse-battery' }),
+  })
+  .openapi('LoginRequest')
+
+export const TokenPairSchema = z
+  .object({
+    access: z.string().openapi({ description: 'Access token (JWT), sent as `Authorization: Bearer <access>`.' }),
+    refresh: z.string().openapi({ description: 'Refresh token (JWT), single use: each refresh returns a new one.' }),
+  })
+  .openapi('TokenPair')
+
+export const LoginResultSchema = TokenPairSchema.extend({
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int().openapi({ description: 'Seconds until the access token expires.', example: 3600 }),
+  user: UserSchema,
+}).openapi('LoginResult')
+
+export const RefreshSchema = z.strictObject({ refresh: z.string().min(1) }).openapi('RefreshRequest')
+
+export type User = z.infer<typeof UserSchema>

@@ -1,0 +1,59 @@
+import { z } from '@hono/zod-openapi'
+
+export const ErrorSchema = z
+  .object({
+    error: z.string().openapi({ example: 'The request is not valid.' }),
+    code: z.string().openapi({ example: 'validation_error' }),
+    details: z
+      .record(z.string(), z.array(z.string()))
+      .optional()
+      .openapi({ example: { email: ['Enter a valid email address.'] } }),
+    request_id: z.string().optional().openapi({ description: 'Present on 5xx answers; quote it when reporting a problem.' }),
+  })
+  .openapi('Error')
+
+const ERROR_DESCRIPTIONS = {
+  400: 'validation_error: the request or one of its fields is not valid',
+  401: 'not_authenticated, token_not_valid or invalid_credentials',
+  403: 'permission_denied',
+  404: 'not_found',
+  409: 'conflict: the change clashes with existing data',
+  413: 'payload_too_large: body over 64 KiB',
+  415: 'unsupported_media_type: body is not application/json',
+  429: 'rate_limited',
+  503: 'service_unavailable',
+} as const
+
+type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS
+
+/** OpenAPI `responses` entries for the error statuses a route can answer, all in the envelope. */
+export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: ERROR_DESCRIPTIONS[status], content: { 'application/json': { schema: ErrorSchema } } },
+    ]),
+  ) as unknown as Record<S, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>
+}
+
+/** Error responses every JSON-body route can give before its handler runs. */
+export const BODY_ERRORS = [400, 413, 415] as const
+
+export const email = () =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.email({ error: 'Enter a valid email address.' }).max(254))
+    .openapi({ type: 'string', format: 'email', example: 'ada@example.com' })
+
+/** `{ content: application/json }` wrapper for request bodies and responses. */
+export const json = <T extends z.ZodType>(schema: T, description = '') => ({
+  description,
+  content: { 'application/json': { schema } },
+})
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+})

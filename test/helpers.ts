@@ -1,0 +1,59 @@
+import { env, exports } from 'cloudflare:workers'
+
+export const BASE = 'http://api.test'
+
+export interface CallOptions {
+  body?: unknown
+  /** Sent as-is, bypassing JSON encoding. */
+  rawBody?: BodyInit
+  token?: string
+  headers?: Record<string, string>
+}
+
+export interface ApiResponse<T = any> {
+  status: number
+  headers: Headers
+  body: T
+}
+
+/** Calls the Worker the way a client would and always consumes the response body. */
+export async function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+  const headers = new Headers(options.headers)
+  let body: BodyInit | undefined = options.rawBody
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body)
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json')
+  }
+  if (options.token) headers.set('authorization', `Bearer ${options.token}`)
+  const response = await exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }))
+  const text = await response.text()
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null }
+}
+
+let counter = 0
+/** An email no other test in this file uses. */
+export const uniqueEmail = (prefix = 'user') => `${prefix}.${Date.now().toString(36)}.${++counter}@example.com`
+
+export const GOOD_PASSWORD = 'Sturdy-Kettle-42'
+
+export async function registerUser(overrides: { name?: string; email?: string; password?: string } = {}) {
+  const credentials = { name: overrides.name ?? 'Test Clinician', email: overrides.email ?? uniqueEmail(), password: overrides.password ?? GOOD_PASSWORD }
+  const response = await call('POST', '/api/auth/register/', { body: credentials })
+  if (response.status !== 201) throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`)
+  return { ...credentials, user: response.body.user as { id: number; name: string; email: string; date_joined: string } }
+}
+
+export async function login(email: string, password: string) {
+  const response = await call('POST', '/api/auth/login/', { body: { email, password } })
+  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`)
+  return response.body as { access: string; refresh: string; expires_in: number; user: { id: number } }
+}
+
+/** A registered, signed-in user. */
+export async function signedInUser(overrides: { name?: string; email?: string } = {}) {
+  const registered = await registerUser(overrides)
+  const tokens = await login(registered.email, registered.password)
+  return { ...registered, ...tokens, id: registered.user.id }
+}
+
+export const db = () => env.DB
