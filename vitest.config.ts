@@ -1,6 +1,9 @@
-import { randomBytes } from 'node:crypto'
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
+
+function randomSecret(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(48)), (byte) => byte.toString(16).padStart(2, '0')).join('')
+}
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('migrations')
@@ -13,7 +16,7 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             // A fresh secret per run: nothing signs with a constant from the repo.
-            JWT_SECRET: randomBytes(48).toString('base64url'),
+            JWT_SECRET: randomSecret(),
             // Tests hash many passwords; the production default is pinned by a unit test instead.
             PASSWORD_ITERATIONS: '1000',
           },

@@ -7,5 +7,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[]
       JWT_SECRET: string
     }
+    interface Exports {
+      default: Fetcher
+    }
   }
 }
