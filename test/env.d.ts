@@ -7,8 +7,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[]
       JWT_SECRET: string
     }
-    interface Exports {
-      default: Fetcher
+    interface GlobalProps {
+      mainModule: typeof import('../src/index')
     }
   }
 }
