@@ -26,10 +26,65 @@ export interface CommonPasswordsTable {
   password: string
 }
 
+/** SQLite has no boolean type: 0 or 1. */
+type Flag = number
+
+export interface PatientsTable {
+  id: Generated<number>
+  created_by: number
+  name: string
+  date_of_birth: string
+  gender: 'male' | 'female' | 'other'
+  email: string | null
+  phone_number: string | null
+  address: string | null
+  blood_group: string | null
+  medical_history: string | null
+  version: Generated<number>
+  created_at: Generated<Timestamp>
+  updated_at: Generated<Timestamp>
+}
+
+export interface DoctorsTable {
+  id: Generated<number>
+  created_by: number
+  name: string
+  specialization: string
+  email: string | null
+  phone_number: string | null
+  qualification: string | null
+  experience_years: number | null
+  license_number: string | null
+  clinic_address: string | null
+  consultation_fee_cents: number | null
+  is_available: Generated<Flag>
+  version: Generated<number>
+  created_at: Generated<Timestamp>
+  updated_at: Generated<Timestamp>
+}
+
+export interface MappingsTable {
+  id: Generated<number>
+  patient_id: number
+  doctor_id: number
+  notes: string | null
+  is_active: Generated<Flag>
+  assigned_by: number
+  version: Generated<number>
+  assigned_at: Generated<Timestamp>
+  updated_at: Generated<Timestamp>
+}
+
 export interface Database {
   users: UsersTable
   refresh_tokens: RefreshTokensTable
   common_passwords: CommonPasswordsTable
+  patients: PatientsTable
+  doctors: DoctorsTable
+  mappings: MappingsTable
 }
 
 export type UserRow = Selectable<UsersTable>
+export type PatientRow = Selectable<PatientsTable>
+export type DoctorRow = Selectable<DoctorsTable>
+export type MappingRow = Selectable<MappingsTable>

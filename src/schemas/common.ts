@@ -57,3 +57,27 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { 'application/json': { schema } },
 })
+
+/**
+ * A request body that refuses unknown fields (400, `details.<field>`) but silently drops the
+ * read-only ones a client may echo back from a GET (`id`, `created_at`, ...).
+ */
+export function writableBody<T extends z.ZodRawShape>(shape: T, readOnly: readonly string[]) {
+  const ignored = new Set(readOnly)
+  const dropReadOnly = (value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).filter(([key]) => !ignored.has(key)))
+      : value
+  return z.preprocess(dropReadOnly, z.strictObject(shape))
+}
+
+export const IdParamSchema = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
+})
+
+/** ISO-8601 UTC without fractions, as every timestamp in the API. */
+export const timestamp = () => z.string().openapi({ example: '2026-01-05T10:35:00Z' })
