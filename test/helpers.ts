@@ -57,3 +57,36 @@ export async function signedInUser(overrides: { name?: string; email?: string } 
 }
 
 export const db = () => env.DB
+
+/** A date of birth `years` years ago today (UTC), as YYYY-MM-DD. */
+export function dateYearsAgo(years: number): string {
+  const today = new Date()
+  return new Date(Date.UTC(today.getUTCFullYear() - years, today.getUTCMonth(), today.getUTCDate())).toISOString().slice(0, 10)
+}
+
+/** Creates a patient owned by the token's user; fields not given get valid defaults. */
+export async function createPatient(token: string, fields: Record<string, unknown> = {}) {
+  const response = await call('POST', '/api/patients/', {
+    token,
+    body: { name: 'Grace Hopper', date_of_birth: '1980-03-15', gender: 'female', ...fields },
+  })
+  if (response.status !== 201) throw new Error(`createPatient failed: ${response.status} ${JSON.stringify(response.body)}`)
+  return response.body
+}
+
+/** Creates a doctor as the token's user; fields not given get valid defaults. */
+export async function createDoctor(token: string, fields: Record<string, unknown> = {}) {
+  const response = await call('POST', '/api/doctors/', {
+    token,
+    body: { name: 'Dr. John Watson', specialization: 'Cardiology', ...fields },
+  })
+  if (response.status !== 201) throw new Error(`createDoctor failed: ${response.status} ${JSON.stringify(response.body)}`)
+  return response.body
+}
+
+/** Assigns a doctor to a patient as the token's user. */
+export async function createMapping(token: string, patient: number, doctor: number, fields: Record<string, unknown> = {}) {
+  const response = await call('POST', '/api/mappings/', { token, body: { patient, doctor, ...fields } })
+  if (response.status !== 201) throw new Error(`createMapping failed: ${response.status} ${JSON.stringify(response.body)}`)
+  return response.body
+}
