@@ -11,18 +11,22 @@ export interface PasswordCheck {
   needsRehash: boolean
 }
 
-/** Hashes a password as `pbkdf2_sha256$<iterations>$<salt>$<hash>` (base64), Django's self-describing format. */
+/**
+ * Hashes a password as `pbkdf2_sha256$<iterations>$<salt>$<base64 hash>`. As in Django, the salt is
+ * text (here 16 random bytes in base64) whose UTF-8 bytes salt the hash, so hashes carried over from
+ * the Django versions of this API verify unchanged.
+ */
 export async function hashPassword(password: string, iterations: number): Promise<string> {
-  const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES))
+  const salt = toBase64(crypto.getRandomValues(new Uint8Array(SALT_BYTES)))
   const hash = await derive(password, salt, iterations)
-  return [ALGORITHM, iterations, toBase64(salt), toBase64(hash)].join('$')
+  return [ALGORITHM, iterations, salt, toBase64(hash)].join('$')
 }
 
 /** Checks a password against a stored hash in constant time. A malformed hash never matches. */
 export async function verifyPassword(password: string, stored: string, iterations: number): Promise<PasswordCheck> {
   const parsed = parseHash(stored)
   if (!parsed) {
-    await derive(password, new Uint8Array(SALT_BYTES), iterations)
+    await verifyAgainstDummy(password, iterations)
     return { valid: false, needsRehash: false }
   }
   const actual = await derive(password, parsed.salt, parsed.iterations)
@@ -35,20 +39,20 @@ export async function verifyPassword(password: string, stored: string, iteration
  * so the answer's timing doesn't tell which emails have accounts.
  */
 export async function verifyAgainstDummy(password: string, iterations: number): Promise<void> {
-  await derive(password, new Uint8Array(SALT_BYTES), iterations)
+  await derive(password, 'dummy-salt', iterations)
 }
 
-function parseHash(stored: string): { iterations: number; salt: Uint8Array; hash: Uint8Array } | undefined {
+function parseHash(stored: string): { iterations: number; salt: string; hash: Uint8Array } | undefined {
   const [algorithm, iterationsText, salt, hash, ...rest] = stored.split('$')
   const iterations = Number(iterationsText)
   if (algorithm !== ALGORITHM || rest.length || !salt || !hash) return undefined
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_PASSWORD_ITERATIONS) return undefined
-  return { iterations, salt: fromBase64(salt), hash: fromBase64(hash) }
+  return { iterations, salt, hash: fromBase64(hash) }
 }
 
-async function derive(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
+async function derive(password: string, salt: string, iterations: number): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, ['deriveBits'])
-  const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, HASH_BYTES * 8)
+  const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: new TextEncoder().encode(salt), iterations }, key, HASH_BYTES * 8)
   return new Uint8Array(bits)
 }
 

@@ -1,0 +1,164 @@
+import { env } from 'cloudflare:workers'
+import { describe, expect, it, vi } from 'vitest'
+import app from '../src/app'
+import { MAX_BODY_BYTES } from '../src/lib/body'
+import { BASE, call, GOOD_PASSWORD, uniqueEmail } from './helpers'
+
+const registration = () => ({ name: 'Envelope Tester', email: uniqueEmail('envelope'), password: GOOD_PASSWORD })
+
+function streamOf(bytes: number): ReadableStream<Uint8Array> {
+  let sent = 0
+  return new ReadableStream({
+    pull(controller) {
+      if (sent >= bytes) return controller.close()
+      const chunk = new Uint8Array(Math.min(16 * 1024, bytes - sent)).fill(0x20)
+      sent += chunk.byteLength
+      controller.enqueue(chunk)
+    },
+  })
+}
+
+describe('request bodies', () => {
+  it('refuses a body that is not application/json with 415', async () => {
+    const body = registration()
+    const response = await call('POST', '/api/auth/register/', {
+      rawBody: new URLSearchParams(body as unknown as Record<string, string>).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })
+    expect(response.status).toBe(415)
+    expect(response.body).toEqual({ error: expect.any(String), code: 'unsupported_media_type' })
+    expect(await env.DB.prepare('SELECT id FROM users WHERE email = ?').bind(body.email).first()).toBeNull()
+  })
+
+  it('accepts a JSON media type with parameters', async () => {
+    const response = await call('POST', '/api/auth/register/', {
+      rawBody: JSON.stringify(registration()),
+      headers: { 'content-type': 'Application/JSON; charset=utf-8' },
+    })
+    expect(response.status).toBe(201)
+  })
+
+  it('refuses malformed JSON with 400 validation_error', async () => {
+    const response = await call('POST', '/api/auth/login/', { rawBody: '{"email": ', headers: { 'content-type': 'application/json' } })
+    expect(response.status).toBe(400)
+    expect(response.body).toEqual({ error: expect.any(String), code: 'validation_error' })
+  })
+
+  it('refuses a JSON body that is not an object', async () => {
+    const response = await call('POST', '/api/auth/login/', { body: ['a', 'b'] })
+    expect(response.status).toBe(400)
+    expect(response.body.code).toBe('validation_error')
+  })
+
+  it('refuses a body over 64 KiB sent with Content-Length with 413', async () => {
+    const body = JSON.stringify({ ...registration(), name: 'x'.repeat(MAX_BODY_BYTES) })
+    const response = await call('POST', '/api/auth/register/', { rawBody: body, headers: { 'content-type': 'application/json' } })
+    expect(response.status).toBe(413)
+    expect(response.body).toEqual({ error: expect.any(String), code: 'payload_too_large' })
+  })
+
+  it('refuses a chunked body over 64 KiB with 413, and keeps answering', async () => {
+    const response = await call('POST', '/api/auth/login/', { rawBody: streamOf(MAX_BODY_BYTES * 4), headers: { 'content-type': 'application/json' } })
+    expect(response.status).toBe(413)
+    expect(response.body.code).toBe('payload_too_large')
+    expect((await call('GET', '/api/health/')).status).toBe(200)
+  })
+
+  it('accepts a body of exactly 64 KiB as far as size goes', async () => {
+    const padding = MAX_BODY_BYTES - JSON.stringify({ email: 'a@b.co', password: '' }).length
+    const response = await call('POST', '/api/auth/login/', {
+      rawBody: JSON.stringify({ email: 'a@b.co', password: 'p'.repeat(padding) }),
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(response.status).toBe(400)
+    expect(response.body.details.password).toBeDefined()
+  })
+})
+
+describe('routing errors', () => {
+  it('answers an unknown path with a JSON 404', async () => {
+    const response = await call('GET', '/api/nothing-here/')
+    expect(response.status).toBe(404)
+    expect(response.body).toEqual({ error: expect.any(String), code: 'not_found' })
+  })
+
+  it('answers a known path with the wrong method with 405 and Allow', async () => {
+    const response = await call('DELETE', '/api/auth/login/')
+    expect(response.status).toBe(405)
+    expect(response.headers.get('allow')).toBe('POST')
+    expect(response.body).toEqual({ error: expect.any(String), code: 'method_not_allowed' })
+    const me = await call('POST', '/api/auth/me', { body: {} })
+    expect(me.status).toBe(405)
+    expect(me.headers.get('allow')).toBe('GET, HEAD')
+  })
+})
+
+describe('server errors', () => {
+  const misconfigured = async (bindings: Record<string, string | undefined>) => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const response = await app.request(`${BASE}/api/health/`, {}, { DB: env.DB, ...bindings })
+      return { response, body: await response.json<Record<string, unknown>>(), logged: log.mock.calls.map((args) => args.join(' ')).join('\n') }
+    } finally {
+      log.mockRestore()
+    }
+  }
+
+  it('fails every request with a 500 naming no internals when JWT_SECRET is missing', async () => {
+    const { response, body, logged } = await misconfigured({ JWT_SECRET: undefined })
+    expect(response.status).toBe(500)
+    expect(body).toEqual({ error: expect.any(String), code: 'internal_error', request_id: response.headers.get('x-request-id') })
+    expect(logged).toContain('JWT_SECRET is missing')
+  })
+
+  it('refuses a JWT_SECRET shorter than 32 bytes', async () => {
+    const { response, logged } = await misconfigured({ JWT_SECRET: 'x'.repeat(31) })
+    expect(response.status).toBe(500)
+    expect(logged).toContain('JWT_SECRET is shorter than 32 bytes')
+  })
+
+  it('refuses PASSWORD_ITERATIONS above the Workers limit', async () => {
+    const { response, logged } = await misconfigured({ JWT_SECRET: env.JWT_SECRET, PASSWORD_ITERATIONS: '100001' })
+    expect(response.status).toBe(500)
+    expect(logged).toContain('PASSWORD_ITERATIONS is 100001')
+  })
+
+  it('hides an unexpected error behind a 500 with a request id', async () => {
+    const broken = { prepare: () => { throw new Error('SELECT secret FROM somewhere') } }
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const response = await app.request(`${BASE}/api/auth/login/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@b.co', password: 'whatever-pass' }) }, { DB: broken, JWT_SECRET: env.JWT_SECRET })
+    log.mockRestore()
+    const text = await response.text()
+    expect(response.status).toBe(500)
+    expect(JSON.parse(text)).toEqual({ error: expect.any(String), code: 'internal_error', request_id: expect.any(String) })
+    expect(text).not.toContain('SELECT')
+    expect(text).not.toContain('whatever-pass')
+  })
+
+  it('answers 503 from health when D1 fails', async () => {
+    const broken = { prepare: () => { throw new Error('D1 is down') } }
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const response = await app.request(`${BASE}/api/health/`, {}, { DB: broken, JWT_SECRET: env.JWT_SECRET })
+    log.mockRestore()
+    expect(response.status).toBe(503)
+    expect(await response.json()).toMatchObject({ code: 'service_unavailable' })
+  })
+})
+
+describe('API description', () => {
+  it('serves an OpenAPI 3.1 document with the bearer scheme and error responses', async () => {
+    const response = await call('GET', '/api/openapi.json')
+    expect(response.status).toBe(200)
+    expect(response.body.openapi).toBe('3.1.0')
+    expect(response.body.components.securitySchemes.Bearer).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['/api/auth/register', '/api/auth/login', '/api/auth/refresh', '/api/auth/me', '/api/health']))
+    expect(response.body.paths['/api/auth/login'].post.responses['401'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' })
+  })
+
+  it('serves an HTML reference at /api/docs', async () => {
+    const response = await app.request(`${BASE}/api/docs`, {}, env)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toContain('text/html')
+    expect(await response.text()).toContain('/api/openapi.json')
+  })
+})
