@@ -136,7 +136,7 @@ describe('GET /api/auth/me/', () => {
   })
 
   it('asks for credentials when there is no bearer token', async () => {
-    for (const headers of [{}, { authorization: 'Basic dXNlcjpwYXNz' }]) {
+    for (const headers of [{}, { authorization: 'Basic dXNlcjpwYXNz' }] as Record<string, string>[]) {
       const response = await call('GET', '/api/auth/me/', { headers })
       expect(response.status).toBe(401)
       expect(response.headers.get('www-authenticate')).toBe('Bearer')

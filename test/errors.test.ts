@@ -18,6 +18,14 @@ function streamOf(bytes: number): ReadableStream<Uint8Array> {
   })
 }
 
+/** A D1 binding whose every statement fails with `message`. */
+function brokenD1(message: string) {
+  const fail = () => {
+    throw new Error(message)
+  }
+  return { prepare: fail, batch: fail, withSession: () => ({ prepare: fail, batch: fail, getBookmark: () => null }) }
+}
+
 describe('request bodies', () => {
   it('refuses a body that is not application/json with 415', async () => {
     const body = registration()
@@ -124,7 +132,7 @@ describe('server errors', () => {
   })
 
   it('hides an unexpected error behind a 500 with a request id', async () => {
-    const broken = { prepare: () => { throw new Error('SELECT secret FROM somewhere') } }
+    const broken = brokenD1('SELECT secret FROM somewhere')
     const log = vi.spyOn(console, 'error').mockImplementation(() => {})
     const response = await app.request(`${BASE}/api/auth/login/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@b.co', password: 'whatever-pass' }) }, { DB: broken, JWT_SECRET: env.JWT_SECRET })
     log.mockRestore()
@@ -136,7 +144,7 @@ describe('server errors', () => {
   })
 
   it('answers 503 from health when D1 fails', async () => {
-    const broken = { prepare: () => { throw new Error('D1 is down') } }
+    const broken = brokenD1('D1 is down')
     const log = vi.spyOn(console, 'error').mockImplementation(() => {})
     const response = await app.request(`${BASE}/api/health/`, {}, { DB: broken, JWT_SECRET: env.JWT_SECRET })
     log.mockRestore()

@@ -21,3 +21,9 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   c.set('userId', userIdOf(claims))
   await next()
 })
+
+/** Spread into a `createRoute` config: the route requires an access token, and says so in the OpenAPI document. */
+export const signedIn: { security: { Bearer: string[] }[]; middleware: [typeof requireUser] } = {
+  security: [{ Bearer: [] }],
+  middleware: [requireUser],
+}

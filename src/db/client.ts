@@ -16,6 +16,21 @@ export function connect(d1: D1Handle): Db {
   return { kysely: new Kysely<Database>({ dialect: new D1Dialect({ database: d1 as D1Database }) }), d1 }
 }
 
+export const BOOKMARK_HEADER = 'x-d1-bookmark'
+const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/
+
+/** Whether a client-sent bookmark has D1's shape; anything else would fail deep inside D1. */
+export const isBookmark = (value: string) => BOOKMARK.test(value)
+
+/**
+ * Opens the request's D1 session (read replication). With a bookmark from the client, reads see at
+ * least that point (its own earlier writes); without one, reads may go to the nearest replica,
+ * and requests that write start on the primary.
+ */
+export function openSession(d1: D1Database, { writes, bookmark }: { writes: boolean; bookmark?: string }): D1DatabaseSession {
+  return d1.withSession(bookmark ?? (writes ? 'first-primary' : 'first-unconstrained'))
+}
+
 type BatchRows<Q extends readonly Compilable<unknown>[]> = {
   [K in keyof Q]: Q[K] extends Compilable<infer Row> ? Row[] : never
 }

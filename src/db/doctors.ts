@@ -1,0 +1,168 @@
+import type { Updateable } from 'kysely'
+import { fetchPage } from '../lib/pagination'
+import type { Doctor, DoctorChanges, DoctorListQuery, DoctorOrdering, NewDoctor } from '../schemas/doctors'
+import { batch, type Db } from './client'
+import type { DoctorRow, DoctorsTable } from './schema'
+import { containsText, nowUtc } from './sql'
+
+/** The doctor columns `toDoctor` reads, table-qualified so they also select cleanly in a join. */
+export const DOCTOR_COLUMNS = [
+  'doctors.id',
+  'doctors.name',
+  'doctors.specialization',
+  'doctors.email',
+  'doctors.phone_number',
+  'doctors.qualification',
+  'doctors.experience_years',
+  'doctors.license_number',
+  'doctors.clinic_address',
+  'doctors.consultation_fee_cents',
+  'doctors.is_available',
+  'doctors.created_by',
+  'doctors.created_at',
+  'doctors.updated_at',
+] as const
+
+/** A row holding at least the doctor columns (a `DoctorRow`, or a join that selected `DOCTOR_COLUMNS`). */
+export type DoctorFields = Omit<DoctorRow, 'version'>
+
+/** Why a write to a doctor was refused. */
+export type DoctorRefusal =
+  | { refused: 'missing' }
+  | { refused: 'not_creator' }
+  | { refused: 'has_assignments'; assignments: number }
+
+/** Integer cents as the API's decimal text, e.g. 15050 → "150.50". */
+export const formatCents = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`
+
+/** The API object for a doctor row; the stored cents and flag become the public fee text and boolean. */
+export function toDoctor(row: DoctorFields): Doctor {
+  return {
+    id: row.id,
+    name: row.name,
+    specialization: row.specialization,
+    email: row.email,
+    phone_number: row.phone_number,
+    qualification: row.qualification,
+    experience_years: row.experience_years,
+    license_number: row.license_number,
+    clinic_address: row.clinic_address,
+    consultation_fee: row.consultation_fee_cents === null ? null : formatCents(row.consultation_fee_cents),
+    is_available: row.is_available === 1,
+    created_by: row.created_by,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  }
+}
+
+function columnsOf(changes: DoctorChanges): Updateable<DoctorsTable> {
+  const { consultation_fee, is_available, ...rest } = changes
+  return {
+    ...rest,
+    consultation_fee_cents: consultation_fee,
+    is_available: is_available === undefined ? undefined : Number(is_available),
+  }
+}
+
+export async function insertDoctor(db: Db, createdBy: number, doctor: NewDoctor): Promise<Doctor> {
+  const row = await db.kysely
+    .insertInto('doctors')
+    .values({ ...columnsOf(doctor), name: doctor.name, specialization: doctor.specialization, created_by: createdBy })
+    .returning(DOCTOR_COLUMNS)
+    .executeTakeFirstOrThrow()
+  return toDoctor(row)
+}
+
+export async function findDoctor(db: Db, id: number): Promise<Doctor | undefined> {
+  const row = await db.kysely.selectFrom('doctors').select(DOCTOR_COLUMNS).where('id', '=', id).executeTakeFirst()
+  return row && toDoctor(row)
+}
+
+const ORDER_COLUMNS = {
+  name: 'name',
+  experience_years: 'experience_years',
+  consultation_fee: 'consultation_fee_cents',
+  created_at: 'created_at',
+} as const
+
+export async function listDoctors(
+  db: Db,
+  { search, specialization, is_available, ordering, ...page }: DoctorListQuery,
+): Promise<{ count: number; results: Doctor[] }> {
+  const [field, direction] = orderingOf(ordering)
+  let query = db.kysely.selectFrom('doctors').select(DOCTOR_COLUMNS)
+  if (search) {
+    query = query.where((eb) => eb.or([containsText('name', search), containsText('specialization', search)]))
+  }
+  // The column is COLLATE NOCASE, so equality already ignores letter case.
+  if (specialization) query = query.where('specialization', '=', specialization)
+  if (is_available !== undefined) query = query.where('is_available', '=', Number(is_available))
+  query = query.orderBy(ORDER_COLUMNS[field], direction).orderBy('id', direction)
+  const { count, rows } = await fetchPage(db, query, page)
+  return { count, results: rows.map(toDoctor) }
+}
+
+function orderingOf(ordering: DoctorOrdering): [keyof typeof ORDER_COLUMNS, 'asc' | 'desc'] {
+  return ordering.startsWith('-')
+    ? [ordering.slice(1) as keyof typeof ORDER_COLUMNS, 'desc']
+    : [ordering as keyof typeof ORDER_COLUMNS, 'asc']
+}
+
+/**
+ * Applies changes if the caller created the doctor, in one round trip; the creator read in the
+ * same batch tells a missing doctor from someone else's. A clashing email or licence throws on
+ * the UNIQUE index.
+ */
+export async function updateDoctor(db: Db, id: number, userId: number, changes: DoctorChanges): Promise<Doctor | DoctorRefusal> {
+  const values = columnsOf(changes)
+  const hasChanges = Object.values(values).some((value) => value !== undefined)
+  if (!hasChanges) {
+    const row = await db.kysely.selectFrom('doctors').select(DOCTOR_COLUMNS).where('id', '=', id).executeTakeFirst()
+    if (!row) return { refused: 'missing' }
+    return row.created_by === userId ? toDoctor(row) : { refused: 'not_creator' }
+  }
+  const [owners, updated] = await batch(db, [
+    db.kysely.selectFrom('doctors').select('created_by').where('id', '=', id),
+    db.kysely
+      .updateTable('doctors')
+      .set({ ...values, version: (eb) => eb('version', '+', 1), updated_at: nowUtc() })
+      .where('id', '=', id)
+      .where('created_by', '=', userId)
+      .returning(DOCTOR_COLUMNS),
+  ])
+  if (updated[0]) return toDoctor(updated[0])
+  return owners[0] ? { refused: 'not_creator' } : { refused: 'missing' }
+}
+
+/**
+ * Deletes the doctor if the caller created it and it has no assignments, atomically in one
+ * round trip; the read in the same batch says why nothing was deleted.
+ */
+export async function deleteDoctor(db: Db, id: number, userId: number): Promise<DoctorRefusal | undefined> {
+  const [found, deleted] = await batch(db, [
+    db.kysely
+      .selectFrom('doctors')
+      .select((eb) => [
+        'doctors.created_by',
+        eb
+          .selectFrom('mappings')
+          .select(eb.fn.countAll<number>().as('count'))
+          .whereRef('mappings.doctor_id', '=', 'doctors.id')
+          .as('assignments'),
+      ])
+      .where('doctors.id', '=', id),
+    db.kysely
+      .deleteFrom('doctors')
+      .where('doctors.id', '=', id)
+      .where('doctors.created_by', '=', userId)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('mappings').select('mappings.id').whereRef('mappings.doctor_id', '=', 'doctors.id'))),
+      )
+      .returning('doctors.id'),
+  ])
+  if (deleted[0]) return undefined
+  const doctor = found[0]
+  if (!doctor) return { refused: 'missing' }
+  if (doctor.created_by !== userId) return { refused: 'not_creator' }
+  return { refused: 'has_assignments', assignments: Number(doctor.assignments) }
+}

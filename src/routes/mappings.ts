@@ -1,0 +1,135 @@
+import { createRoute, type RouteHandler, z } from '@hono/zod-openapi'
+import { signedIn } from '../auth/middleware'
+import type { AppEnv } from '../env'
+import { deleteMapping, findMapping, findPatientDoctors, insertMapping, listMappings, updateMapping } from '../db/mappings'
+import { notFound } from '../lib/errors'
+import { pageOf } from '../lib/pagination'
+import { createRouter } from '../lib/router'
+import { BODY_ERRORS, errorResponses, IdParamSchema, json, jsonBody } from '../schemas/common'
+import {
+  MappingCreateSchema,
+  MappingDetailSchema,
+  MappingListQuerySchema,
+  MappingPageSchema,
+  MappingSchema,
+  MappingUpdateSchema,
+  PatientDoctorsSchema,
+} from '../schemas/mappings'
+
+const tags = ['Assignments']
+
+const PatientIdParamSchema = z.object({
+  patient_id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: 'patient_id', in: 'path' }, example: 1 }),
+})
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  tags,
+  summary: "List the assignments of your patients",
+  ...signedIn,
+  request: { query: MappingListQuerySchema },
+  responses: { 200: json(MappingPageSchema, 'One page of assignments, newest first'), ...errorResponses(400, 401) },
+})
+
+const create = createRoute({
+  method: 'post',
+  path: '/',
+  tags,
+  summary: 'Assign a doctor to one of your patients',
+  description: 'Any doctor may be assigned; the patient must be yours. The same pair twice is a 409.',
+  ...signedIn,
+  request: { body: jsonBody(MappingCreateSchema) },
+  responses: {
+    201: {
+      ...json(MappingSchema, 'The new assignment'),
+      headers: { Location: { description: "The new assignment's URL", schema: { type: 'string', example: '/api/mappings/1/' } } },
+    },
+    ...errorResponses(...BODY_ERRORS, 401, 409),
+  },
+})
+
+const read = createRoute({
+  method: 'get',
+  path: '/{id}',
+  tags,
+  summary: 'Read one assignment with its patient and doctor',
+  ...signedIn,
+  request: { params: IdParamSchema },
+  responses: { 200: json(MappingDetailSchema, 'The assignment'), ...errorResponses(400, 401, 404) },
+})
+
+const update = (method: 'put' | 'patch') =>
+  createRoute({
+    method,
+    path: '/{id}',
+    tags,
+    summary: method === 'put' ? 'Update an assignment' : 'Change some fields of an assignment',
+    description: 'Only `notes` and `is_active` change; a different `patient` or `doctor` is refused (400).',
+    ...signedIn,
+    request: { params: IdParamSchema, body: jsonBody(MappingUpdateSchema) },
+    responses: { 200: json(MappingSchema, 'The updated assignment'), ...errorResponses(...BODY_ERRORS, 401, 404) },
+  })
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  tags,
+  summary: 'Remove an assignment',
+  ...signedIn,
+  request: { params: IdParamSchema },
+  responses: { 204: { description: 'Removed' }, ...errorResponses(400, 401, 404) },
+})
+
+const patientDoctors = (path: string, summary: string) =>
+  createRoute({
+    method: 'get',
+    path,
+    tags,
+    summary,
+    ...signedIn,
+    request: { params: PatientIdParamSchema },
+    responses: { 200: json(PatientDoctorsSchema, "The patient's doctors"), ...errorResponses(400, 401, 404) },
+  })
+
+const showPatientDoctors: RouteHandler<ReturnType<typeof patientDoctors>, AppEnv> = async (c) => {
+  const body = await findPatientDoctors(c.var.db, c.var.userId, c.req.valid('param').patient_id)
+  if (!body) throw notFound('Patient')
+  return c.json(body, 200)
+}
+
+const applyUpdate: RouteHandler<ReturnType<typeof update>, AppEnv> = async (c) =>
+  c.json(await updateMapping(c.var.db, c.var.userId, c.req.valid('param').id, c.req.valid('json')), 200)
+
+export const mappingsRoutes = createRouter()
+  .openapi(list, async (c) => {
+    const query = c.req.valid('query')
+    const { count, results } = await listMappings(c.var.db, c.var.userId, query)
+    return c.json(pageOf(c.req.url, query, count, results), 200)
+  })
+  .openapi(create, async (c) => {
+    const mapping = await insertMapping(c.var.db, c.var.userId, c.req.valid('json'))
+    return c.json(mapping, 201, { Location: `/api/mappings/${mapping.id}/` })
+  })
+  .openapi(patientDoctors('/patient/{patient_id}', "A patient's doctors"), showPatientDoctors)
+  .openapi(read, async (c) => {
+    const mapping = await findMapping(c.var.db, c.var.userId, c.req.valid('param').id)
+    if (!mapping) throw notFound('Mapping')
+    return c.json(mapping, 200)
+  })
+  .openapi(update('put'), applyUpdate)
+  .openapi(update('patch'), applyUpdate)
+  .openapi(remove, async (c) => {
+    if (!(await deleteMapping(c.var.db, c.var.userId, c.req.valid('param').id))) throw notFound('Mapping')
+    return c.body(null, 204)
+  })
+
+/** `GET /api/patients/{id}/doctors/`: the same answer as `/api/mappings/patient/{id}/`, under the patient. */
+export const patientDoctorsRoutes = createRouter().openapi(
+  patientDoctors('/{patient_id}/doctors', "A patient's doctors (same as /api/mappings/patient/{patient_id}/)"),
+  showPatientDoctors,
+)

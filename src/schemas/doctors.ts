@@ -1,0 +1,204 @@
+import { z } from '@hono/zod-openapi'
+import { PageQuerySchema } from '../lib/pagination'
+import { email, timestamp, writableBody } from './common'
+
+/** Sent back by clients that echo a GET: dropped, never an error. */
+const READ_ONLY_KEYS = ['id', 'created_by', 'created_at', 'updated_at', 'version'] as const
+
+/** 1,000,000.00 in cents. */
+export const MAX_FEE_CENTS = 100_000_000
+
+const FEE_MESSAGES = {
+  notNumber: 'Enter the fee as a number, such as 150 or "150.50".',
+  negative: 'The fee cannot be negative.',
+  tooLarge: 'The fee cannot be more than 1000000.',
+  decimals: 'The fee can have at most 2 decimal places.',
+} as const
+
+const DECIMAL_TEXT = /^([+-]?)(\d*)(?:\.(\d*))?$/
+
+/**
+ * Reads a fee as exact integer cents from its decimal text, never through float arithmetic,
+ * so 0.29 is 29 cents and not 28.999...; returns the problem's message when it is not a valid fee.
+ */
+export function feeCents(value: number | string): number | string {
+  let text: string
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return FEE_MESSAGES.notNumber
+    if (value < 0) return FEE_MESSAGES.negative
+    if (value > MAX_FEE_CENTS / 100) return FEE_MESSAGES.tooLarge
+    text = String(value)
+    // Only tiny fractions like 1e-7 print in exponent form within the range checked above.
+    if (text.includes('e')) return FEE_MESSAGES.decimals
+  } else {
+    text = value.trim()
+  }
+  const match = DECIMAL_TEXT.exec(text)
+  if (!match) return FEE_MESSAGES.notNumber
+  const [, sign, whole, fraction = ''] = match
+  if (whole === '' && fraction === '') return FEE_MESSAGES.notNumber
+  const significant = whole.replace(/^0+/, '')
+  if (sign === '-' && /[1-9]/.test(whole + fraction)) return FEE_MESSAGES.negative
+  if (fraction.length > 2) return FEE_MESSAGES.decimals
+  // Eight digits already exceed the maximum, and fewer keep the arithmetic below exact.
+  if (significant.length > 7) return FEE_MESSAGES.tooLarge
+  const cents = Number(significant || '0') * 100 + Number(fraction.padEnd(2, '0'))
+  return cents > MAX_FEE_CENTS ? FEE_MESSAGES.tooLarge : cents
+}
+
+/** Optional fields: `null` clears them, and blank text counts as `null`. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? null : value), schema.nullable()).optional()
+
+const text = (max: number, example: string) =>
+  z.string().trim().max(max, { error: `Use at most ${max} characters.` }).openapi({ example })
+
+const requiredText = (max: number, example: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, { error: 'This field may not be blank.' })
+    .max(max, { error: `Use at most ${max} characters.` })
+    .openapi({ example })
+
+const phoneNumber = () =>
+  z
+    .string()
+    .transform((value) => value.replace(/[\s-]/g, ''))
+    .pipe(z.string().regex(/^\+?\d{7,15}$/, { error: 'Enter a phone number of 7 to 15 digits, optionally starting with +.' }))
+    .openapi({ example: '+14155550123', description: 'Spaces and dashes are removed.' })
+
+const consultationFee = z
+  .union([z.number(), z.string()], { error: FEE_MESSAGES.notNumber })
+  .transform((value, ctx) => {
+    const cents = feeCents(value)
+    if (typeof cents === 'string') {
+      ctx.addIssue({ code: 'custom', message: cents })
+      return z.NEVER
+    }
+    return cents
+  })
+  .openapi({
+    example: '150.00',
+    description: 'A number or numeric string from 0 to 1000000 with at most 2 decimals.',
+  })
+
+const experienceYears = z
+  .number({ error: 'Enter a whole number of years.' })
+  .int({ error: 'Enter a whole number of years.' })
+  .min(0, { error: 'Experience cannot be negative.' })
+  .max(80, { error: 'Experience cannot be more than 80 years.' })
+  .openapi({ example: 12 })
+
+const isAvailable = z.boolean({ error: 'Must be true or false.' }).openapi({ example: true })
+
+const optionalFields = {
+  email: optional(email()),
+  phone_number: optional(phoneNumber()),
+  qualification: optional(text(200, 'MBBS, MD (Cardiology)')),
+  experience_years: optional(experienceYears),
+  license_number: optional(text(50, 'MED-2024-0042')),
+  clinic_address: optional(text(500, '221B Baker Street, London')),
+  consultation_fee: optional(consultationFee),
+}
+
+const requiredFields = {
+  name: requiredText(120, 'Dr. John Watson'),
+  specialization: requiredText(120, 'Cardiology'),
+}
+
+/** POST and PUT: every required field; optional fields left out are stored empty (PUT replaces the record). */
+export const DoctorWriteSchema = writableBody(
+  { ...requiredFields, ...optionalFields, is_available: isAvailable.optional() },
+  READ_ONLY_KEYS,
+)
+  .transform((body) => ({
+    ...body,
+    email: body.email ?? null,
+    phone_number: body.phone_number ?? null,
+    qualification: body.qualification ?? null,
+    experience_years: body.experience_years ?? null,
+    license_number: body.license_number ?? null,
+    clinic_address: body.clinic_address ?? null,
+    consultation_fee: body.consultation_fee ?? null,
+    is_available: body.is_available ?? true,
+  }))
+  .openapi('DoctorWrite')
+
+export const DoctorPatchSchema = writableBody(
+  {
+    name: requiredFields.name.optional(),
+    specialization: requiredFields.specialization.optional(),
+    ...optionalFields,
+    is_available: isAvailable.optional(),
+  },
+  READ_ONLY_KEYS,
+).openapi('DoctorPatch')
+
+/** A validated body: the fee is already in integer cents. */
+export type DoctorChanges = z.output<typeof DoctorPatchSchema>
+export type NewDoctor = z.output<typeof DoctorWriteSchema>
+
+export const DoctorSchema = z
+  .object({
+    id: z.number().int().openapi({ example: 1 }),
+    name: z.string().openapi({ example: 'Dr. John Watson' }),
+    specialization: z.string().openapi({ example: 'Cardiology' }),
+    email: z.string().nullable().openapi({ example: 'j.watson@example.com' }),
+    phone_number: z.string().nullable().openapi({ example: '+14155550123' }),
+    qualification: z.string().nullable().openapi({ example: 'MBBS, MD (Cardiology)' }),
+    experience_years: z.number().int().nullable().openapi({ example: 12 }),
+    license_number: z.string().nullable().openapi({ example: 'MED-2024-0042' }),
+    clinic_address: z.string().nullable().openapi({ example: '221B Baker Street, London' }),
+    consultation_fee: z.string().nullable().openapi({ description: 'Always two decimals.', example: '150.00' }),
+    is_available: z.boolean().openapi({ example: true }),
+    created_by: z.number().int().openapi({ description: 'The user who added the doctor; only they may change it.', example: 1 }),
+    created_at: timestamp(),
+    updated_at: timestamp(),
+  })
+  .openapi('Doctor')
+
+export type Doctor = z.infer<typeof DoctorSchema>
+
+export const DOCTOR_ORDERINGS = [
+  'name',
+  '-name',
+  'experience_years',
+  '-experience_years',
+  'consultation_fee',
+  '-consultation_fee',
+  'created_at',
+  '-created_at',
+] as const
+
+/** Query values arrive as strings; an empty one means the filter is not applied. */
+const emptyAsAbsent = (value: unknown) => (value === '' ? undefined : value)
+
+export const DoctorListQuerySchema = PageQuerySchema.extend({
+  search: z
+    .string()
+    .trim()
+    .optional()
+    .openapi({ description: 'Case-insensitive substring of the name or specialization.', example: 'cardio' }),
+  specialization: z
+    .preprocess(emptyAsAbsent, z.string().trim().optional())
+    .openapi({ description: 'Exact specialization, in any letter case.', example: 'Cardiology' }),
+  is_available: z
+    .preprocess(
+      emptyAsAbsent,
+      z
+        .enum(['true', 'false'], { error: 'Use true or false.' })
+        .transform((value) => value === 'true')
+        .optional(),
+    )
+    .openapi({ type: 'string', enum: ['true', 'false'], example: 'true' }),
+  ordering: z
+    .preprocess(
+      emptyAsAbsent,
+      z.enum(DOCTOR_ORDERINGS, { error: `Order by one of ${DOCTOR_ORDERINGS.join(', ')}.` }).default('-created_at'),
+    )
+    .openapi({ description: 'A leading `-` sorts descending; ties are broken by id.', example: '-created_at' }),
+})
+
+export type DoctorOrdering = (typeof DOCTOR_ORDERINGS)[number]
+export type DoctorListQuery = z.output<typeof DoctorListQuerySchema>

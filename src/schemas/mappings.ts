@@ -1,0 +1,135 @@
+import { z } from '@hono/zod-openapi'
+import { PageQuerySchema, paginated } from '../lib/pagination'
+import { timestamp, writableBody } from './common'
+import { DoctorSchema } from './doctors'
+import { PatientSchema } from './patients'
+
+/** Fields of the mapping object a client may echo back; dropped from bodies, never written. */
+const READ_ONLY_KEYS = [
+  'id',
+  'patient_name',
+  'doctor_name',
+  'doctor_specialization',
+  'assigned_by',
+  'assigned_at',
+  'updated_at',
+  'patient_details',
+  'doctor_details',
+  'version',
+] as const
+
+const recordId = (what: string) =>
+  z.number({ error: `Give the ${what}'s id as an integer.` }).int({ error: `Give the ${what}'s id as an integer.` }).positive()
+
+const notes = z
+  .string()
+  .max(1000, { error: 'Keep the notes to 1,000 characters or fewer.' })
+  .nullable()
+  .openapi({ example: 'Follow-up every three months.' })
+
+const isActive = z.boolean({ error: 'Must be true or false.' }).openapi({ example: true })
+
+export const MappingCreateSchema = writableBody(
+  {
+    patient: recordId('patient').optional().openapi({ example: 1 }),
+    doctor: recordId('doctor').optional().openapi({ example: 1 }),
+    patient_id: recordId('patient').optional().openapi({ description: 'Alias of `patient`.' }),
+    doctor_id: recordId('doctor').optional().openapi({ description: 'Alias of `doctor`.' }),
+    notes: notes.optional(),
+    is_active: isActive.optional(),
+  },
+  READ_ONLY_KEYS,
+)
+  .superRefine((body, ctx) => {
+    for (const field of ['patient', 'doctor'] as const) {
+      if (body[field] === undefined && body[`${field}_id`] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [field], message: 'This field is required.' })
+      }
+    }
+  })
+  .transform((body) => ({
+    patient: (body.patient ?? body.patient_id)!,
+    doctor: (body.doctor ?? body.doctor_id)!,
+    notes: body.notes ?? null,
+    is_active: body.is_active ?? true,
+  }))
+  .openapi('MappingCreate')
+
+/**
+ * PUT and PATCH change only `notes` and `is_active`. `patient`/`doctor` may be echoed back unchanged;
+ * a different value is refused by the handler (the assignment's pair is fixed).
+ */
+export const MappingUpdateSchema = writableBody(
+  {
+    notes: notes.optional(),
+    is_active: isActive.optional(),
+    patient: recordId('patient').optional(),
+    doctor: recordId('doctor').optional(),
+    patient_id: recordId('patient').optional(),
+    doctor_id: recordId('doctor').optional(),
+  },
+  READ_ONLY_KEYS,
+)
+  .transform(({ patient, patient_id, doctor, doctor_id, ...changes }) => ({
+    changes,
+    pair: { patient: patient ?? patient_id, doctor: doctor ?? doctor_id },
+  }))
+  .openapi('MappingUpdate')
+
+export type MappingCreate = z.output<typeof MappingCreateSchema>
+export type MappingUpdate = z.output<typeof MappingUpdateSchema>
+
+export const MappingSchema = z
+  .object({
+    id: z.number().int().openapi({ example: 1 }),
+    patient: z.number().int().openapi({ example: 1 }),
+    doctor: z.number().int().openapi({ example: 1 }),
+    patient_name: z.string().openapi({ example: 'Grace Hopper' }),
+    doctor_name: z.string().openapi({ example: 'Dr. John Watson' }),
+    doctor_specialization: z.string().openapi({ example: 'Cardiology' }),
+    notes: z.string().nullable().openapi({ example: 'Follow-up every three months.' }),
+    is_active: z.boolean(),
+    assigned_by: z.number().int().openapi({ example: 1 }),
+    assigned_at: timestamp(),
+    updated_at: timestamp(),
+  })
+  .openapi('Mapping')
+
+export const MappingDetailSchema = MappingSchema.extend({
+  patient_details: PatientSchema,
+  doctor_details: DoctorSchema,
+}).openapi('MappingDetail')
+
+export const MappingPageSchema = paginated(MappingSchema, 'MappingPage')
+
+const flag = z
+  .enum(['true', 'false'], { error: 'Use true or false.' })
+  .transform((value) => value === 'true')
+  .optional()
+
+export const MappingListQuerySchema = PageQuerySchema.extend({
+  patient: z.coerce.number().int().positive().optional().openapi({ description: 'Only this patient’s assignments.' }),
+  doctor: z.coerce.number().int().positive().optional().openapi({ description: 'Only this doctor’s assignments.' }),
+  is_active: flag.openapi({ type: 'string', enum: ['true', 'false'] }),
+})
+
+export type MappingListQuery = z.output<typeof MappingListQuerySchema>
+
+export const AssignedDoctorSchema = DoctorSchema.extend({
+  mapping_id: z.number().int().openapi({ example: 1 }),
+  is_active: z.boolean().openapi({ description: 'Whether the assignment is active.' }),
+  assigned_at: timestamp(),
+}).openapi('AssignedDoctor')
+
+export const PatientDoctorsSchema = z
+  .object({
+    patient_id: z.number().int().openapi({ example: 1 }),
+    patient_name: z.string().openapi({ example: 'Grace Hopper' }),
+    count: z.number().int().openapi({ example: 1 }),
+    doctors: z.array(AssignedDoctorSchema),
+  })
+  .openapi('PatientDoctors')
+
+export type Mapping = z.infer<typeof MappingSchema>
+export type MappingDetail = z.infer<typeof MappingDetailSchema>
+export type PatientDoctors = z.infer<typeof PatientDoctorsSchema>

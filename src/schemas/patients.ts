@@ -1,0 +1,172 @@
+import { z } from '@hono/zod-openapi'
+import { PageQuerySchema, paginated } from '../lib/pagination'
+import { email, timestamp, writableBody } from './common'
+
+export const GENDERS = ['male', 'female', 'other'] as const
+export const BLOOD_GROUPS = ['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'] as const
+export const PATIENT_ORDERINGS = ['name', '-name', 'created_at', '-created_at', 'date_of_birth', '-date_of_birth'] as const
+
+const EARLIEST_BIRTH_DATE = '1900-01-01'
+
+/** Fields a client may echo back from a GET; they are dropped from request bodies, never written. */
+const READ_ONLY_KEYS = ['id', 'age', 'created_by', 'created_at', 'updated_at', 'version'] as const
+
+/** Enum issues have no "missing" code of their own, so a missing value is told apart here. */
+const choiceError = (message: string) => (issue: { input?: unknown }) => {
+  if (issue.input === undefined) return 'This field is required.'
+  if (issue.input === null) return 'This field may not be null.'
+  return message
+}
+
+/** A string whose wrong-type message is a sentence; missing and null keep the global messages. */
+const text = () => z.string({ error: (issue) => (issue.input == null ? undefined : 'Send this field as text.') })
+
+/** Today's date in UTC as YYYY-MM-DD: the API's notion of "today" whatever the Worker's location. */
+export const todayUtc = () => new Date().toISOString().slice(0, 10)
+
+function dateOfBirthProblem(value: string): string | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
+  if (!match) return 'Enter the date as YYYY-MM-DD.'
+  const [year, month, day] = match.slice(1).map(Number)
+  const date = new Date(Date.UTC(year, month - 1, day))
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+    return 'This date does not exist in the calendar.'
+  }
+  // YYYY-MM-DD strings compare in calendar order.
+  if (value > todayUtc()) return 'The date of birth cannot be in the future.'
+  if (value < EARLIEST_BIRTH_DATE) return 'The date of birth cannot be before 1900-01-01.'
+  return undefined
+}
+
+const name = text()
+  .trim()
+  .min(1, 'Enter a name.')
+  .max(120, 'Keep the name to 120 characters or fewer.')
+  .openapi({ example: 'Grace Hopper' })
+
+const dateOfBirth = text()
+  .superRefine((value, ctx) => {
+    const problem = dateOfBirthProblem(value)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  })
+  .openapi({ format: 'date', description: 'Not in the future (UTC) and not before 1900-01-01.', example: '1980-03-15' })
+
+const gender = z.enum(GENDERS, { error: choiceError('Choose male, female or other.') }).openapi({ example: 'female' })
+
+/** Optional text: trimmed, blank means "no value", null clears it. */
+const optionalText = (max: number, label: string, example: string) =>
+  text()
+    .trim()
+    .max(max, `Keep the ${label} to ${max.toLocaleString('en-US')} characters or fewer.`)
+    .transform((value) => value || null)
+    .nullable()
+    .optional()
+    .openapi({ example })
+
+const blankAsNull = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? null : value)
+
+const optionalEmail = z
+  .preprocess(blankAsNull, email().nullable())
+  .optional()
+  .openapi({ type: ['string', 'null'], format: 'email', example: 'grace@example.com' })
+
+const phoneNumber = z
+  .preprocess(
+    (value) => (typeof value === 'string' ? blankAsNull(value.replace(/[\s-]/g, '')) : value),
+    text()
+      .regex(/^\+?\d{7,15}$/, 'Enter a phone number of 7 to 15 digits, optionally starting with +; spaces and dashes are fine.')
+      .nullable(),
+  )
+  .optional()
+  .openapi({ description: 'Spaces and dashes are removed before storing.', example: '+15551234567' })
+
+const bloodGroup = z
+  .preprocess(blankAsNull, z.enum(BLOOD_GROUPS, { error: choiceError(`Choose one of ${BLOOD_GROUPS.join(', ')}.`) }).nullable())
+  .optional()
+  .openapi({ example: 'O+' })
+
+const writableShape = {
+  name,
+  date_of_birth: dateOfBirth,
+  gender,
+  email: optionalEmail,
+  phone_number: phoneNumber,
+  address: optionalText(500, 'address', '12 Harbour Road, Arlington'),
+  blood_group: bloodGroup,
+  medical_history: optionalText(10_000, 'medical history', 'Penicillin allergy.'),
+}
+
+/** POST and PUT: every required field; optional fields left out are stored as null (PUT replaces the record). */
+export const PatientWriteSchema = writableBody(writableShape, READ_ONLY_KEYS)
+  .transform((body) => ({
+    ...body,
+    email: body.email ?? null,
+    phone_number: body.phone_number ?? null,
+    address: body.address ?? null,
+    blood_group: body.blood_group ?? null,
+    medical_history: body.medical_history ?? null,
+  }))
+  .openapi('PatientWrite')
+
+/** PATCH: any subset of the writable fields. */
+export const PatientPatchSchema = writableBody(
+  {
+    ...writableShape,
+    name: name.optional(),
+    date_of_birth: dateOfBirth.optional(),
+    gender: gender.optional(),
+  },
+  READ_ONLY_KEYS,
+).openapi('PatientPatch')
+
+export type PatientInput = z.output<typeof PatientWriteSchema>
+export type PatientChanges = z.output<typeof PatientPatchSchema>
+
+export const PatientSchema = z
+  .object({
+    id: z.number().int().openapi({ example: 1 }),
+    name: z.string().openapi({ example: 'Grace Hopper' }),
+    date_of_birth: z.string().openapi({ format: 'date', example: '1980-03-15' }),
+    age: z.number().int().openapi({ description: 'Whole years as of today (UTC), computed on every read.', example: 45 }),
+    gender: z.enum(GENDERS).openapi({ example: 'female' }),
+    email: z.string().nullable().openapi({ example: 'grace@example.com' }),
+    phone_number: z.string().nullable().openapi({ example: '+15551234567' }),
+    address: z.string().nullable().openapi({ example: '12 Harbour Road, Arlington' }),
+    blood_group: z.enum(BLOOD_GROUPS).nullable().openapi({ example: 'O+' }),
+    medical_history: z.string().nullable().openapi({ example: 'Penicillin allergy.' }),
+    created_by: z.number().int().openapi({ description: 'The user who created, and alone can see, this patient.', example: 1 }),
+    created_at: timestamp(),
+    updated_at: timestamp(),
+  })
+  .openapi('Patient')
+
+export type Patient = z.infer<typeof PatientSchema>
+
+export const PatientPageSchema = paginated(PatientSchema, 'PatientPage')
+
+/** Query values arrive as strings; an empty one means the filter is not applied. */
+const emptyAsAbsent = (value: unknown) => (value === '' ? undefined : value)
+
+/** An unencoded `+` in a query string decodes to a space, so `?blood_group=A+` arrives as "A ". */
+const plusDecodedAsSpace = (value: unknown) =>
+  typeof value === 'string' && /^(A|B|AB|O) $/.test(value) ? `${value.trimEnd()}+` : emptyAsAbsent(value)
+
+export const PatientListQuerySchema = PageQuerySchema.extend({
+  search: z
+    .string()
+    .trim()
+    .optional()
+    .openapi({ description: 'Case-insensitive substring of the name, email or phone number.', example: 'hopper' }),
+  gender: z.preprocess(emptyAsAbsent, z.enum(GENDERS, { error: 'Choose male, female or other.' }).optional()).openapi({ example: 'female' }),
+  blood_group: z
+    .preprocess(plusDecodedAsSpace, z.enum(BLOOD_GROUPS, { error: `Choose one of ${BLOOD_GROUPS.join(', ')}.` }).optional())
+    .openapi({ description: 'Encode `+` as `%2B`.', example: 'O+' }),
+  ordering: z
+    .preprocess(
+      emptyAsAbsent,
+      z.enum(PATIENT_ORDERINGS, { error: `Order by one of ${PATIENT_ORDERINGS.join(', ')}.` }).default('-created_at'),
+    )
+    .openapi({ description: 'A leading `-` sorts descending; ties are broken by id.', example: '-created_at' }),
+})
+
+export type PatientListQuery = z.output<typeof PatientListQuerySchema>

@@ -1,0 +1,58 @@
+import { env } from 'cloudflare:workers'
+
+/** Every D1 round trip one request made: a statement run on its own, or a whole batch. */
+export interface RoundTrip {
+  kind: 'statement' | 'batch'
+  sql: string[]
+  params: unknown[][]
+}
+
+export interface RecordingD1 {
+  binding: D1Database
+  sessions: (string | undefined)[]
+  trips: RoundTrip[]
+}
+
+/**
+ * Wraps the real D1 binding so a test can see what a request did with it: the session constraint
+ * or bookmark it opened, and each round trip (a `batch()` counts as one).
+ */
+export function recordingD1(): RecordingD1 {
+  const record: RecordingD1 = { binding: undefined as unknown as D1Database, sessions: [], trips: [] }
+  const describe = (statement: D1PreparedStatement) => (statement as unknown as { sqlText: { sql: string; params: unknown[] } }).sqlText
+
+  const wrapStatement = (statement: D1PreparedStatement, sql: string, params: unknown[] = []): D1PreparedStatement => {
+    const wrapped = {
+      sqlText: { sql, params },
+      bind: (...values: unknown[]) => wrapStatement(statement.bind(...values), sql, values),
+      first: (...args: []) => trip(() => statement.first(...args)),
+      run: () => trip(() => statement.run()),
+      all: () => trip(() => statement.all()),
+      raw: (...args: []) => trip(() => statement.raw(...args)),
+      inner: statement,
+    }
+    const trip = <T>(run: () => Promise<T>) => {
+      record.trips.push({ kind: 'statement', sql: [sql], params: [params] })
+      return run()
+    }
+    return wrapped as unknown as D1PreparedStatement
+  }
+
+  const wrapHandle = (handle: D1Database | D1DatabaseSession) => ({
+    prepare: (sql: string) => wrapStatement(handle.prepare(sql), sql),
+    batch: (statements: D1PreparedStatement[]) => {
+      record.trips.push({ kind: 'batch', sql: statements.map((s) => describe(s).sql), params: statements.map((s) => describe(s).params) })
+      return handle.batch(statements.map((s) => (s as unknown as { inner: D1PreparedStatement }).inner))
+    },
+  })
+
+  record.binding = {
+    ...wrapHandle(env.DB),
+    withSession: (constraintOrBookmark?: string) => {
+      record.sessions.push(constraintOrBookmark)
+      const session = env.DB.withSession(constraintOrBookmark)
+      return { ...wrapHandle(session), getBookmark: () => session.getBookmark() }
+    },
+  } as unknown as D1Database
+  return record
+}
