@@ -20,7 +20,8 @@ CREATE TABLE patients (
 
 CREATE UNIQUE INDEX patients_created_by_email ON patients (created_by, email);
 CREATE INDEX patients_created_by_created_at ON patients (created_by, created_at, id);
-CREATE INDEX patients_created_by_name ON patients (created_by, name, id);
+-- Names sort the way people read them: case-insensitively.
+CREATE INDEX patients_created_by_name ON patients (created_by, name COLLATE NOCASE, id);
 CREATE INDEX patients_created_by_date_of_birth ON patients (created_by, date_of_birth, id);
 CREATE INDEX patients_created_by_gender ON patients (created_by, gender, created_at, id);
 CREATE INDEX patients_created_by_blood_group ON patients (created_by, blood_group, created_at, id);
@@ -45,7 +46,8 @@ CREATE TABLE doctors (
 );
 
 CREATE INDEX doctors_created_at ON doctors (created_at, id);
-CREATE INDEX doctors_name ON doctors (name, id);
+-- Also covers the search over name and specialization, so counting matches never reads the table.
+CREATE INDEX doctors_name ON doctors (name COLLATE NOCASE, specialization, id);
 CREATE INDEX doctors_specialization ON doctors (specialization, created_at, id);
 CREATE INDEX doctors_experience_years ON doctors (experience_years, id);
 CREATE INDEX doctors_consultation_fee ON doctors (consultation_fee_cents, id);

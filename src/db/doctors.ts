@@ -3,7 +3,7 @@ import { fetchPage } from '../lib/pagination'
 import type { Doctor, DoctorChanges, DoctorListQuery, DoctorOrdering, NewDoctor } from '../schemas/doctors'
 import { batch, type Db } from './client'
 import type { DoctorRow, DoctorsTable } from './schema'
-import { containsText, nowUtc } from './sql'
+import { containsText, nowUtc, sortKey } from './sql'
 
 /** The doctor columns `toDoctor` reads, table-qualified so they also select cleanly in a join. */
 export const DOCTOR_COLUMNS = [
@@ -97,7 +97,7 @@ export async function listDoctors(
   // The column is COLLATE NOCASE, so equality already ignores letter case.
   if (specialization) query = query.where('specialization', '=', specialization)
   if (is_available !== undefined) query = query.where('is_available', '=', Number(is_available))
-  query = query.orderBy(ORDER_COLUMNS[field], direction).orderBy('id', direction)
+  query = query.orderBy(sortKey(ORDER_COLUMNS[field]), direction).orderBy('id', direction)
   const { count, rows } = await fetchPage(db, query, page)
   return { count, results: rows.map(toDoctor) }
 }

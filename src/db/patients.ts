@@ -3,7 +3,7 @@ import type { Patient, PatientChanges, PatientInput, PatientListQuery } from '..
 import { todayUtc } from '../schemas/patients'
 import { batch, type Db } from './client'
 import type { PatientRow } from './schema'
-import { containsText, nowUtc } from './sql'
+import { containsText, nowUtc, sortKey } from './sql'
 
 /** Whole years from `dateOfBirth` to `today` (both YYYY-MM-DD); a 29 February birthday counts from 1 March. */
 export function ageInYears(dateOfBirth: string, today: string = todayUtc()): number {
@@ -68,7 +68,7 @@ export async function listPatients(
   const direction = ordering.startsWith('-') ? 'desc' : 'asc'
   const column = ordering.replace(/^-/, '') as 'name' | 'created_at' | 'date_of_birth'
   // Ties broken by id in the same direction keep pages stable and match the (owner, column, id) indexes.
-  query = query.orderBy(column, direction).orderBy('id', direction)
+  query = query.orderBy(sortKey(column), direction).orderBy('id', direction)
   const { count, rows } = await fetchPage(db, query, page)
   return { count, results: rows.map(toPatient) }
 }

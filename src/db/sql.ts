@@ -12,3 +12,6 @@ export const likeContains = (term: string) => `%${term.replace(/[\\%_]/g, (char)
  */
 export const containsText = (column: string, term: string) =>
   sql<boolean>`${sql.ref(column)} like ${likeContains(term)} escape '\\'`
+
+/** A column for ORDER BY; `name` sorts case-insensitively, matching its NOCASE indexes. */
+export const sortKey = (column: string) => (column === 'name' ? sql`${sql.ref(column)} collate nocase` : sql.ref(column))
