@@ -75,7 +75,22 @@ export interface MappingsTable {
   updated_at: Generated<Timestamp>
 }
 
+export type AuditOutcome = 'ok' | 'denied' | 'not_found'
+
+export interface AuditEventsTable {
+  id: Generated<number>
+  occurred_at: Generated<Timestamp>
+  actor_id: number | null
+  action: string
+  resource_type: string
+  resource_id: number | null
+  outcome: AuditOutcome
+  request_id: string
+  client_ip: string | null
+}
+
 export interface Database {
+  audit_events: AuditEventsTable
   users: UsersTable
   refresh_tokens: RefreshTokensTable
   common_passwords: CommonPasswordsTable
@@ -88,3 +103,4 @@ export type UserRow = Selectable<UsersTable>
 export type PatientRow = Selectable<PatientsTable>
 export type DoctorRow = Selectable<DoctorsTable>
 export type MappingRow = Selectable<MappingsTable>
+export type AuditEventRow = Selectable<AuditEventsTable>

@@ -1,0 +1,30 @@
+import type { Context } from 'hono'
+import type { AuditEvent, AuditStamp } from '../db/audit'
+import { auditQuery } from '../db/audit'
+import type { AppEnv } from '../env'
+
+/** The audit stamp of this request: the signed-in user (if any), the request id and the client's IP. */
+export function auditStamp(c: Context<AppEnv>): AuditStamp {
+  return { actorId: c.var.userId ?? null, requestId: c.var.requestId, clientIp: clientIp(c) }
+}
+
+/** Cloudflare's view of the caller's address; absent when the Worker is called without Cloudflare's edge in front. */
+export const clientIp = (c: Context<AppEnv>) => c.req.header('cf-connecting-ip') ?? null
+
+/**
+ * Records an event without holding up the answer (reads, refusals): the write runs after the
+ * response through `waitUntil`, and a failure to write it is logged, never shown to the caller.
+ */
+export function auditLater(c: Context<AppEnv>, event: AuditEvent): void {
+  const write = auditQuery(c.var.db, auditStamp(c), event)
+    .execute()
+    .then(
+      () => undefined,
+      (error: Error) => console.error(JSON.stringify({ level: 'error', request_id: c.var.requestId, reason: `audit write failed: ${error.message}` })),
+    )
+  try {
+    c.executionCtx.waitUntil(write)
+  } catch {
+    // No execution context (e.g. `app.request` in a unit test): the write simply finishes on its own.
+  }
+}
