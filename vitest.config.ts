@@ -20,11 +20,15 @@ export default defineConfig(async () => {
             // Tests hash many passwords; the production default is pinned by a unit test instead.
             PASSWORD_ITERATIONS: '1000',
           },
+          // A small limiter that tests put in place of API_USER_LIMITER (300 a minute) to see it trip quickly.
+          ratelimits: { SMALL_LIMITER: { simple: { limit: 5, period: 60 } } },
         },
       }),
     ],
     test: {
       setupFiles: ['./test/setup.ts'],
+      // Generous: the suite shares two cores with workerd, and some tests send hundreds of requests.
+      testTimeout: 30_000,
     },
   }
 })

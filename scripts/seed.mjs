@@ -1,13 +1,11 @@
 // `npm run db:seed`: a realistic demo data set in the local D1 database, safe to run repeatedly.
 // Every row has a natural key (user email, doctor licence, patient email per owner, patient-doctor
 // pair), and every insert is INSERT OR IGNORE on it, so a second run adds nothing.
-import { pbkdf2Sync, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { passwordHash, sqlText } from './password-hash.mjs'
 import { wranglerSync } from './wrangler.mjs'
-
-const ITERATIONS = 100_000
 
 const USERS = [
   { name: 'Dr. Amara Okafor', email: 'amara@demo.clinic', password: 'Demo-Amara-2026!' },
@@ -45,16 +43,10 @@ const HISTORIES = [
   null,
 ]
 
-const quote = (value) => (value === null ? 'NULL' : typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`)
+const quote = (value) => (value === null ? 'NULL' : typeof value === 'number' ? String(value) : sqlText(value))
 const userId = (email) => `(SELECT id FROM users WHERE email = ${quote(email)})`
 const doctorId = (licence) => `(SELECT id FROM doctors WHERE license_number = ${quote(licence)})`
 const patientEmail = (name) => `${name.toLowerCase().normalize('NFD').replace(/[^a-z ]/g, '').replace(' ', '.')}@patients.demo`
-
-function passwordHash(password) {
-  const salt = randomBytes(16).toString('base64')
-  const hash = pbkdf2Sync(password, salt, ITERATIONS, 32, 'sha256').toString('base64')
-  return `pbkdf2_sha256$${ITERATIONS}$${salt}$${hash}`
-}
 
 const statements = []
 for (const user of USERS) {

@@ -8,7 +8,16 @@ export interface Bindings {
   JWT_ACCESS_MINUTES?: string
   JWT_REFRESH_DAYS?: string
   PASSWORD_ITERATIONS?: string
+  /** Comma-separated origins allowed by CORS; none when unset. */
+  CORS_ORIGINS?: string
+  LOGIN_IP_LIMITER?: RateLimit
+  LOGIN_EMAIL_LIMITER?: RateLimit
+  REGISTER_IP_LIMITER?: RateLimit
+  REFRESH_IP_LIMITER?: RateLimit
+  API_USER_LIMITER?: RateLimit
 }
+
+export type RateLimiterName = 'LOGIN_IP_LIMITER' | 'LOGIN_EMAIL_LIMITER' | 'REGISTER_IP_LIMITER' | 'REFRESH_IP_LIMITER' | 'API_USER_LIMITER'
 
 /** What middleware puts on the context for the handlers of one request. */
 export interface Variables {

@@ -56,3 +56,9 @@ export function recordingD1(): RecordingD1 {
   } as unknown as D1Database
   return record
 }
+
+/**
+ * Whether a round trip is a lone audit INSERT: what `auditLater` sends through `waitUntil` after
+ * the answer, outside the request's budget. Audit events written with a change ride in its batch.
+ */
+export const isDeferredAudit = (trip: RoundTrip) => trip.sql.length === 1 && /^insert into "audit_events"/.test(trip.sql[0])

@@ -6,6 +6,7 @@ declare global {
     interface Env extends Bindings {
       TEST_MIGRATIONS: D1Migration[]
       JWT_SECRET: string
+      SMALL_LIMITER: RateLimit
     }
     interface GlobalProps {
       mainModule: typeof import('../src/index')

@@ -25,10 +25,15 @@ export async function call<T = any>(method: string, path: string, options: CallO
     if (!headers.has('content-type')) headers.set('content-type', 'application/json')
   }
   if (options.token) headers.set('authorization', `Bearer ${options.token}`)
+  // Each call looks like a new client, so per-IP rate limits only trigger in tests that aim at them.
+  if (!headers.has('cf-connecting-ip')) headers.set('cf-connecting-ip', randomIp())
   const response = await exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }))
   const text = await response.text()
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null }
 }
+
+/** A random documentation-range (RFC 5737) IPv4 address. */
+export const randomIp = () => `198.51.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`
 
 let counter = 0
 /** An email no other test in this file uses. */

@@ -1,9 +1,15 @@
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../env'
+import { guardActiveUser } from '../db/active-user-guard'
+import { connect } from '../db/client'
 import { ApiError } from '../lib/errors'
+import { enforceLimit } from '../lib/rate-limit'
 import { userIdOf, verifyToken } from './tokens'
 
-/** Requires a valid access token and puts its user id on the context as `userId`. */
+/**
+ * Requires a valid access token of an active account, counts the request against the user's
+ * rate limit, and puts the user id on the context as `userId`.
+ */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header('authorization')
   if (!header || !/^Bearer\b/i.test(header)) {
@@ -18,7 +24,10 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
     })
   }
   const claims = await verifyToken(c.get('config'), match[1], 'access')
-  c.set('userId', userIdOf(claims))
+  const userId = userIdOf(claims)
+  await enforceLimit(c, 'API_USER_LIMITER', String(userId))
+  c.set('userId', userId)
+  c.set('db', connect(guardActiveUser(c.var.db.d1, userId)))
   await next()
 })
 

@@ -1,9 +1,11 @@
-import type { Updateable } from 'kysely'
+import { sql, type Updateable } from 'kysely'
+import type { IfMatch, Versioned } from '../lib/etag'
 import { fetchPage } from '../lib/pagination'
 import type { Doctor, DoctorChanges, DoctorListQuery, DoctorOrdering, NewDoctor } from '../schemas/doctors'
+import { auditWriteQuery, insertedId, type AuditStamp } from './audit'
 import { batch, type Db } from './client'
 import type { DoctorRow, DoctorsTable } from './schema'
-import { containsText, nowUtc, sortKey } from './sql'
+import { containsText, nowUtc, sortKey, versionMatches } from './sql'
 
 /** The doctor columns `toDoctor` reads, table-qualified so they also select cleanly in a join. */
 export const DOCTOR_COLUMNS = [
@@ -23,6 +25,9 @@ export const DOCTOR_COLUMNS = [
   'doctors.updated_at',
 ] as const
 
+/** The doctor columns and the version its ETag is made of. */
+const VERSIONED_COLUMNS = [...DOCTOR_COLUMNS, 'doctors.version'] as const
+
 /** A row holding at least the doctor columns (a `DoctorRow`, or a join that selected `DOCTOR_COLUMNS`). */
 export type DoctorFields = Omit<DoctorRow, 'version'>
 
@@ -30,6 +35,7 @@ export type DoctorFields = Omit<DoctorRow, 'version'>
 export type DoctorRefusal =
   | { refused: 'missing' }
   | { refused: 'not_creator' }
+  | { refused: 'stale' }
   | { refused: 'has_assignments'; assignments: number }
 
 /** Integer cents as the API's decimal text, e.g. 15050 → "150.50". */
@@ -64,18 +70,26 @@ function columnsOf(changes: DoctorChanges): Updateable<DoctorsTable> {
   }
 }
 
-export async function insertDoctor(db: Db, createdBy: number, doctor: NewDoctor): Promise<Doctor> {
-  const row = await db.kysely
-    .insertInto('doctors')
-    .values({ ...columnsOf(doctor), name: doctor.name, specialization: doctor.specialization, created_by: createdBy })
-    .returning(DOCTOR_COLUMNS)
-    .executeTakeFirstOrThrow()
-  return toDoctor(row)
+const versioned = (row: DoctorRow): Versioned<Doctor> => ({ record: toDoctor(row), versions: [row.version] })
+
+/** The doctor with this id, for the audit trail's "denied or not found". */
+const anyDoctor = (db: Db, id: number) => db.kysely.selectFrom('doctors').select('id').where('id', '=', id)
+
+/** Adds a doctor, audited in the same batch; a clashing email or licence throws on the UNIQUE index and writes neither. */
+export async function insertDoctor(db: Db, stamp: AuditStamp, createdBy: number, doctor: NewDoctor): Promise<Versioned<Doctor>> {
+  const [[row]] = await batch(db, [
+    db.kysely
+      .insertInto('doctors')
+      .values({ ...columnsOf(doctor), name: doctor.name, specialization: doctor.specialization, created_by: createdBy })
+      .returning(VERSIONED_COLUMNS),
+    auditWriteQuery(db, stamp, { action: 'doctor.create', resourceType: 'doctor', resourceId: insertedId() }),
+  ])
+  return versioned(row)
 }
 
-export async function findDoctor(db: Db, id: number): Promise<Doctor | undefined> {
-  const row = await db.kysely.selectFrom('doctors').select(DOCTOR_COLUMNS).where('id', '=', id).executeTakeFirst()
-  return row && toDoctor(row)
+export async function findDoctor(db: Db, id: number): Promise<Versioned<Doctor> | undefined> {
+  const row = await db.kysely.selectFrom('doctors').select(VERSIONED_COLUMNS).where('id', '=', id).executeTakeFirst()
+  return row && versioned(row)
 }
 
 const ORDER_COLUMNS = {
@@ -109,36 +123,50 @@ function orderingOf(ordering: DoctorOrdering): [keyof typeof ORDER_COLUMNS, 'asc
 }
 
 /**
- * Applies changes if the caller created the doctor, in one round trip; the creator read in the
- * same batch tells a missing doctor from someone else's. A clashing email or licence throws on
- * the UNIQUE index.
+ * Applies changes if the caller created the doctor and it is still at `ifMatch`, in one audited
+ * round trip; the creator read in the same batch tells a missing doctor from someone else's or a
+ * changed one. A clashing email or licence throws on the UNIQUE index. An empty change runs the
+ * same guarded statement without altering the row.
  */
-export async function updateDoctor(db: Db, id: number, userId: number, changes: DoctorChanges): Promise<Doctor | DoctorRefusal> {
+export async function updateDoctor(
+  db: Db,
+  stamp: AuditStamp,
+  id: number,
+  userId: number,
+  changes: DoctorChanges,
+  ifMatch: IfMatch,
+): Promise<Versioned<Doctor> | DoctorRefusal> {
   const values = columnsOf(changes)
   const hasChanges = Object.values(values).some((value) => value !== undefined)
-  if (!hasChanges) {
-    const row = await db.kysely.selectFrom('doctors').select(DOCTOR_COLUMNS).where('id', '=', id).executeTakeFirst()
-    if (!row) return { refused: 'missing' }
-    return row.created_by === userId ? toDoctor(row) : { refused: 'not_creator' }
-  }
   const [owners, updated] = await batch(db, [
     db.kysely.selectFrom('doctors').select('created_by').where('id', '=', id),
     db.kysely
       .updateTable('doctors')
-      .set({ ...values, version: (eb) => eb('version', '+', 1), updated_at: nowUtc() })
+      .set(
+        hasChanges ? { ...values, version: (eb) => eb('version', '+', 1), updated_at: nowUtc() } : { version: (eb) => eb.ref('version') },
+      )
       .where('id', '=', id)
       .where('created_by', '=', userId)
-      .returning(DOCTOR_COLUMNS),
+      .where(versionMatches([sql.ref('version')], ifMatch))
+      .returning(VERSIONED_COLUMNS),
+    auditWriteQuery(db, stamp, { action: 'doctor.update', resourceType: 'doctor', resourceId: id }, anyDoctor(db, id)),
   ])
-  if (updated[0]) return toDoctor(updated[0])
-  return owners[0] ? { refused: 'not_creator' } : { refused: 'missing' }
+  if (updated[0]) return versioned(updated[0])
+  if (!owners[0]) return { refused: 'missing' }
+  return owners[0].created_by === userId ? { refused: 'stale' } : { refused: 'not_creator' }
 }
 
 /**
- * Deletes the doctor if the caller created it and it has no assignments, atomically in one
- * round trip; the read in the same batch says why nothing was deleted.
+ * Deletes the doctor if the caller created it, it has no assignments and it is still at `ifMatch`,
+ * atomically in one audited round trip; the read in the same batch says why nothing was deleted.
  */
-export async function deleteDoctor(db: Db, id: number, userId: number): Promise<DoctorRefusal | undefined> {
+export async function deleteDoctor(
+  db: Db,
+  stamp: AuditStamp,
+  id: number,
+  userId: number,
+  ifMatch: IfMatch,
+): Promise<DoctorRefusal | undefined> {
   const [found, deleted] = await batch(db, [
     db.kysely
       .selectFrom('doctors')
@@ -158,11 +186,14 @@ export async function deleteDoctor(db: Db, id: number, userId: number): Promise<
       .where(({ not, exists, selectFrom }) =>
         not(exists(selectFrom('mappings').select('mappings.id').whereRef('mappings.doctor_id', '=', 'doctors.id'))),
       )
+      .where(versionMatches([sql.ref('doctors.version')], ifMatch))
       .returning('doctors.id'),
+    auditWriteQuery(db, stamp, { action: 'doctor.delete', resourceType: 'doctor', resourceId: id }, anyDoctor(db, id)),
   ])
   if (deleted[0]) return undefined
   const doctor = found[0]
   if (!doctor) return { refused: 'missing' }
   if (doctor.created_by !== userId) return { refused: 'not_creator' }
-  return { refused: 'has_assignments', assignments: Number(doctor.assignments) }
+  const assignments = Number(doctor.assignments)
+  return assignments > 0 ? { refused: 'has_assignments', assignments } : { refused: 'stale' }
 }

@@ -1,12 +1,14 @@
 import type { ExpressionBuilder } from 'kysely'
 import { ApiError, type FieldErrors } from '../lib/errors'
+import { preconditionFailed, type IfMatch, type Versioned } from '../lib/etag'
 import { fetchPage } from '../lib/pagination'
 import type { Mapping, MappingCreate, MappingDetail, MappingListQuery, MappingUpdate, PatientDoctors } from '../schemas/mappings'
+import { auditWriteQuery, insertedId, type AuditStamp } from './audit'
 import { batch, type Db } from './client'
 import { DOCTOR_COLUMNS, toDoctor, type DoctorFields } from './doctors'
-import { toPatient } from './patients'
+import { anyPatient, toPatient, type Refused } from './patients'
 import type { Database } from './schema'
-import { nowUtc } from './sql'
+import { nowUtc, versionMatches } from './sql'
 
 const MAPPING_COLUMNS = [
   'mappings.id',
@@ -20,6 +22,9 @@ const MAPPING_COLUMNS = [
   'patients.name as patient_name',
   'doctors.name as doctor_name',
   'doctors.specialization as doctor_specialization',
+  'mappings.version',
+  'patients.version as patient_version',
+  'doctors.version as doctor_version',
 ] as const
 
 /**
@@ -37,6 +42,19 @@ const ownMappings = (db: Db, userId: number) =>
 const ownPatientIds = (eb: ExpressionBuilder<Database, 'mappings'>, userId: number) =>
   eb.selectFrom('patients').select('patients.id').where('patients.created_by', '=', userId)
 
+/** The mapping with this id whoever owns its patient, for the audit trail's "denied or not found". */
+const anyMapping = (db: Db, id: number) => db.kysely.selectFrom('mappings').select('id').where('id', '=', id)
+
+/**
+ * What a mapping's ETag is made of, on a `mappings` row in SQL: its own version and its patient's
+ * and doctor's, since every mapping answer shows fields of both.
+ */
+const versionColumns = (eb: ExpressionBuilder<Database, 'mappings'>) => [
+  eb.ref('mappings.version'),
+  eb.selectFrom('patients').select('patients.version').whereRef('patients.id', '=', 'mappings.patient_id'),
+  eb.selectFrom('doctors').select('doctors.version').whereRef('doctors.id', '=', 'mappings.doctor_id'),
+]
+
 interface MappingFields {
   id: number
   patient_id: number
@@ -49,7 +67,16 @@ interface MappingFields {
   patient_name: string
   doctor_name: string
   doctor_specialization: string
+  version: number
+  patient_version: number
+  doctor_version: number
 }
+
+/** `record` with the versions of the mapping row it was built from (see `versionColumns`). */
+const versioned = <T>(record: T, row: MappingFields): Versioned<T> => ({
+  record,
+  versions: [row.version, row.patient_version, row.doctor_version],
+})
 
 function toMapping(row: MappingFields): Mapping {
   return {
@@ -71,10 +98,11 @@ const duplicateAssignment = () => new ApiError(409, 'conflict', 'This doctor is 
 
 /**
  * Assigns a doctor to one of the caller's patients in one atomic batch: a check of both ids, the
- * INSERT ... SELECT that only inserts when the patient is the caller's and the doctor exists, and
- * the read-back. UNIQUE(patient_id, doctor_id) decides races between identical requests.
+ * INSERT ... SELECT that only inserts when the patient is the caller's and the doctor exists, its
+ * audit event, and the read-back. UNIQUE(patient_id, doctor_id) decides races between identical
+ * requests (and then nothing is written, the event included).
  */
-export async function insertMapping(db: Db, userId: number, input: MappingCreate): Promise<Mapping> {
+export async function insertMapping(db: Db, stamp: AuditStamp, userId: number, input: MappingCreate): Promise<Versioned<Mapping>> {
   let results
   try {
     results = await batch(db, [
@@ -101,6 +129,17 @@ export async function insertMapping(db: Db, userId: number, input: MappingCreate
             .where('patients.created_by', '=', userId)
             .where('doctors.id', '=', input.doctor),
         ),
+      // Both ids exist but no row was inserted: the patient is someone else's ('denied').
+      auditWriteQuery(
+        db,
+        stamp,
+        { action: 'mapping.create', resourceType: 'mapping', resourceId: insertedId() },
+        db.kysely
+          .selectFrom(['patients', 'doctors'])
+          .select('patients.id')
+          .where('patients.id', '=', input.patient)
+          .where('doctors.id', '=', input.doctor),
+      ),
       ownMappings(db, userId)
         .select(MAPPING_COLUMNS)
         .where('mappings.patient_id', '=', input.patient)
@@ -110,8 +149,8 @@ export async function insertMapping(db: Db, userId: number, input: MappingCreate
     if (/UNIQUE constraint failed: mappings\./.test((error as Error).message)) throw duplicateAssignment()
     throw error
   }
-  const [[found], , [created]] = results
-  if (created) return toMapping(created)
+  const [[found], , , [created]] = results
+  if (created) return versioned(toMapping(created), created)
   const details: FieldErrors = {}
   // The same answer for a missing patient and another user's: nothing about theirs leaks.
   if (!found.patient_found) details.patient = ['No patient of yours has this id.']
@@ -133,10 +172,10 @@ export async function listMappings(
   return { count, results: rows.map(toMapping) }
 }
 
-/** One mapping with its patient's and doctor's full records, in one round trip. */
-export async function findMapping(db: Db, userId: number, id: number): Promise<MappingDetail | undefined> {
+/** One mapping with its patient's and doctor's full records, in one round trip; otherwise whether it exists, for the audit. */
+export async function findMapping(db: Db, userId: number, id: number): Promise<Versioned<MappingDetail> | Refused> {
   const pairOf = ownMappings(db, userId).where('mappings.id', '=', id)
-  const [[mapping], [patient], [doctor]] = await batch(db, [
+  const [[mapping], [patient], [doctor], [other]] = await batch(db, [
     pairOf.select(MAPPING_COLUMNS),
     db.kysely
       .selectFrom('patients')
@@ -147,72 +186,103 @@ export async function findMapping(db: Db, userId: number, id: number): Promise<M
       .selectFrom('doctors')
       .select(DOCTOR_COLUMNS)
       .where('id', '=', pairOf.select('mappings.doctor_id')),
+    anyMapping(db, id),
   ])
-  if (!mapping || !patient || !doctor) return undefined
-  return { ...toMapping(mapping), patient_details: toPatient(patient), doctor_details: toDoctor(doctor) }
+  if (!mapping || !patient || !doctor) return { refused: other ? 'denied' : 'not_found' }
+  return versioned({ ...toMapping(mapping), patient_details: toPatient(patient), doctor_details: toDoctor(doctor) }, mapping)
 }
 
 /**
- * Changes notes / is_active of one of the caller's mappings in one atomic batch. The pair is
- * fixed: echoing the current patient or doctor is fine, a different one is a 400.
+ * Changes notes / is_active of one of the caller's mappings in one atomic, audited batch, if it is
+ * still at `ifMatch`. The pair is fixed: echoing the current patient or doctor is fine, a different
+ * one is a 400 (audited as denied). An empty change runs the same guarded statement without altering the row.
  */
-export async function updateMapping(db: Db, userId: number, id: number, { changes, pair }: MappingUpdate): Promise<Mapping> {
+export async function updateMapping(
+  db: Db,
+  stamp: AuditStamp,
+  userId: number,
+  id: number,
+  { changes, pair }: MappingUpdate,
+  ifMatch: IfMatch,
+): Promise<Versioned<Mapping>> {
   const values = {
     notes: changes.notes,
     is_active: changes.is_active === undefined ? undefined : Number(changes.is_active),
   }
   const hasChanges = values.notes !== undefined || values.is_active !== undefined
   const current = ownMappings(db, userId).select(MAPPING_COLUMNS).where('mappings.id', '=', id)
-  const update = db.kysely
-    .updateTable('mappings')
-    .set({ ...values, version: (eb) => eb('version', '+', 1), updated_at: nowUtc() })
-    .where('mappings.id', '=', id)
-    .where('mappings.patient_id', 'in', (eb) => ownPatientIds(eb, userId))
-    .where('mappings.patient_id', '=', pair.patient ?? ((eb) => eb.ref('mappings.patient_id')))
-    .where('mappings.doctor_id', '=', pair.doctor ?? ((eb) => eb.ref('mappings.doctor_id')))
-    .returning('mappings.id')
-  const [[before], updated, [after]] = hasChanges
-    ? await batch(db, [current, update, current])
-    : [[await current.executeTakeFirst()], [], []]
+  const update = db.kysely.updateTable('mappings')
+  const [[before], updated, , [after]] = await batch(db, [
+    current,
+    (hasChanges
+      ? update.set({ ...values, version: (eb) => eb('version', '+', 1), updated_at: nowUtc() })
+      : update.set({ version: (eb) => eb.ref('version') })
+    )
+      .where('mappings.id', '=', id)
+      .where('mappings.patient_id', 'in', (eb) => ownPatientIds(eb, userId))
+      .where('mappings.patient_id', '=', pair.patient ?? ((eb) => eb.ref('mappings.patient_id')))
+      .where('mappings.doctor_id', '=', pair.doctor ?? ((eb) => eb.ref('mappings.doctor_id')))
+      .where((eb) => versionMatches(versionColumns(eb), ifMatch))
+      .returning('mappings.id'),
+    auditWriteQuery(db, stamp, { action: 'mapping.update', resourceType: 'mapping', resourceId: id }, anyMapping(db, id)),
+    current,
+  ])
   if (!before) throw new ApiError(404, 'not_found', 'Mapping was not found.')
   const details: FieldErrors = {}
   if (pair.patient !== undefined && pair.patient !== before.patient_id) details.patient = ['The patient of an assignment cannot be changed.']
   if (pair.doctor !== undefined && pair.doctor !== before.doctor_id) details.doctor = ['The doctor of an assignment cannot be changed.']
   if (Object.keys(details).length) throw new ApiError(400, 'validation_error', 'The request is not valid.', { details })
-  return toMapping(hasChanges && updated.length ? after : before)
+  if (!updated.length) throw preconditionFailed()
+  return versioned(toMapping(after), after)
 }
 
-/** Deletes one of the caller's mappings; false when there is none. */
-export async function deleteMapping(db: Db, userId: number, id: number): Promise<boolean> {
-  const deleted = await db.kysely
-    .deleteFrom('mappings')
-    .where('mappings.id', '=', id)
-    .where('mappings.patient_id', 'in', (eb) => ownPatientIds(eb, userId))
-    .returning('mappings.id')
-    .execute()
-  return deleted.length === 1
+/** Deletes one of the caller's mappings if it is still at `ifMatch`, audited in the same batch; the read in that batch tells why not. */
+export async function deleteMapping(
+  db: Db,
+  stamp: AuditStamp,
+  userId: number,
+  id: number,
+  ifMatch: IfMatch,
+): Promise<'deleted' | 'missing' | 'stale'> {
+  const [found, deleted] = await batch(db, [
+    ownMappings(db, userId).select('mappings.id').where('mappings.id', '=', id),
+    db.kysely
+      .deleteFrom('mappings')
+      .where('mappings.id', '=', id)
+      .where('mappings.patient_id', 'in', (eb) => ownPatientIds(eb, userId))
+      .where((eb) => versionMatches(versionColumns(eb), ifMatch))
+      .returning('mappings.id'),
+    auditWriteQuery(db, stamp, { action: 'mapping.delete', resourceType: 'mapping', resourceId: id }, anyMapping(db, id)),
+  ])
+  if (deleted.length === 1) return 'deleted'
+  return found.length === 1 ? 'stale' : 'missing'
 }
 
-/** The doctors of one of the caller's patients, with each assignment's id, state and date; undefined if no such patient. */
-export async function findPatientDoctors(db: Db, userId: number, patientId: number): Promise<PatientDoctors | undefined> {
-  const rows = await db.kysely
-    .selectFrom('patients')
-    .leftJoin('mappings', 'mappings.patient_id', 'patients.id')
-    .leftJoin('doctors', 'doctors.id', 'mappings.doctor_id')
-    .select([
-      ...DOCTOR_COLUMNS,
-      'patients.id as patient_id',
-      'patients.name as patient_name',
-      'mappings.id as mapping_id',
-      'mappings.is_active as mapping_is_active',
-      'mappings.assigned_at as assigned_at',
-    ])
-    .where('patients.id', '=', patientId)
-    .where('patients.created_by', '=', userId)
-    .orderBy('mappings.assigned_at')
-    .orderBy('mappings.id')
-    .execute()
-  if (rows.length === 0) return undefined
+/**
+ * The doctors of one of the caller's patients, with each assignment's id, state and date;
+ * otherwise whether the patient exists, for the audit.
+ */
+export async function findPatientDoctors(db: Db, userId: number, patientId: number): Promise<PatientDoctors | Refused> {
+  const [rows, [other]] = await batch(db, [
+    db.kysely
+      .selectFrom('patients')
+      .leftJoin('mappings', 'mappings.patient_id', 'patients.id')
+      .leftJoin('doctors', 'doctors.id', 'mappings.doctor_id')
+      .select([
+        ...DOCTOR_COLUMNS,
+        'patients.id as patient_id',
+        'patients.name as patient_name',
+        'mappings.id as mapping_id',
+        'mappings.is_active as mapping_is_active',
+        'mappings.assigned_at as assigned_at',
+      ])
+      .where('patients.id', '=', patientId)
+      .where('patients.created_by', '=', userId)
+      .orderBy('mappings.assigned_at')
+      .orderBy('mappings.id'),
+    anyPatient(db, patientId),
+  ])
+  if (rows.length === 0) return { refused: other ? 'denied' : 'not_found' }
   const doctors = rows
     .filter((row) => row.mapping_id !== null)
     .map(({ patient_id, patient_name, mapping_id, mapping_is_active, assigned_at, ...doctor }) => ({

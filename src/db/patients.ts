@@ -1,9 +1,12 @@
-import { fetchPage } from '../lib/pagination'
-import type { Patient, PatientChanges, PatientInput, PatientListQuery } from '../schemas/patients'
+import { sql } from 'kysely'
+import type { IfMatch, Versioned } from '../lib/etag'
+import { fetchPage, type PageQuery } from '../lib/pagination'
+import type { HistoryEvent, Patient, PatientChanges, PatientInput, PatientListQuery } from '../schemas/patients'
 import { todayUtc } from '../schemas/patients'
+import { auditWriteQuery, insertedId, type AuditStamp } from './audit'
 import { batch, type Db } from './client'
 import type { PatientRow } from './schema'
-import { containsText, nowUtc, sortKey } from './sql'
+import { containsText, nowUtc, sortKey, versionMatches } from './sql'
 
 /** Whole years from `dateOfBirth` to `today` (both YYYY-MM-DD); a 29 February birthday counts from 1 March. */
 export function ageInYears(dateOfBirth: string, today: string = todayUtc()): number {
@@ -31,22 +34,36 @@ export function toPatient(row: PatientRow): Patient {
   }
 }
 
+const versioned = (row: PatientRow): Versioned<Patient> => ({ record: toPatient(row), versions: [row.version] })
+
+/** A record the caller may not see, and how its audit event ends: someone else's ('denied') or absent ('not_found'). */
+export interface Refused {
+  refused: 'denied' | 'not_found'
+}
+
 /** Every patient query starts here, so none can forget the owner. */
 const ownPatients = (db: Db, userId: number) => db.kysely.selectFrom('patients').where('created_by', '=', userId)
 
-/** Inserts a patient owned by `userId`; a second patient with the same email for that user fails on the UNIQUE index. */
-export async function insertPatient(db: Db, userId: number, input: PatientInput): Promise<Patient> {
-  const row = await db.kysely
-    .insertInto('patients')
-    .values({ ...input, created_by: userId })
-    .returningAll()
-    .executeTakeFirstOrThrow()
-  return toPatient(row)
+/** The patient with this id whoever owns it: only ever tested for existence, for the audit trail. */
+export const anyPatient = (db: Db, id: number) => db.kysely.selectFrom('patients').select('id').where('id', '=', id)
+
+/**
+ * Inserts a patient owned by `userId`, audited in the same batch; a second patient with the same
+ * email for that user fails on the UNIQUE index, and then neither the patient nor its event is written.
+ */
+export async function insertPatient(db: Db, stamp: AuditStamp, userId: number, input: PatientInput): Promise<Versioned<Patient>> {
+  const [[row]] = await batch(db, [
+    db.kysely.insertInto('patients').values({ ...input, created_by: userId }).returningAll(),
+    auditWriteQuery(db, stamp, { action: 'patient.create', resourceType: 'patient', resourceId: insertedId() }),
+  ])
+  return versioned(row)
 }
 
-export async function findPatient(db: Db, userId: number, id: number): Promise<Patient | undefined> {
-  const row = await ownPatients(db, userId).selectAll().where('id', '=', id).executeTakeFirst()
-  return row && toPatient(row)
+/** One of the user's patients; otherwise whether it exists at all, which only the audit trail learns. */
+export async function findPatient(db: Db, userId: number, id: number): Promise<Versioned<Patient> | Refused> {
+  const [[row], [other]] = await batch(db, [ownPatients(db, userId).selectAll().where('id', '=', id), anyPatient(db, id)])
+  if (row) return versioned(row)
+  return { refused: other ? 'denied' : 'not_found' }
 }
 
 /** One page of the user's patients, filtered and ordered, with the total count, in one round trip. */
@@ -73,26 +90,44 @@ export async function listPatients(
   return { count, results: rows.map(toPatient) }
 }
 
-/** Applies the changes in one statement; undefined when the patient is missing or not the user's. */
-export async function updatePatient(db: Db, userId: number, id: number, changes: PatientChanges): Promise<Patient | undefined> {
-  if (Object.keys(changes).length === 0) return findPatient(db, userId, id)
-  const row = await db.kysely
-    .updateTable('patients')
-    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: nowUtc() }))
-    .where('id', '=', id)
-    .where('created_by', '=', userId)
-    .returningAll()
-    .executeTakeFirst()
-  return row && toPatient(row)
+/**
+ * Applies the changes in one statement guarded by owner and If-Match, audited in the same batch;
+ * the owner's read in that batch tells a changed version ('stale') from a missing patient. An empty
+ * change runs the same guarded statement without altering the row, so it is checked and audited alike.
+ */
+export async function updatePatient(
+  db: Db,
+  stamp: AuditStamp,
+  userId: number,
+  id: number,
+  changes: PatientChanges,
+  ifMatch: IfMatch,
+): Promise<Versioned<Patient> | { refused: 'missing' | 'stale' }> {
+  const update = db.kysely.updateTable('patients')
+  const [[owned], [row]] = await batch(db, [
+    ownPatients(db, userId).select('id').where('id', '=', id),
+    (Object.keys(changes).length === 0
+      ? update.set((eb) => ({ version: eb.ref('version') }))
+      : update.set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: nowUtc() }))
+    )
+      .where('id', '=', id)
+      .where('created_by', '=', userId)
+      .where(versionMatches([sql.ref('version')], ifMatch))
+      .returningAll(),
+    auditWriteQuery(db, stamp, { action: 'patient.update', resourceType: 'patient', resourceId: id }, anyPatient(db, id)),
+  ])
+  if (row) return versioned(row)
+  return { refused: owned ? 'stale' : 'missing' }
 }
 
-export type DeleteOutcome = { status: 'deleted' } | { status: 'missing' } | { status: 'assigned'; assignments: number }
+export type DeleteOutcome = { status: 'deleted' } | { status: 'missing' } | { status: 'stale' } | { status: 'assigned'; assignments: number }
 
 /**
- * Deletes the user's patient unless it still has doctor assignments, atomically in one batch:
- * the count is read in the same batch as the guarded DELETE, so a concurrent assignment cannot slip between.
+ * Deletes the user's patient unless it still has doctor assignments or changed since `ifMatch`,
+ * atomically in one audited batch: the count is read in the same batch as the guarded DELETE, so
+ * a concurrent assignment cannot slip between.
  */
-export async function deletePatient(db: Db, userId: number, id: number): Promise<DeleteOutcome> {
+export async function deletePatient(db: Db, stamp: AuditStamp, userId: number, id: number, ifMatch: IfMatch): Promise<DeleteOutcome> {
   const [found, deleted] = await batch(db, [
     ownPatients(db, userId)
       .select((eb) => [
@@ -111,9 +146,53 @@ export async function deletePatient(db: Db, userId: number, id: number): Promise
       .where(({ not, exists, selectFrom }) =>
         not(exists(selectFrom('mappings').select('mappings.id').whereRef('mappings.patient_id', '=', 'patients.id'))),
       )
+      .where(versionMatches([sql.ref('version')], ifMatch))
       .returning('id'),
+    auditWriteQuery(db, stamp, { action: 'patient.delete', resourceType: 'patient', resourceId: id }, anyPatient(db, id)),
   ])
   if (deleted.length === 1) return { status: 'deleted' }
   if (found.length === 0) return { status: 'missing' }
-  return { status: 'assigned', assignments: Number(found[0].assignments) }
+  const assignments = Number(found[0].assignments)
+  return assignments > 0 ? { status: 'assigned', assignments } : { status: 'stale' }
+}
+
+/**
+ * One page of a patient's audit events, newest first, with their count, in one round trip; only
+ * the owner's patient has any (the owner check is in every statement). Others' or missing → Refused.
+ */
+export async function patientHistory(
+  db: Db,
+  userId: number,
+  id: number,
+  { page, page_size }: PageQuery,
+): Promise<{ count: number; results: HistoryEvent[] } | Refused> {
+  const events = db.kysely
+    .selectFrom('audit_events')
+    .where('resource_type', '=', 'patient')
+    .where('resource_id', '=', id)
+    .where(({ exists }) => exists(ownPatients(db, userId).select('id').where('id', '=', id)))
+    // SQLite reuses the id of a deleted last row: a patient's trail starts at its own creation.
+    .where('id', '>=', (eb) =>
+      eb.fn.coalesce(
+        eb
+          .selectFrom('audit_events as created')
+          .select((inner) => inner.fn.max('created.id').as('id'))
+          .where('created.resource_type', '=', 'patient')
+          .where('created.resource_id', '=', id)
+          .where('created.action', '=', 'patient.create')
+          .where('created.outcome', '=', 'ok'),
+        eb.lit(0),
+      ),
+    )
+  const [[patient], [counted], rows] = await batch(db, [
+    db.kysely.selectFrom('patients').select((eb) => eb('created_by', '=', userId).as('owned')).where('id', '=', id),
+    events.select((eb) => eb.fn.countAll<number>().as('count')),
+    events
+      .select(['id', 'occurred_at', 'actor_id', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id'])
+      .orderBy('id', 'desc')
+      .limit(page_size)
+      .offset((page - 1) * page_size),
+  ])
+  if (!patient?.owned) return { refused: patient ? 'denied' : 'not_found' }
+  return { count: Number(counted.count), results: rows }
 }

@@ -1,5 +1,6 @@
 import type { TokenClaims } from '../auth/tokens'
 import { nowSeconds, userIdOf } from '../auth/tokens'
+import { auditQuery, type AuditStamp } from './audit'
 import { batch, type Db } from './client'
 
 /** The INSERT that records a newly issued refresh token (by its jti), for use inside a batch. */
@@ -49,12 +50,17 @@ export async function revokeRefreshToken(db: Db, claims: TokenClaims): Promise<b
   return revoked.length === 1
 }
 
-/** Kills every live refresh token of a user (theft response, password change). */
-export async function revokeAllRefreshTokens(db: Db, userId: number): Promise<void> {
-  await db.kysely
-    .updateTable('refresh_tokens')
-    .set({ revoked_at: nowSeconds() })
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .execute()
+/**
+ * The answer to a replayed refresh token, which means it was stolen or copied: every live refresh
+ * token of the user dies, and the event is audited, together.
+ */
+export async function revokeAfterReuse(db: Db, userId: number, stamp: AuditStamp): Promise<void> {
+  await batch(db, [
+    db.kysely
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: nowSeconds() })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null),
+    auditQuery(db, stamp, { action: 'auth.refresh_reuse', resourceType: 'user', resourceId: userId, outcome: 'denied' }),
+  ])
 }

@@ -3,12 +3,26 @@ import type { Generated, Selectable } from 'kysely'
 /** Timestamps are stored as ISO-8601 UTC text (`2026-01-05T10:35:00Z`), which sorts chronologically. */
 type Timestamp = string
 
+/** SQLite has no boolean type: 0 or 1. */
+type Flag = number
+
 export interface UsersTable {
   id: Generated<number>
   name: string
   email: string
   password_hash: string
   date_joined: Generated<Timestamp>
+  role: Generated<Role>
+  is_active: Generated<Flag>
+}
+
+export type Role = 'user' | 'admin'
+
+export interface LoginFailuresTable {
+  id: Generated<number>
+  user_id: number
+  /** Unix seconds. */
+  failed_at: number
 }
 
 export interface RefreshTokensTable {
@@ -25,9 +39,6 @@ export interface RefreshTokensTable {
 export interface CommonPasswordsTable {
   password: string
 }
-
-/** SQLite has no boolean type: 0 or 1. */
-type Flag = number
 
 export interface PatientsTable {
   id: Generated<number>
@@ -93,6 +104,7 @@ export interface Database {
   audit_events: AuditEventsTable
   users: UsersTable
   refresh_tokens: RefreshTokensTable
+  login_failures: LoginFailuresTable
   common_passwords: CommonPasswordsTable
   patients: PatientsTable
   doctors: DoctorsTable

@@ -1,4 +1,6 @@
-import { sql } from 'kysely'
+import { expressionBuilder, sql, type Expression, type SqlBool } from 'kysely'
+import type { IfMatch } from '../lib/etag'
+import type { Database } from './schema'
 
 /** The current time in the format every timestamp column uses. */
 export const nowUtc = () => sql<string>`strftime('%Y-%m-%dT%H:%M:%SZ', 'now')`
@@ -15,3 +17,13 @@ export const containsText = (column: string, term: string) =>
 
 /** A column for ORDER BY; `name` sorts case-insensitively, matching its NOCASE indexes. */
 export const sortKey = (column: string) => (column === 'name' ? sql`${sql.ref(column)} collate nocase` : sql.ref(column))
+
+/**
+ * The `If-Match` condition of a guarded write: the row's versions equal one of the accepted tuples
+ * (none accepted: never); always true when any version will do.
+ */
+export function versionMatches(columns: readonly Expression<unknown>[], accepted: IfMatch): Expression<SqlBool> {
+  const eb = expressionBuilder<Database>()
+  if (accepted === undefined) return eb.and([])
+  return eb.or(accepted.map((versions) => eb.and(versions.map((version, index) => eb(columns[index], '=', version)))))
+}

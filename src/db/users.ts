@@ -1,5 +1,8 @@
+import type { TokenClaims } from '../auth/tokens'
 import type { User } from '../schemas/auth'
-import type { Db } from './client'
+import { auditQuery, auditQueryIf, type AuditStamp } from './audit'
+import { batch, type Db } from './client'
+import { recordRefreshTokenQuery } from './refresh-tokens'
 import type { UserRow } from './schema'
 
 const PUBLIC_COLUMNS = ['id', 'name', 'email', 'date_joined'] as const
@@ -10,6 +13,10 @@ export interface NewUser {
   password: string
   passwordHash: string
 }
+
+/** The common-password rule as SQL, so it rides inside the statement that stores the password. */
+const notCommon = (password: string) => (db: Db) =>
+  db.kysely.selectFrom('common_passwords').select('password').where('password', '=', password.toLowerCase())
 
 /**
  * Inserts a user unless the password is on the common-password list, in one statement.
@@ -26,24 +33,94 @@ export async function insertUser(db: Db, user: NewUser): Promise<User | undefine
           eb.val(user.email).as('email'),
           eb.val(user.passwordHash).as('password_hash'),
         ])
-        .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('common_passwords').select('password').where('password', '=', user.password.toLowerCase()))),
-        ),
+        .where(({ not, exists }) => not(exists(notCommon(user.password)(db)))),
     )
     .returning(PUBLIC_COLUMNS)
     .executeTakeFirst()
 }
 
-export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
-  return db.kysely.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()
+export interface LoginAccount extends UserRow {
+  recent_failures: number
+  oldest_recent_failure: number | null
+}
+
+/** The account behind an email with its failed logins since `since` (Unix seconds), in one query. */
+export async function findLoginAccount(db: Db, email: string, since: number): Promise<LoginAccount | undefined> {
+  return db.kysely
+    .selectFrom('users')
+    .selectAll('users')
+    .select((eb) => {
+      const recent = eb
+        .selectFrom('login_failures')
+        .whereRef('login_failures.user_id', '=', 'users.id')
+        .where('login_failures.failed_at', '>=', since)
+      return [
+        recent.select((inner) => inner.fn.countAll<number>().as('n')).as('recent_failures'),
+        recent.select((inner) => inner.fn.min<number>('login_failures.failed_at').as('oldest')).as('oldest_recent_failure'),
+      ]
+    })
+    .where('email', '=', email)
+    .executeTakeFirst() as Promise<LoginAccount | undefined>
+}
+
+/** Counts a failed login against the account and audits it, atomically. */
+export async function recordLoginFailure(db: Db, userId: number, failedAt: number, stamp: AuditStamp): Promise<void> {
+  await batch(db, [
+    db.kysely.insertInto('login_failures').values({ user_id: userId, failed_at: failedAt }),
+    auditQuery(db, stamp, { action: 'auth.login_failed', resourceType: 'user', resourceId: userId, outcome: 'denied' }),
+  ])
+}
+
+/**
+ * Completes a login in one atomic batch: records the refresh token, forgets past failures,
+ * stores a re-hashed password when the cost changed, and audits the login.
+ */
+export async function completeLogin(
+  db: Db,
+  { userId, refresh, rehashed, stamp }: { userId: number; refresh: TokenClaims; rehashed?: string; stamp: AuditStamp },
+): Promise<void> {
+  await batch(db, [
+    recordRefreshTokenQuery(db, refresh),
+    db.kysely.deleteFrom('login_failures').where('user_id', '=', userId),
+    db.kysely
+      .updateTable('users')
+      .set((eb) => ({ password_hash: rehashed ?? eb.ref('password_hash') }))
+      .where('id', '=', userId),
+    auditQuery(db, { ...stamp, actorId: userId }, { action: 'auth.login', resourceType: 'user', resourceId: userId, outcome: 'ok' }),
+  ])
+}
+
+/**
+ * Replaces a password (unless the new one is common) and revokes every refresh token of the
+ * user, atomically; the revocation and audit only happen if the password did change.
+ * Returns false when the new password was refused as common.
+ */
+export async function changePassword(db: Db, userId: number, passwordHash: string, password: string, stamp: AuditStamp): Promise<boolean> {
+  const changed = (db: Db) => db.kysely.selectFrom('users').select('id').where('id', '=', userId).where('password_hash', '=', passwordHash)
+  const [updated] = await batch(db, [
+    db.kysely
+      .updateTable('users')
+      .set({ password_hash: passwordHash })
+      .where('id', '=', userId)
+      .where(({ not, exists }) => not(exists(notCommon(password)(db))))
+      .returning('id'),
+    db.kysely
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: Math.floor(Date.now() / 1000) })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where(({ exists }) => exists(changed(db))),
+    auditQueryIf(db, { ...stamp, actorId: userId }, { action: 'auth.password_change', resourceType: 'user', resourceId: userId, outcome: 'ok' }, changed(db)),
+  ])
+  return updated.length === 1
 }
 
 export async function findUser(db: Db, id: number): Promise<User | undefined> {
   return db.kysely.selectFrom('users').select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirst()
 }
 
-export function updatePasswordHashQuery(db: Db, id: number, passwordHash: string) {
-  return db.kysely.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id)
+export async function findUserRow(db: Db, id: number): Promise<UserRow | undefined> {
+  return db.kysely.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
 export function publicUser(row: UserRow): User {

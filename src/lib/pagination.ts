@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import type { SelectQueryBuilder } from 'kysely'
+import type { Compilable, SelectQueryBuilder } from 'kysely'
 import { batch, type Db } from '../db/client'
 
 export const MAX_PAGE_SIZE = 100
@@ -43,13 +43,18 @@ export async function fetchPage<DB, TB extends keyof DB, O>(
   db: Db,
   query: SelectQueryBuilder<DB, TB, O>,
   { page, page_size }: PageQuery,
-): Promise<{ count: number; rows: O[] }> {
+  /** A query to run first in the same batch, such as a permission check; its rows come back as `checked`. */
+  check?: Compilable<unknown>,
+): Promise<{ count: number; rows: O[]; checked: unknown[] }> {
   const counting = query
     .clearSelect()
     .clearOrderBy()
     .select((eb) => eb.fn.countAll<number>().as('count')) as unknown as SelectQueryBuilder<DB, TB, { count: number }>
-  const [counted, rows] = await batch(db, [counting, query.limit(page_size).offset((page - 1) * page_size)])
-  return { count: Number(counted[0]?.count ?? 0), rows: rows as O[] }
+  const pageQuery = query.limit(page_size).offset((page - 1) * page_size)
+  const [checked, counted, rows] = check
+    ? await batch(db, [check, counting, pageQuery])
+    : [[], ...(await batch(db, [counting, pageQuery]))]
+  return { count: Number(counted[0]?.count ?? 0), rows: rows as O[], checked }
 }
 
 /** Builds the page body with absolute `next`/`previous` links that keep every other query parameter. */

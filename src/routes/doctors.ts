@@ -1,7 +1,18 @@
 import { createRoute } from '@hono/zod-openapi'
 import { requireUser } from '../auth/middleware'
 import { deleteDoctor, findDoctor, insertDoctor, listDoctors, updateDoctor, type DoctorRefusal } from '../db/doctors'
+import { auditStamp } from '../lib/audit'
 import { ApiError, notFound } from '../lib/errors'
+import {
+  ETAG_HEADER,
+  etagOf,
+  IfMatchHeaderSchema,
+  ifMatchOf,
+  IfNoneMatchHeaderSchema,
+  noneMatch,
+  NOT_MODIFIED,
+  preconditionFailed,
+} from '../lib/etag'
 import { pageOf, paginated } from '../lib/pagination'
 import { createRouter } from '../lib/router'
 import { BODY_ERRORS, errorResponses, IdParamSchema, json, jsonBody } from '../schemas/common'
@@ -30,7 +41,13 @@ const create = createRoute({
   security,
   middleware: [requireUser] as const,
   request: { body: jsonBody(DoctorWriteSchema) },
-  responses: { 201: json(DoctorSchema, 'The new doctor'), ...errorResponses(...BODY_ERRORS, 401, 409) },
+  responses: {
+    201: {
+      ...json(DoctorSchema, 'The new doctor'),
+      headers: { Location: { description: "The new doctor's URL", schema: { type: 'string', example: '/api/doctors/1/' } }, ...ETAG_HEADER },
+    },
+    ...errorResponses(...BODY_ERRORS, 401, 409),
+  },
 })
 
 const read = createRoute({
@@ -38,10 +55,11 @@ const read = createRoute({
   path: '/{id}',
   tags,
   summary: 'One doctor',
+  description: 'Answers 304 with no body when If-None-Match holds the current ETag.',
   security,
   middleware: [requireUser] as const,
-  request: { params: IdParamSchema },
-  responses: { 200: json(DoctorSchema, 'The doctor'), ...errorResponses(400, 401, 404) },
+  request: { params: IdParamSchema, headers: IfNoneMatchHeaderSchema },
+  responses: { 200: { ...json(DoctorSchema, 'The doctor'), headers: ETAG_HEADER }, 304: NOT_MODIFIED, ...errorResponses(400, 401, 404) },
 })
 
 const replace = createRoute({
@@ -52,8 +70,11 @@ const replace = createRoute({
   description: 'Only the user who added the doctor may change it; anyone else gets 403. Optional fields left out keep their value.',
   security,
   middleware: [requireUser] as const,
-  request: { params: IdParamSchema, body: jsonBody(DoctorWriteSchema) },
-  responses: { 200: json(DoctorSchema, 'The doctor as stored'), ...errorResponses(...BODY_ERRORS, 401, 403, 404, 409) },
+  request: { params: IdParamSchema, headers: IfMatchHeaderSchema, body: jsonBody(DoctorWriteSchema) },
+  responses: {
+    200: { ...json(DoctorSchema, 'The doctor as stored'), headers: ETAG_HEADER },
+    ...errorResponses(...BODY_ERRORS, 401, 403, 404, 409, 412),
+  },
 })
 
 const patch = createRoute({
@@ -64,8 +85,11 @@ const patch = createRoute({
   description: 'Only the user who added the doctor may change it; anyone else gets 403. An empty body changes nothing.',
   security,
   middleware: [requireUser] as const,
-  request: { params: IdParamSchema, body: jsonBody(DoctorPatchSchema) },
-  responses: { 200: json(DoctorSchema, 'The doctor as stored'), ...errorResponses(...BODY_ERRORS, 401, 403, 404, 409) },
+  request: { params: IdParamSchema, headers: IfMatchHeaderSchema, body: jsonBody(DoctorPatchSchema) },
+  responses: {
+    200: { ...json(DoctorSchema, 'The doctor as stored'), headers: ETAG_HEADER },
+    ...errorResponses(...BODY_ERRORS, 401, 403, 404, 409, 412),
+  },
 })
 
 const remove = createRoute({
@@ -76,8 +100,8 @@ const remove = createRoute({
   description: 'Refused with 409 while the doctor has assignments; only the user who added it may delete it.',
   security,
   middleware: [requireUser] as const,
-  request: { params: IdParamSchema },
-  responses: { 204: { description: 'The doctor is gone' }, ...errorResponses(400, 401, 403, 404, 409) },
+  request: { params: IdParamSchema, headers: IfMatchHeaderSchema },
+  responses: { 204: { description: 'The doctor is gone' }, ...errorResponses(400, 401, 403, 404, 409, 412) },
 })
 
 function refusal(outcome: DoctorRefusal): ApiError {
@@ -86,6 +110,8 @@ function refusal(outcome: DoctorRefusal): ApiError {
       return notFound('The doctor')
     case 'not_creator':
       return new ApiError(403, 'permission_denied', 'Only the user who added this doctor may change or delete it.')
+    case 'stale':
+      return preconditionFailed()
     case 'has_assignments':
       return new ApiError(
         409,
@@ -102,26 +128,31 @@ export const doctorsRoutes = createRouter()
     return c.json(pageOf(c.req.url, query, count, results), 200)
   })
   .openapi(create, async (c) => {
-    const doctor = await insertDoctor(c.var.db, c.var.userId, c.req.valid('json'))
-    return c.json(doctor, 201, { Location: `/api/doctors/${doctor.id}/` })
+    const { record, versions } = await insertDoctor(c.var.db, auditStamp(c), c.var.userId, c.req.valid('json'))
+    return c.json(record, 201, { Location: `/api/doctors/${record.id}/`, ETag: etagOf(versions) })
   })
   .openapi(read, async (c) => {
     const doctor = await findDoctor(c.var.db, c.req.valid('param').id)
     if (!doctor) throw notFound('The doctor')
-    return c.json(doctor, 200)
+    const etag = etagOf(doctor.versions)
+    if (noneMatch(c.req.valid('header')['if-none-match'], etag)) return c.body(null, 304, { ETag: etag })
+    return c.json(doctor.record, 200, { ETag: etag })
   })
   .openapi(replace, async (c) => {
-    const outcome = await updateDoctor(c.var.db, c.req.valid('param').id, c.var.userId, c.req.valid('json'))
+    const ifMatch = ifMatchOf(c.req.valid('header')['if-match'], 1)
+    const outcome = await updateDoctor(c.var.db, auditStamp(c), c.req.valid('param').id, c.var.userId, c.req.valid('json'), ifMatch)
     if ('refused' in outcome) throw refusal(outcome)
-    return c.json(outcome, 200)
+    return c.json(outcome.record, 200, { ETag: etagOf(outcome.versions) })
   })
   .openapi(patch, async (c) => {
-    const outcome = await updateDoctor(c.var.db, c.req.valid('param').id, c.var.userId, c.req.valid('json'))
+    const ifMatch = ifMatchOf(c.req.valid('header')['if-match'], 1)
+    const outcome = await updateDoctor(c.var.db, auditStamp(c), c.req.valid('param').id, c.var.userId, c.req.valid('json'), ifMatch)
     if ('refused' in outcome) throw refusal(outcome)
-    return c.json(outcome, 200)
+    return c.json(outcome.record, 200, { ETag: etagOf(outcome.versions) })
   })
   .openapi(remove, async (c) => {
-    const outcome = await deleteDoctor(c.var.db, c.req.valid('param').id, c.var.userId)
+    const ifMatch = ifMatchOf(c.req.valid('header')['if-match'], 1)
+    const outcome = await deleteDoctor(c.var.db, auditStamp(c), c.req.valid('param').id, c.var.userId, ifMatch)
     if (outcome) throw refusal(outcome)
     return c.body(null, 204)
   })

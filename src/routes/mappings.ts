@@ -2,7 +2,18 @@ import { createRoute, type RouteHandler, z } from '@hono/zod-openapi'
 import { signedIn } from '../auth/middleware'
 import type { AppEnv } from '../env'
 import { deleteMapping, findMapping, findPatientDoctors, insertMapping, listMappings, updateMapping } from '../db/mappings'
+import { auditLater, auditStamp } from '../lib/audit'
 import { notFound } from '../lib/errors'
+import {
+  ETAG_HEADER,
+  etagOf,
+  IfMatchHeaderSchema,
+  ifMatchOf,
+  IfNoneMatchHeaderSchema,
+  noneMatch,
+  NOT_MODIFIED,
+  preconditionFailed,
+} from '../lib/etag'
 import { pageOf } from '../lib/pagination'
 import { createRouter } from '../lib/router'
 import { BODY_ERRORS, errorResponses, IdParamSchema, json, jsonBody } from '../schemas/common'
@@ -47,7 +58,7 @@ const create = createRoute({
   responses: {
     201: {
       ...json(MappingSchema, 'The new assignment'),
-      headers: { Location: { description: "The new assignment's URL", schema: { type: 'string', example: '/api/mappings/1/' } } },
+      headers: { Location: { description: "The new assignment's URL", schema: { type: 'string', example: '/api/mappings/1/' } }, ...ETAG_HEADER },
     },
     ...errorResponses(...BODY_ERRORS, 401, 409),
   },
@@ -58,9 +69,15 @@ const read = createRoute({
   path: '/{id}',
   tags,
   summary: 'Read one assignment with its patient and doctor',
+  description:
+    'Audited as `mapping.read` and `patient.read`. The ETag covers the assignment, its patient and its doctor; 304 with no body when If-None-Match holds it.',
   ...signedIn,
-  request: { params: IdParamSchema },
-  responses: { 200: json(MappingDetailSchema, 'The assignment'), ...errorResponses(400, 401, 404) },
+  request: { params: IdParamSchema, headers: IfNoneMatchHeaderSchema },
+  responses: {
+    200: { ...json(MappingDetailSchema, 'The assignment'), headers: ETAG_HEADER },
+    304: NOT_MODIFIED,
+    ...errorResponses(400, 401, 404),
+  },
 })
 
 const update = (method: 'put' | 'patch') =>
@@ -71,8 +88,11 @@ const update = (method: 'put' | 'patch') =>
     summary: method === 'put' ? 'Update an assignment' : 'Change some fields of an assignment',
     description: 'Only `notes` and `is_active` change; a different `patient` or `doctor` is refused (400).',
     ...signedIn,
-    request: { params: IdParamSchema, body: jsonBody(MappingUpdateSchema) },
-    responses: { 200: json(MappingSchema, 'The updated assignment'), ...errorResponses(...BODY_ERRORS, 401, 404) },
+    request: { params: IdParamSchema, headers: IfMatchHeaderSchema, body: jsonBody(MappingUpdateSchema) },
+    responses: {
+      200: { ...json(MappingSchema, 'The updated assignment'), headers: ETAG_HEADER },
+      ...errorResponses(...BODY_ERRORS, 401, 404, 412),
+    },
   })
 
 const remove = createRoute({
@@ -81,8 +101,8 @@ const remove = createRoute({
   tags,
   summary: 'Remove an assignment',
   ...signedIn,
-  request: { params: IdParamSchema },
-  responses: { 204: { description: 'Removed' }, ...errorResponses(400, 401, 404) },
+  request: { params: IdParamSchema, headers: IfMatchHeaderSchema },
+  responses: { 204: { description: 'Removed' }, ...errorResponses(400, 401, 404, 412) },
 })
 
 const patientDoctors = (path: string, summary: string) =>
@@ -91,19 +111,25 @@ const patientDoctors = (path: string, summary: string) =>
     path,
     tags,
     summary,
+    description: 'Audited as `patient.read`.',
     ...signedIn,
     request: { params: PatientIdParamSchema },
     responses: { 200: json(PatientDoctorsSchema, "The patient's doctors"), ...errorResponses(400, 401, 404) },
   })
 
 const showPatientDoctors: RouteHandler<ReturnType<typeof patientDoctors>, AppEnv> = async (c) => {
-  const body = await findPatientDoctors(c.var.db, c.var.userId, c.req.valid('param').patient_id)
-  if (!body) throw notFound('Patient')
+  const id = c.req.valid('param').patient_id
+  const body = await findPatientDoctors(c.var.db, c.var.userId, id)
+  auditLater(c, { action: 'patient.read', resourceType: 'patient', resourceId: id, outcome: 'refused' in body ? body.refused : 'ok' })
+  if ('refused' in body) throw notFound('Patient')
   return c.json(body, 200)
 }
 
-const applyUpdate: RouteHandler<ReturnType<typeof update>, AppEnv> = async (c) =>
-  c.json(await updateMapping(c.var.db, c.var.userId, c.req.valid('param').id, c.req.valid('json')), 200)
+const applyUpdate: RouteHandler<ReturnType<typeof update>, AppEnv> = async (c) => {
+  const ifMatch = ifMatchOf(c.req.valid('header')['if-match'], 3)
+  const { record, versions } = await updateMapping(c.var.db, auditStamp(c), c.var.userId, c.req.valid('param').id, c.req.valid('json'), ifMatch)
+  return c.json(record, 200, { ETag: etagOf(versions) })
+}
 
 export const mappingsRoutes = createRouter()
   .openapi(list, async (c) => {
@@ -112,19 +138,28 @@ export const mappingsRoutes = createRouter()
     return c.json(pageOf(c.req.url, query, count, results), 200)
   })
   .openapi(create, async (c) => {
-    const mapping = await insertMapping(c.var.db, c.var.userId, c.req.valid('json'))
-    return c.json(mapping, 201, { Location: `/api/mappings/${mapping.id}/` })
+    const { record, versions } = await insertMapping(c.var.db, auditStamp(c), c.var.userId, c.req.valid('json'))
+    return c.json(record, 201, { Location: `/api/mappings/${record.id}/`, ETag: etagOf(versions) })
   })
   .openapi(patientDoctors('/patient/{patient_id}', "A patient's doctors"), showPatientDoctors)
   .openapi(read, async (c) => {
-    const mapping = await findMapping(c.var.db, c.var.userId, c.req.valid('param').id)
-    if (!mapping) throw notFound('Mapping')
-    return c.json(mapping, 200)
+    const { id } = c.req.valid('param')
+    const mapping = await findMapping(c.var.db, c.var.userId, id)
+    auditLater(c, { action: 'mapping.read', resourceType: 'mapping', resourceId: id, outcome: 'refused' in mapping ? mapping.refused : 'ok' })
+    if ('refused' in mapping) throw notFound('Mapping')
+    // The answer shows the whole patient record, so the patient's own trail records the read too.
+    auditLater(c, { action: 'patient.read', resourceType: 'patient', resourceId: mapping.record.patient, outcome: 'ok' })
+    const etag = etagOf(mapping.versions)
+    if (noneMatch(c.req.valid('header')['if-none-match'], etag)) return c.body(null, 304, { ETag: etag })
+    return c.json(mapping.record, 200, { ETag: etag })
   })
   .openapi(update('put'), applyUpdate)
   .openapi(update('patch'), applyUpdate)
   .openapi(remove, async (c) => {
-    if (!(await deleteMapping(c.var.db, c.var.userId, c.req.valid('param').id))) throw notFound('Mapping')
+    const ifMatch = ifMatchOf(c.req.valid('header')['if-match'], 3)
+    const outcome = await deleteMapping(c.var.db, auditStamp(c), c.var.userId, c.req.valid('param').id, ifMatch)
+    if (outcome === 'missing') throw notFound('Mapping')
+    if (outcome === 'stale') throw preconditionFailed()
     return c.body(null, 204)
   })
 

@@ -1,11 +1,23 @@
 import { createRoute } from '@hono/zod-openapi'
 import { requireUser } from '../auth/middleware'
-import { deletePatient, findPatient, insertPatient, listPatients, updatePatient } from '../db/patients'
+import { deletePatient, findPatient, insertPatient, listPatients, patientHistory, updatePatient } from '../db/patients'
+import { auditLater, auditStamp } from '../lib/audit'
 import { ApiError, notFound } from '../lib/errors'
-import { pageOf } from '../lib/pagination'
+import {
+  ETAG_HEADER,
+  etagOf,
+  IfMatchHeaderSchema,
+  ifMatchOf,
+  IfNoneMatchHeaderSchema,
+  noneMatch,
+  NOT_MODIFIED,
+  preconditionFailed,
+} from '../lib/etag'
+import { PageQuerySchema, pageOf } from '../lib/pagination'
 import { createRouter } from '../lib/router'
 import { BODY_ERRORS, errorResponses, IdParamSchema, json, jsonBody } from '../schemas/common'
 import {
+  HistoryPageSchema,
   PatientListQuerySchema,
   PatientPageSchema,
   PatientPatchSchema,
@@ -38,7 +50,7 @@ const create = createRoute({
   responses: {
     201: {
       ...json(PatientSchema, 'The new patient'),
-      headers: { Location: { description: 'The new patient\'s URL', schema: { type: 'string', example: '/api/patients/1/' } } },
+      headers: { Location: { description: 'The new patient\'s URL', schema: { type: 'string', example: '/api/patients/1/' } }, ...ETAG_HEADER },
     },
     ...errorResponses(...BODY_ERRORS, 401, 409),
   },
@@ -49,10 +61,11 @@ const read = createRoute({
   path: '/{id}',
   tags,
   summary: 'Read one of your patients',
+  description: 'Audited as `patient.read`. Answers 304 with no body when If-None-Match holds the current ETag.',
   security: [{ Bearer: [] }],
   middleware: [requireUser] as const,
-  request: { params: IdParamSchema },
-  responses: { 200: json(PatientSchema, 'The patient'), ...errorResponses(400, 401, 404) },
+  request: { params: IdParamSchema, headers: IfNoneMatchHeaderSchema },
+  responses: { 200: { ...json(PatientSchema, 'The patient'), headers: ETAG_HEADER }, 304: NOT_MODIFIED, ...errorResponses(400, 401, 404) },
 })
 
 const replace = createRoute({
@@ -63,8 +76,11 @@ const replace = createRoute({
   description: 'Every required field must be sent; optional fields left out are cleared.',
   security: [{ Bearer: [] }],
   middleware: [requireUser] as const,
-  request: { params: IdParamSchema, body: jsonBody(PatientWriteSchema) },
-  responses: { 200: json(PatientSchema, 'The updated patient'), ...errorResponses(...BODY_ERRORS, 401, 404, 409) },
+  request: { params: IdParamSchema, headers: IfMatchHeaderSchema, body: jsonBody(PatientWriteSchema) },
+  responses: {
+    200: { ...json(PatientSchema, 'The updated patient'), headers: ETAG_HEADER },
+    ...errorResponses(...BODY_ERRORS, 401, 404, 409, 412),
+  },
 })
 
 const patch = createRoute({
@@ -75,8 +91,11 @@ const patch = createRoute({
   description: 'An empty body changes nothing and returns the patient.',
   security: [{ Bearer: [] }],
   middleware: [requireUser] as const,
-  request: { params: IdParamSchema, body: jsonBody(PatientPatchSchema) },
-  responses: { 200: json(PatientSchema, 'The updated patient'), ...errorResponses(...BODY_ERRORS, 401, 404, 409) },
+  request: { params: IdParamSchema, headers: IfMatchHeaderSchema, body: jsonBody(PatientPatchSchema) },
+  responses: {
+    200: { ...json(PatientSchema, 'The updated patient'), headers: ETAG_HEADER },
+    ...errorResponses(...BODY_ERRORS, 401, 404, 409, 412),
+  },
 })
 
 const remove = createRoute({
@@ -87,8 +106,21 @@ const remove = createRoute({
   description: 'Refused with 409 while the patient still has doctor assignments.',
   security: [{ Bearer: [] }],
   middleware: [requireUser] as const,
-  request: { params: IdParamSchema },
-  responses: { 204: { description: 'The patient is gone' }, ...errorResponses(400, 401, 404, 409) },
+  request: { params: IdParamSchema, headers: IfMatchHeaderSchema },
+  responses: { 204: { description: 'The patient is gone' }, ...errorResponses(400, 401, 404, 409, 412) },
+})
+
+const history = createRoute({
+  method: 'get',
+  path: '/{id}/history',
+  tags,
+  summary: 'Who touched one of your patients: its audit events, newest first',
+  description:
+    "Events whose resource is this patient, from its creation on: reads, changes and refused attempts by anyone. Another user's or a missing patient is a 404, itself audited.",
+  security: [{ Bearer: [] }],
+  middleware: [requireUser] as const,
+  request: { params: IdParamSchema, query: PageQuerySchema },
+  responses: { 200: json(HistoryPageSchema, 'One page of audit events, newest first'), ...errorResponses(400, 401, 404) },
 })
 
 const patientNotFound = () => notFound('The patient')
@@ -105,27 +137,46 @@ export const patientsRoutes = createRouter()
     return c.json(pageOf(c.req.url, query, count, results), 200)
   })
   .openapi(create, async (c) => {
-    const patient = await insertPatient(c.var.db, c.var.userId, c.req.valid('json'))
-    return c.json(patient, 201, { Location: `/api/patients/${patient.id}/` })
+    const { record, versions } = await insertPatient(c.var.db, auditStamp(c), c.var.userId, c.req.valid('json'))
+    return c.json(record, 201, { Location: `/api/patients/${record.id}/`, ETag: etagOf(versions) })
   })
   .openapi(read, async (c) => {
-    const patient = await findPatient(c.var.db, c.var.userId, c.req.valid('param').id)
-    if (!patient) throw patientNotFound()
-    return c.json(patient, 200)
+    const { id } = c.req.valid('param')
+    const found = await findPatient(c.var.db, c.var.userId, id)
+    auditLater(c, { action: 'patient.read', resourceType: 'patient', resourceId: id, outcome: 'refused' in found ? found.refused : 'ok' })
+    if ('refused' in found) throw patientNotFound()
+    const etag = etagOf(found.versions)
+    if (noneMatch(c.req.valid('header')['if-none-match'], etag)) return c.body(null, 304, { ETag: etag })
+    return c.json(found.record, 200, { ETag: etag })
   })
   .openapi(replace, async (c) => {
-    const patient = await updatePatient(c.var.db, c.var.userId, c.req.valid('param').id, c.req.valid('json'))
-    if (!patient) throw patientNotFound()
-    return c.json(patient, 200)
+    const ifMatch = ifMatchOf(c.req.valid('header')['if-match'], 1)
+    const outcome = await updatePatient(c.var.db, auditStamp(c), c.var.userId, c.req.valid('param').id, c.req.valid('json'), ifMatch)
+    if ('refused' in outcome) throw outcome.refused === 'stale' ? preconditionFailed() : patientNotFound()
+    return c.json(outcome.record, 200, { ETag: etagOf(outcome.versions) })
   })
   .openapi(patch, async (c) => {
-    const patient = await updatePatient(c.var.db, c.var.userId, c.req.valid('param').id, c.req.valid('json'))
-    if (!patient) throw patientNotFound()
-    return c.json(patient, 200)
+    const ifMatch = ifMatchOf(c.req.valid('header')['if-match'], 1)
+    const outcome = await updatePatient(c.var.db, auditStamp(c), c.var.userId, c.req.valid('param').id, c.req.valid('json'), ifMatch)
+    if ('refused' in outcome) throw outcome.refused === 'stale' ? preconditionFailed() : patientNotFound()
+    return c.json(outcome.record, 200, { ETag: etagOf(outcome.versions) })
   })
   .openapi(remove, async (c) => {
-    const outcome = await deletePatient(c.var.db, c.var.userId, c.req.valid('param').id)
+    const ifMatch = ifMatchOf(c.req.valid('header')['if-match'], 1)
+    const outcome = await deletePatient(c.var.db, auditStamp(c), c.var.userId, c.req.valid('param').id, ifMatch)
     if (outcome.status === 'missing') throw patientNotFound()
     if (outcome.status === 'assigned') throw stillAssigned(outcome.assignments)
+    if (outcome.status === 'stale') throw preconditionFailed()
     return c.body(null, 204)
+  })
+  .openapi(history, async (c) => {
+    const { id } = c.req.valid('param')
+    const query = c.req.valid('query')
+    const page = await patientHistory(c.var.db, c.var.userId, id, query)
+    if ('refused' in page) {
+      // Only refused attempts are recorded: the owner's own views would reshuffle the pages being read.
+      auditLater(c, { action: 'patient.history', resourceType: 'patient', resourceId: id, outcome: page.refused })
+      throw patientNotFound()
+    }
+    return c.json(pageOf(c.req.url, query, page.count, page.results), 200)
   })

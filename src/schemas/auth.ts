@@ -45,4 +45,8 @@ export const LoginResultSchema = TokenPairSchema.extend({
 
 export const RefreshSchema = z.strictObject({ refresh: z.string().min(1) }).openapi('RefreshRequest')
 
+export const ChangePasswordSchema = z
+  .strictObject({ old_password: z.string().max(1024), new_password: password })
+  .openapi('ChangePasswordRequest')
+
 export type User = z.infer<typeof UserSchema>

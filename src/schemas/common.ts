@@ -18,6 +18,7 @@ const ERROR_DESCRIPTIONS = {
   403: 'permission_denied',
   404: 'not_found',
   409: 'conflict: the change clashes with existing data',
+  412: 'precondition_failed: the record changed since the ETag sent in If-Match',
   413: 'payload_too_large: body over 64 KiB',
   415: 'unsupported_media_type: body is not application/json',
   429: 'rate_limited',

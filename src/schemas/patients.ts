@@ -170,3 +170,22 @@ export const PatientListQuerySchema = PageQuerySchema.extend({
 })
 
 export type PatientListQuery = z.output<typeof PatientListQuerySchema>
+
+export const HistoryEventSchema = z
+  .object({
+    id: z.number().int().openapi({ example: 42 }),
+    occurred_at: timestamp(),
+    actor_id: z.number().int().nullable().openapi({ description: 'The user who acted; null when nobody was signed in.', example: 1 }),
+    action: z.string().openapi({ example: 'patient.update' }),
+    resource_type: z.string().openapi({ example: 'patient' }),
+    resource_id: z.number().int().nullable().openapi({ example: 1 }),
+    outcome: z.enum(['ok', 'denied', 'not_found']).openapi({ example: 'ok' }),
+    request_id: z
+      .string()
+      .openapi({ description: 'The X-Request-Id of the request that caused the event.', example: '5f0c6f3e-2b1a-4c1d-9a57-0d8f2f1e9b21' }),
+  })
+  .openapi('PatientHistoryEvent')
+
+export type HistoryEvent = z.infer<typeof HistoryEventSchema>
+
+export const HistoryPageSchema = paginated(HistoryEventSchema, 'PatientHistoryPage')

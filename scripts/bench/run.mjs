@@ -1,0 +1,192 @@
+// `npm run bench [-- --duration 10 --connections 16,64 --scenarios get_patient,login]`: builds the
+// Worker as `wrangler deploy` would, serves it from Miniflare's own HTTP server (no `wrangler dev`
+// proxy, which caps a JSON hello at about 600 req/s here) on a fresh, migrated, seeded local D1, and
+// loads it with autocannon on 127.0.0.1. Prints a table and writes it to bench-results/.
+import autocannon from 'autocannon'
+import { Miniflare } from 'miniflare'
+import { spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { clearTimeout, setTimeout } from 'node:timers'
+import { setTimeout as delay } from 'node:timers/promises'
+import { fileURLToPath, URL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { unstable_readConfig as readConfig } from 'wrangler'
+import { fixed, judge, rowOf, save, table } from './report.mjs'
+import { PBKDF2_PATH, SCENARIOS } from './scenarios.mjs'
+import { seed } from './seed.mjs'
+import { offlineEnv } from '../wrangler.mjs'
+
+const WARMUP_SECONDS = 2
+const DRIVEN_BY = "Miniflare's own HTTP server on 127.0.0.1 (workerd, no wrangler dev proxy), loaded by autocannon in this Node process"
+/** Building, migrating, starting and seeding; each run adds its own time on top. */
+const SETUP_BUDGET_SECONDS = 240
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '16,64' },
+    scenarios: { type: 'string', default: SCENARIOS.map((scenario) => scenario.name).join(',') },
+  },
+})
+const duration = Number(flags.duration)
+const connectionCounts = flags.connections.split(',').map(Number)
+const names = flags.scenarios.split(',')
+const unknown = names.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name))
+if (!(duration > 0) || !connectionCounts.every((count) => Number.isInteger(count) && count > 0) || unknown.length) {
+  console.error(`Usage: npm run bench -- [--duration seconds] [--connections 16,64] [--scenarios ${SCENARIOS.map((s) => s.name).join(',')}]`)
+  if (unknown.length) console.error(`Unknown scenario: ${unknown.join(', ')}`)
+  process.exit(2)
+}
+const selected = SCENARIOS.filter((scenario) => names.includes(scenario.name))
+
+/**
+ * Every binding the bench Worker gets, in one place: wrangler.toml's vars, a fresh random secret, the
+ * production iteration count, and every rate limiter in wrangler.toml raised out of reach so that
+ * no scenario is ever throttled.
+ */
+function bindingsOf(config) {
+  return {
+    bindings: { ...config.vars, JWT_SECRET: randomBytes(48).toString('base64url'), PASSWORD_ITERATIONS: '100000' },
+    d1Databases: Object.fromEntries(config.d1_databases.map((d1) => [d1.binding, d1.database_id])),
+    ratelimits: Object.fromEntries(config.ratelimits.map(({ name }) => [name, { simple: { limit: 1_000_000_000, period: 60 } }])),
+  }
+}
+
+/** Runs wrangler offline; throws (rather than exiting) so the caller still cleans up. */
+function wrangler(args) {
+  const result = spawnSync('npx', ['wrangler', ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...offlineEnv, CI: 'true' }, timeout: 120_000 })
+  if (result.status !== 0) throw new Error(`wrangler ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`})`)
+}
+
+const elapsed = (since) => ((performance.now() - since) / 1000).toFixed(1)
+
+let mf
+let load
+const workDir = mkdtempSync(join(tmpdir(), 'bench-'))
+
+async function shutdown() {
+  load?.stop()
+  await mf?.dispose().catch((error) => console.error(`Disposing Miniflare failed: ${error.message}`))
+  mf = undefined
+  rmSync(workDir, { recursive: true, force: true })
+}
+
+/**
+ * Loads the Worker for the warm-up plus `seconds` without a pause, and keeps only what completes
+ * after the warm-up: stopping between the two would leave the warm-up's in-flight requests (seconds
+ * of work for pbkdf2 and login at 64 connections) to be served inside the measurement.
+ */
+async function measure(url, request, connections, seconds) {
+  const sample = { latencies: [], statuses: {}, socketErrors: {}, seconds: 0 }
+  let measuring = false
+  load = autocannon({ url, connections, duration: WARMUP_SECONDS + seconds, requests: [{ ...request }] })
+  load.on('response', (client, status, bytes, milliseconds) => {
+    if (!measuring) return
+    sample.latencies.push(milliseconds)
+    sample.statuses[status] = (sample.statuses[status] ?? 0) + 1
+  })
+  load.on('reqError', (error) => {
+    const kind = error.code ?? error.message
+    if (measuring) sample.socketErrors[kind] = (sample.socketErrors[kind] ?? 0) + 1
+  })
+  await delay(WARMUP_SECONDS * 1000)
+  measuring = true
+  const since = performance.now()
+  await load
+  sample.seconds = (performance.now() - since) / 1000
+  load = undefined
+  return sample
+}
+
+async function main() {
+  const config = readConfig({ config: 'wrangler.toml' })
+  const build = join(workDir, 'build')
+  const state = join(workDir, 'state')
+  let since = performance.now()
+  wrangler(['deploy', '--dry-run', '--outdir', build])
+  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state])
+  console.log(`Built the Worker and applied migrations/ to a fresh local D1 in ${elapsed(since)} s.`)
+
+  const { bindings, d1Databases, ratelimits } = bindingsOf(config)
+  const runtime = { compatibilityDate: config.compatibility_date, compatibilityFlags: config.compatibility_flags, modules: true }
+  mf = new Miniflare({
+    host: '127.0.0.1',
+    port: 0,
+    // `wrangler d1 ... --persist-to <dir>` keeps D1 under <dir>/v3/d1.
+    d1Persist: join(state, 'v3', 'd1'),
+    // The request log (a console.log line per request) is read and dropped: printed, it would bury
+    // the table and slow the Worker down to the terminal's pace. Errors (console.error) still show.
+    handleRuntimeStdio: (stdout, stderr) => {
+      stdout.resume()
+      stderr.pipe(process.stderr)
+    },
+    workers: [
+      // Module names are paths relative to modulesRoot, which defaults to the working directory.
+      { ...runtime, name: 'api', modulesRoot: build, scriptPath: join(build, 'index.js'), bindings, d1Databases, ratelimits },
+      {
+        ...runtime,
+        name: 'pbkdf2',
+        scriptPath: fileURLToPath(new URL('pbkdf2-worker.js', import.meta.url)),
+        bindings: { PASSWORD_ITERATIONS: bindings.PASSWORD_ITERATIONS },
+        routes: [`*${PBKDF2_PATH}`],
+      },
+    ],
+  })
+  const url = (await mf.ready).toString().replace(/\/$/, '')
+  console.log(`Driving the Worker at ${url} through ${DRIVEN_BY}; ${PBKDF2_PATH} is scripts/bench/pbkdf2-worker.js in the same instance.`)
+
+  since = performance.now()
+  const data = await seed(await mf.getD1Database('DB'), (path, init) => mf.dispatchFetch(`${url}${path}`, init))
+  const counts = Object.entries(data.rows).map(([table, count]) => `${count.toLocaleString('en-US')} ${table}`)
+  console.log(`Seeded ${counts.join(', ')} in ${elapsed(since)} s.`)
+
+  const rows = []
+  for (const scenario of selected) {
+    const request = scenario.request(data)
+    for (const connections of connectionCounts) {
+      const row = rowOf(scenario, connections, await measure(url, request, connections, duration))
+      rows.push(row)
+      console.log(`  ${scenario.name} c${connections}: ${fixed(row.rps, 0)} req/s, p50 ${fixed(row.p50, 1)} ms, p99 ${fixed(row.p99, 1)} ms, ${row.errors} errors`)
+    }
+  }
+
+  const results = judge(rows)
+  console.log(`\n${table(results)}`)
+  const checks = results.flatMap((row) => row.checks)
+  const met = checks.filter((check) => check.pass).length
+  console.log(`\n${met} of ${checks.length} targets met (ratio: req/s ÷ the "vs" scenario's req/s at the same concurrency).`)
+  const file = save({
+    started_at: startedAt,
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+    driven_by: DRIVEN_BY,
+    targets_met: met,
+    targets: checks.length,
+    options: { duration_seconds: duration, warmup_seconds: WARMUP_SECONDS, connections: connectionCounts },
+    seed: { ...data.rows },
+    results,
+  })
+  console.log(`Saved ${file} and bench-results/latest.json.`)
+}
+
+const startedAt = new Date().toISOString()
+const budgetSeconds = SETUP_BUDGET_SECONDS + selected.length * connectionCounts.length * (duration + WARMUP_SECONDS + 15)
+const watchdog = setTimeout(() => {
+  console.error(`The bench ran past its ${budgetSeconds} s budget; stopping.`)
+  process.exitCode = 1
+  shutdown().finally(() => process.exit(1))
+}, budgetSeconds * 1000)
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => shutdown().finally(() => process.exit(130)))
+
+try {
+  await main()
+} catch (error) {
+  console.error(error)
+  process.exitCode = 1
+} finally {
+  clearTimeout(watchdog)
+  await shutdown()
+}

@@ -1,0 +1,98 @@
+// What the bench requests, and the issue's targets for each. A scenario is one autocannon request;
+// its `setupRequest` runs before every request, so ids cycle and write bodies never repeat across
+// connections, the warm-up and the runs (no write is a 409).
+import { MEASURED } from './seed.mjs'
+
+/** Path the second Worker (pbkdf2-worker.js) is routed on, inside the same Miniflare instance. */
+export const PBKDF2_PATH = '/__bench/pbkdf2'
+
+/** Throughput targets as a ratio of a reference scenario measured in the same run at the same concurrency. */
+export const TARGETS = {
+  read: { reference: 'baseline', min: 0.5, label: 'req/s ≥ 0.5 × baseline' },
+  list: { reference: 'baseline', min: 0.35, label: 'req/s ≥ 0.35 × baseline' },
+  write: { reference: 'baseline', min: 0.25, label: 'req/s ≥ 0.25 × baseline' },
+  login: { reference: 'pbkdf2', min: 1 / 1.2, label: 'cost ≤ 1.2 × pbkdf2' },
+}
+
+/** p99 ≤ TAIL × p50, checked at TAIL_CONNECTIONS. */
+export const TAIL = 4
+export const TAIL_CONNECTIONS = 16
+
+const cycle = (items) => {
+  let next = 0
+  return () => items[next++ % items.length]
+}
+
+const auth = (data) => ({ authorization: `Bearer ${data.token}` })
+const json = { 'content-type': 'application/json' }
+
+/**
+ * The scenarios in the order they run. `request(data)` is called once per scenario with what
+ * `seed()` returned, and its result is reused by the warm-up and every concurrency.
+ * @type {{ name: string, target?: keyof typeof TARGETS, request: (data: Awaited<ReturnType<typeof import('./seed.mjs').seed>>) => import('autocannon').Request }[]}
+ */
+export const SCENARIOS = [
+  { name: 'baseline', request: () => ({ path: '/api/health/live/' }) },
+  {
+    name: 'get_patient',
+    target: 'read',
+    request: (data) => {
+      const patient = cycle(data.patientIds)
+      return { headers: auth(data), setupRequest: (req) => ({ ...req, path: `/api/patients/${patient()}/` }) }
+    },
+  },
+  {
+    name: 'list_patients',
+    target: 'list',
+    request: (data) => ({ headers: auth(data), path: '/api/patients/?gender=female&ordering=name&page_size=20' }),
+  },
+  {
+    name: 'patient_doctors',
+    target: 'list',
+    request: (data) => {
+      const patient = cycle(data.mappedPatientIds)
+      return { headers: auth(data), setupRequest: (req) => ({ ...req, path: `/api/patients/${patient()}/doctors/` }) }
+    },
+  },
+  { name: 'list_doctors', target: 'list', request: (data) => ({ headers: auth(data), path: '/api/doctors/?search=card' }) },
+  {
+    name: 'create_patient',
+    target: 'write',
+    request: (data) => {
+      let created = 0
+      return {
+        method: 'POST',
+        path: '/api/patients/',
+        headers: { ...auth(data), ...json },
+        setupRequest: (req) => {
+          const n = ++created
+          const body = { name: `New Patient ${n}`, date_of_birth: '1984-06-01', gender: 'other', email: `new${n}@patients.bench.test`, blood_group: 'O+' }
+          return { ...req, body: JSON.stringify(body) }
+        },
+      }
+    },
+  },
+  {
+    name: 'create_mapping',
+    target: 'write',
+    request: (data) => {
+      const pairs = data.unassignedPairs()
+      return {
+        method: 'POST',
+        path: '/api/mappings/',
+        headers: { ...auth(data), ...json },
+        setupRequest: (req) => {
+          const pair = pairs.next()
+          if (pair.done) throw new Error('create_mapping ran out of unassigned (patient, doctor) pairs')
+          return { ...req, body: JSON.stringify(pair.value) }
+        },
+      }
+    },
+  },
+  { name: 'pbkdf2', request: () => ({ path: PBKDF2_PATH }) },
+  {
+    name: 'login',
+    target: 'login',
+    request: () => ({ method: 'POST', path: '/api/auth/login/', headers: json, body: JSON.stringify({ email: MEASURED.email, password: MEASURED.password }) }),
+  },
+]

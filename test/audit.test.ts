@@ -1,0 +1,438 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import app from '../src/app'
+import { BASE, call, createDoctor, createMapping, createPatient, signedInUser, type ApiResponse, type CallOptions } from './helpers'
+
+interface AuditRow {
+  id: number
+  occurred_at: string
+  actor_id: number | null
+  action: string
+  resource_type: string
+  resource_id: number | null
+  outcome: string
+  request_id: string
+  client_ip: string | null
+}
+
+/** Every field a patient can carry, distinctive enough that a leak into the trail would show. */
+const PATIENT = {
+  name: 'Zenobia Quartermaine',
+  date_of_birth: '1971-07-04',
+  gender: 'female',
+  email: 'zenobia.q@example.org',
+  phone_number: '+15559871234',
+  address: '77 Lighthouse Lane, Port Wren',
+  blood_group: 'AB-',
+  medical_history: 'Rare marker XQ-41 observed.',
+}
+
+const PHI = Object.values(PATIENT).filter((value) => value !== 'female')
+
+let sequence = 0
+/** A request id no other request of this file uses, so its audit rows can be found. */
+const requestId = () => `audit-test-${Date.now().toString(36)}-${++sequence}`
+
+const eventsOf = async (requestIdValue: string) =>
+  (await env.DB.prepare('SELECT * FROM audit_events WHERE request_id = ? ORDER BY id').bind(requestIdValue).all<AuditRow>()).results
+
+/** One user's events about one record (ids of deleted rows come back, so the actor tells records apart). */
+const eventsOfResource = async (type: string, id: number, actorId: number) =>
+  (
+    await env.DB.prepare('SELECT * FROM audit_events WHERE resource_type = ? AND resource_id = ? AND actor_id = ? ORDER BY id')
+      .bind(type, id, actorId)
+      .all<AuditRow>()
+  ).results
+
+/** Calls the API with a fresh request id and a client IP; returns the answer and that request id. */
+async function traced(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse & { requestId: string }> {
+  const id = requestId()
+  const response = await call(method, path, { ...options, headers: { 'x-request-id': id, 'cf-connecting-ip': '203.0.113.7', ...options.headers } })
+  return { ...response, requestId: id }
+}
+
+/**
+ * Calls the app with an execution context of our own, then waits for the work it handed to
+ * `waitUntil`: the answer, how many writes were deferred, and the request id.
+ */
+async function settled(method: string, path: string, token: string): Promise<{ status: number; deferred: number; requestId: string }> {
+  const id = requestId()
+  const ctx = createExecutionContext()
+  let deferred = 0
+  const counting = {
+    waitUntil: (promise: Promise<unknown>) => {
+      deferred += 1
+      ctx.waitUntil(promise)
+    },
+    passThroughOnException: () => ctx.passThroughOnException(),
+    props: ctx.props,
+  } as ExecutionContext
+  const response = await app.request(
+    `${BASE}${path}`,
+    { method, headers: { authorization: `Bearer ${token}`, 'x-request-id': id, 'cf-connecting-ip': '203.0.113.8' } },
+    env,
+    counting,
+  )
+  await response.arrayBuffer()
+  await waitOnExecutionContext(ctx)
+  return { status: response.status, deferred, requestId: id }
+}
+
+function expectNoPhi(rows: AuditRow[]) {
+  const text = JSON.stringify(rows).toLowerCase()
+  for (const value of PHI) expect(text).not.toContain(value.toLowerCase())
+}
+
+const patientRow = (id: number) => env.DB.prepare('SELECT * FROM patients WHERE id = ?').bind(id).first<Record<string, unknown>>()
+
+describe('Audit of patient writes', () => {
+  it('records a create in the same batch: actor, action, resource, outcome, request id, client IP, no PHI', async () => {
+    const user = await signedInUser()
+    const created = await traced('POST', '/api/patients/', { token: user.access, body: PATIENT })
+    expect(created.status).toBe(201)
+    const rows = await eventsOf(created.requestId)
+    expect(rows).toEqual([
+      {
+        id: expect.any(Number),
+        occurred_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        actor_id: user.id,
+        action: 'patient.create',
+        resource_type: 'patient',
+        resource_id: created.body.id,
+        outcome: 'ok',
+        request_id: created.requestId,
+        client_ip: '203.0.113.7',
+      },
+    ])
+    expectNoPhi(rows)
+  })
+
+  it('records PUT and PATCH as patient.update and DELETE as patient.delete, each ok', async () => {
+    const user = await signedInUser()
+    const patient = await createPatient(user.access, PATIENT)
+    const put = await traced('PUT', `/api/patients/${patient.id}/`, { token: user.access, body: PATIENT })
+    const patch = await traced('PATCH', `/api/patients/${patient.id}/`, { token: user.access, body: { medical_history: 'Rare marker XQ-41 observed.' } })
+    const removed = await traced('DELETE', `/api/patients/${patient.id}/`, { token: user.access })
+    expect([put.status, patch.status, removed.status]).toEqual([200, 200, 204])
+    for (const [response, action] of [
+      [put, 'patient.update'],
+      [patch, 'patient.update'],
+      [removed, 'patient.delete'],
+    ] as const) {
+      const rows = await eventsOf(response.requestId)
+      expect(rows).toMatchObject([{ actor_id: user.id, action, resource_type: 'patient', resource_id: patient.id, outcome: 'ok' }])
+      expectNoPhi(rows)
+    }
+  })
+
+  it("records a write to another user's patient as denied and to a missing one as not_found, changing nothing", async () => {
+    const owner = await signedInUser()
+    const intruder = await signedInUser()
+    const patient = await createPatient(owner.access, PATIENT)
+    const before = await patientRow(patient.id)
+    const attempts = [
+      await traced('PATCH', `/api/patients/${patient.id}/`, { token: intruder.access, body: { name: 'Taken Over' } }),
+      await traced('PUT', `/api/patients/${patient.id}/`, { token: intruder.access, body: { ...PATIENT, name: 'Taken Over' } }),
+      await traced('DELETE', `/api/patients/${patient.id}/`, { token: intruder.access }),
+    ]
+    for (const attempt of attempts) {
+      expect(attempt.status).toBe(404)
+      expect(await eventsOf(attempt.requestId)).toMatchObject([{ actor_id: intruder.id, resource_id: patient.id, outcome: 'denied' }])
+    }
+    expect(await patientRow(patient.id)).toEqual(before)
+    const missing = await traced('PATCH', '/api/patients/987654321/', { token: intruder.access, body: { name: 'Nobody' } })
+    expect(missing.status).toBe(404)
+    expect(await eventsOf(missing.requestId)).toMatchObject([{ action: 'patient.update', resource_id: 987654321, outcome: 'not_found' }])
+  })
+
+  it('records a delete refused for assignments (409) and a stale If-Match (412) as denied', async () => {
+    const user = await signedInUser()
+    const patient = await createPatient(user.access)
+    const doctor = await createDoctor(user.access)
+    const mapping = await createMapping(user.access, patient.id, doctor.id)
+    const assigned = await traced('DELETE', `/api/patients/${patient.id}/`, { token: user.access })
+    expect(assigned.status).toBe(409)
+    expect(await eventsOf(assigned.requestId)).toMatchObject([{ action: 'patient.delete', outcome: 'denied' }])
+    await call('DELETE', `/api/mappings/${mapping.id}/`, { token: user.access })
+    const stale = await traced('DELETE', `/api/patients/${patient.id}/`, { token: user.access, headers: { 'if-match': '"42"' } })
+    expect(stale.status).toBe(412)
+    expect(await eventsOf(stale.requestId)).toMatchObject([{ action: 'patient.delete', outcome: 'denied' }])
+    expect(await patientRow(patient.id)).not.toBeNull()
+  })
+
+  it('writes no event and changes nothing when validation refuses the write', async () => {
+    const user = await signedInUser()
+    const patient = await createPatient(user.access, PATIENT)
+    const before = await patientRow(patient.id)
+    const patch = await traced('PATCH', `/api/patients/${patient.id}/`, { token: user.access, body: { name: '', gender: 'robot' } })
+    const post = await traced('POST', '/api/patients/', { token: user.access, body: { ...PATIENT, date_of_birth: '2999-01-01' } })
+    expect([patch.status, post.status]).toEqual([400, 400])
+    expect(await eventsOf(patch.requestId)).toEqual([])
+    expect(await eventsOf(post.requestId)).toEqual([])
+    expect(await patientRow(patient.id)).toEqual(before)
+  })
+
+  it('writes neither the change nor its event when the batch fails (duplicate email, 409)', async () => {
+    const user = await signedInUser()
+    const first = await createPatient(user.access, { email: 'twin@example.org' })
+    const second = await createPatient(user.access, { email: 'other@example.org' })
+    const count = async () => (await env.DB.prepare('SELECT count(*) AS n FROM patients WHERE created_by = ?').bind(user.id).first<{ n: number }>())!.n
+    const before = await count()
+    const created = await traced('POST', '/api/patients/', { token: user.access, body: { ...PATIENT, email: 'twin@example.org' } })
+    const patched = await traced('PATCH', `/api/patients/${second.id}/`, { token: user.access, body: { email: 'TWIN@example.org' } })
+    expect([created.status, patched.status]).toEqual([409, 409])
+    expect(await eventsOf(created.requestId)).toEqual([])
+    expect(await eventsOf(patched.requestId)).toEqual([])
+    expect(await count()).toBe(before)
+    expect(await patientRow(second.id)).toMatchObject({ email: 'other@example.org', version: 1 })
+    expect(await patientRow(first.id)).toMatchObject({ version: 1 })
+  })
+})
+
+describe('Audit of doctor writes', () => {
+  it('records create, update and delete as ok with the doctor as resource', async () => {
+    const user = await signedInUser()
+    const created = await traced('POST', '/api/doctors/', { token: user.access, body: { name: 'Dr. Trail', specialization: 'Oncology' } })
+    const id = created.body.id
+    const patched = await traced('PATCH', `/api/doctors/${id}/`, { token: user.access, body: { experience_years: 9 } })
+    const removed = await traced('DELETE', `/api/doctors/${id}/`, { token: user.access })
+    expect([created.status, patched.status, removed.status]).toEqual([201, 200, 204])
+    expect(await eventsOfResource('doctor', id, user.id)).toMatchObject([
+      { action: 'doctor.create', actor_id: user.id, outcome: 'ok', request_id: created.requestId },
+      { action: 'doctor.update', actor_id: user.id, outcome: 'ok', request_id: patched.requestId },
+      { action: 'doctor.delete', actor_id: user.id, outcome: 'ok', request_id: removed.requestId },
+    ])
+  })
+
+  it("records another user's change (403) as denied and a missing doctor as not_found", async () => {
+    const creator = await signedInUser()
+    const other = await signedInUser()
+    const doctor = await createDoctor(creator.access)
+    const denied = await traced('PATCH', `/api/doctors/${doctor.id}/`, { token: other.access, body: { name: 'Dr. Other' } })
+    const deniedDelete = await traced('DELETE', `/api/doctors/${doctor.id}/`, { token: other.access })
+    const missing = await traced('DELETE', '/api/doctors/987654321/', { token: other.access })
+    expect([denied.status, deniedDelete.status, missing.status]).toEqual([403, 403, 404])
+    expect(await eventsOf(denied.requestId)).toMatchObject([{ action: 'doctor.update', actor_id: other.id, resource_id: doctor.id, outcome: 'denied' }])
+    expect(await eventsOf(deniedDelete.requestId)).toMatchObject([{ action: 'doctor.delete', outcome: 'denied' }])
+    expect(await eventsOf(missing.requestId)).toMatchObject([{ action: 'doctor.delete', resource_id: 987654321, outcome: 'not_found' }])
+  })
+})
+
+describe('Audit of mapping writes', () => {
+  it('records create, update and delete as ok with the mapping as resource', async () => {
+    const user = await signedInUser()
+    const patient = await createPatient(user.access, PATIENT)
+    const doctor = await createDoctor(user.access)
+    const created = await traced('POST', '/api/mappings/', { token: user.access, body: { patient: patient.id, doctor: doctor.id } })
+    const id = created.body.id
+    const patched = await traced('PATCH', `/api/mappings/${id}/`, { token: user.access, body: { notes: 'Weekly' } })
+    const removed = await traced('DELETE', `/api/mappings/${id}/`, { token: user.access })
+    expect([created.status, patched.status, removed.status]).toEqual([201, 200, 204])
+    const rows = await eventsOfResource('mapping', id, user.id)
+    expect(rows).toMatchObject([
+      { action: 'mapping.create', actor_id: user.id, outcome: 'ok', request_id: created.requestId },
+      { action: 'mapping.update', actor_id: user.id, outcome: 'ok', request_id: patched.requestId },
+      { action: 'mapping.delete', actor_id: user.id, outcome: 'ok', request_id: removed.requestId },
+    ])
+    expectNoPhi(rows)
+  })
+
+  it("records an assignment to another user's patient as denied, and a missing mapping as not_found", async () => {
+    const owner = await signedInUser()
+    const intruder = await signedInUser()
+    const patient = await createPatient(owner.access)
+    const doctor = await createDoctor(intruder.access)
+    const mapping = await createMapping(owner.access, patient.id, doctor.id)
+    const assign = await traced('POST', '/api/mappings/', { token: intruder.access, body: { patient: patient.id, doctor: doctor.id } })
+    const patch = await traced('PATCH', `/api/mappings/${mapping.id}/`, { token: intruder.access, body: { notes: 'Mine now' } })
+    const missing = await traced('DELETE', '/api/mappings/987654321/', { token: intruder.access })
+    expect([assign.status, patch.status, missing.status]).toEqual([400, 404, 404])
+    expect(await eventsOf(assign.requestId)).toMatchObject([{ action: 'mapping.create', actor_id: intruder.id, resource_id: null, outcome: 'denied' }])
+    expect(await eventsOf(patch.requestId)).toMatchObject([{ action: 'mapping.update', resource_id: mapping.id, outcome: 'denied' }])
+    expect(await eventsOf(missing.requestId)).toMatchObject([{ action: 'mapping.delete', resource_id: 987654321, outcome: 'not_found' }])
+  })
+
+  it('writes no event when the assignment already exists (409: the batch fails)', async () => {
+    const user = await signedInUser()
+    const patient = await createPatient(user.access)
+    const doctor = await createDoctor(user.access)
+    await createMapping(user.access, patient.id, doctor.id)
+    const again = await traced('POST', '/api/mappings/', { token: user.access, body: { patient: patient.id, doctor: doctor.id } })
+    expect(again.status).toBe(409)
+    expect(await eventsOf(again.requestId)).toEqual([])
+  })
+})
+
+describe('Audit of reads', () => {
+  it('records GET of a patient as patient.read after the answer, through waitUntil', async () => {
+    const user = await signedInUser()
+    const patient = await createPatient(user.access, PATIENT)
+    const read = await settled('GET', `/api/patients/${patient.id}/`, user.access)
+    expect(read.status).toBe(200)
+    expect(read.deferred).toBe(1)
+    const rows = await eventsOf(read.requestId)
+    expect(rows).toMatchObject([{ actor_id: user.id, action: 'patient.read', resource_type: 'patient', resource_id: patient.id, outcome: 'ok', client_ip: '203.0.113.8' }])
+    expectNoPhi(rows)
+  })
+
+  it("records a read of another user's patient as denied and of a missing one as not_found", async () => {
+    const owner = await signedInUser()
+    const intruder = await signedInUser()
+    const patient = await createPatient(owner.access)
+    const theirs = await settled('GET', `/api/patients/${patient.id}/`, intruder.access)
+    const missing = await settled('GET', '/api/patients/987654321/', intruder.access)
+    expect([theirs.status, missing.status]).toEqual([404, 404])
+    expect(await eventsOf(theirs.requestId)).toMatchObject([{ actor_id: intruder.id, action: 'patient.read', resource_id: patient.id, outcome: 'denied' }])
+    expect(await eventsOf(missing.requestId)).toMatchObject([{ action: 'patient.read', resource_id: 987654321, outcome: 'not_found' }])
+  })
+
+  it("records both routes to a patient's doctors as patient.read", async () => {
+    const user = await signedInUser()
+    const patient = await createPatient(user.access)
+    for (const path of [`/api/patients/${patient.id}/doctors/`, `/api/mappings/patient/${patient.id}/`]) {
+      const read = await settled('GET', path, user.access)
+      expect(read.status).toBe(200)
+      expect(await eventsOf(read.requestId)).toMatchObject([{ action: 'patient.read', resource_id: patient.id, outcome: 'ok' }])
+    }
+    const other = await signedInUser()
+    const denied = await settled('GET', `/api/patients/${patient.id}/doctors/`, other.access)
+    expect(denied.status).toBe(404)
+    expect(await eventsOf(denied.requestId)).toMatchObject([{ action: 'patient.read', outcome: 'denied' }])
+  })
+
+  it('records GET of a mapping as mapping.read, and as patient.read of the patient it shows', async () => {
+    const user = await signedInUser()
+    const patient = await createPatient(user.access)
+    const doctor = await createDoctor(user.access)
+    const mapping = await createMapping(user.access, patient.id, doctor.id)
+    const read = await settled('GET', `/api/mappings/${mapping.id}/`, user.access)
+    expect(read.status).toBe(200)
+    expect(await eventsOf(read.requestId)).toMatchObject([
+      { action: 'mapping.read', resource_type: 'mapping', resource_id: mapping.id, outcome: 'ok' },
+      { action: 'patient.read', resource_type: 'patient', resource_id: patient.id, outcome: 'ok' },
+    ])
+    const other = await signedInUser()
+    const denied = await settled('GET', `/api/mappings/${mapping.id}/`, other.access)
+    expect(denied.status).toBe(404)
+    expect(await eventsOf(denied.requestId)).toMatchObject([{ action: 'mapping.read', resource_id: mapping.id, outcome: 'denied' }])
+  })
+
+  it('writes no per-row events for lists', async () => {
+    const user = await signedInUser()
+    await createPatient(user.access)
+    const list = await settled('GET', '/api/patients/', user.access)
+    const mappings = await settled('GET', '/api/mappings/', user.access)
+    expect([list.status, mappings.status]).toEqual([200, 200])
+    expect(await eventsOf(list.requestId)).toEqual([])
+    expect(await eventsOf(mappings.requestId)).toEqual([])
+  })
+})
+
+describe('GET /api/patients/{id}/history/', () => {
+  it("shows the owner the patient's events newest first, without client IPs", async () => {
+    const owner = await signedInUser()
+    const intruder = await signedInUser()
+    const patient = await createPatient(owner.access, PATIENT)
+    await settled('GET', `/api/patients/${patient.id}/`, owner.access)
+    const patched = await traced('PATCH', `/api/patients/${patient.id}/`, { token: owner.access, body: { blood_group: 'O+' } })
+    await settled('GET', `/api/patients/${patient.id}/`, intruder.access)
+    const response = await call('GET', `/api/patients/${patient.id}/history/`, { token: owner.access })
+    expect(response.status).toBe(200)
+    expect(response.body).toMatchObject({ count: 4, next: null, previous: null })
+    expect(response.body.results.map((event: AuditRow) => [event.action, event.actor_id, event.outcome])).toEqual([
+      ['patient.read', intruder.id, 'denied'],
+      ['patient.update', owner.id, 'ok'],
+      ['patient.read', owner.id, 'ok'],
+      ['patient.create', owner.id, 'ok'],
+    ])
+    expect(response.body.results[1]).toEqual({
+      id: expect.any(Number),
+      occurred_at: expect.any(String),
+      actor_id: owner.id,
+      action: 'patient.update',
+      resource_type: 'patient',
+      resource_id: patient.id,
+      outcome: 'ok',
+      request_id: patched.requestId,
+    })
+    const ids = response.body.results.map((event: AuditRow) => event.id)
+    expect(ids).toEqual([...ids].sort((a, b) => b - a))
+    expectNoPhi(response.body.results)
+  })
+
+  it('pages with count, next and previous, and pages never overlap', async () => {
+    const user = await signedInUser()
+    const patient = await createPatient(user.access)
+    for (const name of ['One', 'Two', 'Three', 'Four']) {
+      await call('PATCH', `/api/patients/${patient.id}/`, { token: user.access, body: { name } })
+    }
+    const first = await call('GET', `/api/patients/${patient.id}/history/?page_size=2`, { token: user.access })
+    const second = await call('GET', first.body.next.replace(/^https?:\/\/[^/]+/, ''), { token: user.access })
+    const third = await call('GET', `/api/patients/${patient.id}/history?page=3&page_size=2`, { token: user.access })
+    expect(first.body).toMatchObject({ count: 5, previous: null })
+    expect(first.body.next).toContain('page=2')
+    expect(second.body.previous).toContain('page=1')
+    expect(third.body).toMatchObject({ count: 5, next: null })
+    const all = [...first.body.results, ...second.body.results, ...third.body.results]
+    expect(all.map((event: AuditRow) => event.action)).toEqual(['patient.update', 'patient.update', 'patient.update', 'patient.update', 'patient.create'])
+    expect(new Set(all.map((event: AuditRow) => event.id)).size).toBe(5)
+  })
+
+  it("answers another user's patient and a missing one with 404, and audits each attempt", async () => {
+    const owner = await signedInUser()
+    const intruder = await signedInUser()
+    const patient = await createPatient(owner.access)
+    const theirs = await settled('GET', `/api/patients/${patient.id}/history/`, intruder.access)
+    const missing = await settled('GET', '/api/patients/987654321/history/', intruder.access)
+    expect([theirs.status, missing.status]).toEqual([404, 404])
+    expect(await eventsOf(theirs.requestId)).toMatchObject([{ actor_id: intruder.id, action: 'patient.history', resource_id: patient.id, outcome: 'denied' }])
+    expect(await eventsOf(missing.requestId)).toMatchObject([{ action: 'patient.history', resource_id: 987654321, outcome: 'not_found' }])
+    const history = await call('GET', `/api/patients/${patient.id}/history/`, { token: owner.access })
+    expect(history.body.results[0]).toMatchObject({ action: 'patient.history', actor_id: intruder.id, outcome: 'denied' })
+  })
+
+  it("shows only this patient's events", async () => {
+    const user = await signedInUser()
+    const patient = await createPatient(user.access)
+    const other = await createPatient(user.access, { name: 'Other' })
+    await call('PATCH', `/api/patients/${other.id}/`, { token: user.access, body: { name: 'Other Again' } })
+    const history = await call('GET', `/api/patients/${patient.id}/history/`, { token: user.access })
+    expect(history.body.count).toBe(1)
+    expect(history.body.results.every((event: AuditRow) => event.resource_type === 'patient' && event.resource_id === patient.id)).toBe(true)
+  })
+
+  it("starts at the patient's creation, even when SQLite reuses a deleted patient's id", async () => {
+    const first = await signedInUser()
+    const second = await signedInUser()
+    const gone = await createPatient(first.access)
+    await call('PATCH', `/api/patients/${gone.id}/`, { token: first.access, body: { name: 'Soon Gone' } })
+    await call('DELETE', `/api/patients/${gone.id}/`, { token: first.access })
+    const reused = await createPatient(second.access)
+    expect(reused.id).toBe(gone.id)
+    const history = await call('GET', `/api/patients/${reused.id}/history/`, { token: second.access })
+    expect(history.body.count).toBe(1)
+    expect(history.body.results).toMatchObject([{ action: 'patient.create', actor_id: second.id }])
+  })
+
+  it('has no route that changes the trail', async () => {
+    const user = await signedInUser()
+    const patient = await createPatient(user.access)
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+      const response = await call(method, `/api/patients/${patient.id}/history/`, { token: user.access, body: {} })
+      expect(response.status).toBe(405)
+    }
+  })
+})
+
+describe('audit_events is append-only', () => {
+  it('refuses UPDATE and DELETE in D1, leaving the rows as they were', async () => {
+    const user = await signedInUser()
+    const created = await traced('POST', '/api/patients/', { token: user.access, body: PATIENT })
+    const [row] = await eventsOf(created.requestId)
+    await expect(env.DB.prepare("UPDATE audit_events SET outcome = 'denied' WHERE id = ?").bind(row.id).run()).rejects.toThrow(/append-only/)
+    await expect(env.DB.prepare('DELETE FROM audit_events WHERE id = ?').bind(row.id).run()).rejects.toThrow(/append-only/)
+    await expect(env.DB.prepare('DELETE FROM audit_events').run()).rejects.toThrow(/append-only/)
+    expect(await eventsOf(created.requestId)).toEqual([row])
+  })
+})
