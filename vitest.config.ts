@@ -29,6 +29,8 @@ export default defineConfig(async () => {
       setupFiles: ['./test/setup.ts'],
       // Generous: the suite shares two cores with workerd, and some tests send hundreds of requests.
       testTimeout: 30_000,
+      // The Worker's one-line-per-request access log is noise here; tests that check it spy on console.log.
+      onConsoleLog: (line: string) => !line.startsWith('{"level":"info"'),
     },
   }
 })

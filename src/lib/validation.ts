@@ -17,8 +17,9 @@ z.config({
 
 /** Flattens zod issues into `{field: [messages]}`; unknown keys each get their own entry. */
 export function fieldErrors(error: ZodError): FieldErrors {
-  const details: FieldErrors = {}
-  const add = (field: string, message: string) => (details[field] ??= []).push(message)
+  // A Map, not an object: field names come from the client, and `constructor` or `__proto__` must stay plain keys.
+  const details = new Map<string, string[]>()
+  const add = (field: string, message: string) => details.set(field, [...(details.get(field) ?? []), message])
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) add([...issue.path, key].join('.'), 'Unknown field.')
@@ -26,7 +27,7 @@ export function fieldErrors(error: ZodError): FieldErrors {
       add(issue.path.length ? issue.path.join('.') : NON_FIELD, issue.message)
     }
   }
-  return details
+  return Object.fromEntries(details)
 }
 
 /** The OpenAPIHono `defaultHook`: failed validation leaves as our envelope, never raw zod output. */

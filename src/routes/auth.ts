@@ -44,7 +44,7 @@ const login = createRoute({
   responses: { 200: json(LoginResultSchema, 'Tokens and the signed-in user'), ...errorResponses(...BODY_ERRORS, 401, 429) },
 })
 
-const refreshRoute = (path: string) =>
+const refreshRoute = <P extends string>(path: P) =>
   createRoute({
     method: 'post',
     path,
@@ -93,7 +93,9 @@ function assertAcceptablePassword(field: string, password: string, person: { ema
   if (problems.length) throw new ApiError(400, 'validation_error', problems[0], { details: { [field]: problems } })
 }
 
-const rotate: RouteHandler<ReturnType<typeof refreshRoute>, AppEnv> = async (c) => {
+const refresh = refreshRoute('/refresh')
+
+const rotate: RouteHandler<typeof refresh, AppEnv> = async (c) => {
   await enforceLimit(c, 'REFRESH_IP_LIMITER', clientKey(c))
   const { config, db } = c.var
   const used = await verifyToken(config, c.req.valid('json').refresh, 'refresh')
@@ -162,8 +164,7 @@ export const authRoutes = createRouter()
       200,
     )
   })
-  .openapi(refreshRoute('/refresh'), rotate)
-  .openapi(refreshRoute('/token/refresh'), rotate)
+  .openapi(refresh, rotate)
   .openapi(logout, async (c) => {
     const claims = await verifyToken(c.var.config, c.req.valid('json').refresh, 'refresh')
     await revokeRefreshToken(c.var.db, claims)
@@ -189,3 +190,6 @@ export const authRoutes = createRouter()
     }
     return c.body(null, 204)
   })
+
+// The Django versions' path for the same operation; left out of the typed client's surface.
+authRoutes.openapi(refreshRoute('/token/refresh'), rotate)

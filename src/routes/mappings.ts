@@ -1,3 +1,4 @@
+import type { Context } from 'hono'
 import { createRoute, type RouteHandler, z } from '@hono/zod-openapi'
 import { signedIn } from '../auth/middleware'
 import type { AppEnv } from '../env'
@@ -105,7 +106,7 @@ const remove = createRoute({
   responses: { 204: { description: 'Removed' }, ...errorResponses(400, 401, 404, 412) },
 })
 
-const patientDoctors = (path: string, summary: string) =>
+const patientDoctors = <P extends string>(path: P, summary: string) =>
   createRoute({
     method: 'get',
     path,
@@ -117,12 +118,15 @@ const patientDoctors = (path: string, summary: string) =>
     responses: { 200: json(PatientDoctorsSchema, "The patient's doctors"), ...errorResponses(400, 401, 404) },
   })
 
-const showPatientDoctors: RouteHandler<ReturnType<typeof patientDoctors>, AppEnv> = async (c) => {
-  const id = c.req.valid('param').patient_id
-  const body = await findPatientDoctors(c.var.db, c.var.userId, id)
-  auditLater(c, { action: 'patient.read', resourceType: 'patient', resourceId: id, outcome: 'refused' in body ? body.refused : 'ok' })
+const mappingsOfPatient = patientDoctors('/patient/{patient_id}', "A patient's doctors")
+const doctorsOfPatient = patientDoctors('/{patient_id}/doctors', "A patient's doctors (same as /api/mappings/patient/{patient_id}/)")
+
+/** Both "a patient's doctors" routes: the body, or the same 404 for a missing patient and another user's. */
+async function patientDoctorsOf(c: Context<AppEnv>, patientId: number) {
+  const body = await findPatientDoctors(c.var.db, c.var.userId, patientId)
+  auditLater(c, { action: 'patient.read', resourceType: 'patient', resourceId: patientId, outcome: 'refused' in body ? body.refused : 'ok' })
   if ('refused' in body) throw notFound('Patient')
-  return c.json(body, 200)
+  return body
 }
 
 const applyUpdate: RouteHandler<ReturnType<typeof update>, AppEnv> = async (c) => {
@@ -141,7 +145,9 @@ export const mappingsRoutes = createRouter()
     const { record, versions } = await insertMapping(c.var.db, auditStamp(c), c.var.userId, c.req.valid('json'))
     return c.json(record, 201, { Location: `/api/mappings/${record.id}/`, ETag: etagOf(versions) })
   })
-  .openapi(patientDoctors('/patient/{patient_id}', "A patient's doctors"), showPatientDoctors)
+  .openapi(mappingsOfPatient, async (c) =>
+    c.json(await patientDoctorsOf(c, c.req.valid('param').patient_id), 200),
+  )
   .openapi(read, async (c) => {
     const { id } = c.req.valid('param')
     const mapping = await findMapping(c.var.db, c.var.userId, id)
@@ -164,7 +170,6 @@ export const mappingsRoutes = createRouter()
   })
 
 /** `GET /api/patients/{id}/doctors/`: the same answer as `/api/mappings/patient/{id}/`, under the patient. */
-export const patientDoctorsRoutes = createRouter().openapi(
-  patientDoctors('/{patient_id}/doctors', "A patient's doctors (same as /api/mappings/patient/{patient_id}/)"),
-  showPatientDoctors,
+export const patientDoctorsRoutes = createRouter().openapi(doctorsOfPatient, async (c) =>
+  c.json(await patientDoctorsOf(c, c.req.valid('param').patient_id), 200),
 )
