@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi'
-import { requireUser } from '../auth/middleware'
+import { signedIn } from '../auth/middleware'
 import { deleteDoctor, findDoctor, insertDoctor, listDoctors, updateDoctor, type DoctorRefusal } from '../db/doctors'
 import { auditStamp } from '../lib/audit'
 import { ApiError, notFound } from '../lib/errors'
@@ -15,19 +15,17 @@ import {
 } from '../lib/etag'
 import { pageOf, paginated } from '../lib/pagination'
 import { createRouter } from '../lib/router'
-import { BODY_ERRORS, errorResponses, IdParamSchema, json, jsonBody } from '../schemas/common'
+import { BODY_ERRORS, created, errorResponses, IdParamSchema, json, jsonBody } from '../schemas/common'
 import { DoctorListQuerySchema, DoctorPatchSchema, DoctorSchema, DoctorWriteSchema } from '../schemas/doctors'
 
 const tags = ['Doctors']
-const security = [{ Bearer: [] }]
 
 const list = createRoute({
   method: 'get',
   path: '/',
   tags,
   summary: 'List the doctor directory (every doctor, whoever added it)',
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn,
   request: { query: DoctorListQuerySchema },
   responses: { 200: json(paginated(DoctorSchema, 'DoctorPage'), 'One page of doctors'), ...errorResponses(400, 401) },
 })
@@ -38,14 +36,10 @@ const create = createRoute({
   tags,
   summary: 'Add a doctor to the directory',
   description: 'Email and licence number are unique among doctors in any letter case (409).',
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn,
   request: { body: jsonBody(DoctorWriteSchema) },
   responses: {
-    201: {
-      ...json(DoctorSchema, 'The new doctor'),
-      headers: { Location: { description: "The new doctor's URL", schema: { type: 'string', example: '/api/doctors/1/' } }, ...ETAG_HEADER },
-    },
+    201: created(DoctorSchema, 'doctor', '/api/doctors/'),
     ...errorResponses(...BODY_ERRORS, 401, 409),
   },
 })
@@ -56,8 +50,7 @@ const read = createRoute({
   tags,
   summary: 'One doctor',
   description: 'Answers 304 with no body when If-None-Match holds the current ETag.',
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn,
   request: { params: IdParamSchema, headers: IfNoneMatchHeaderSchema },
   responses: { 200: { ...json(DoctorSchema, 'The doctor'), headers: ETAG_HEADER }, 304: NOT_MODIFIED, ...errorResponses(400, 401, 404) },
 })
@@ -68,8 +61,7 @@ const replace = createRoute({
   tags,
   summary: 'Replace a doctor you added',
   description: 'Only the user who added the doctor may change it; anyone else gets 403. Optional fields left out keep their value.',
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn,
   request: { params: IdParamSchema, headers: IfMatchHeaderSchema, body: jsonBody(DoctorWriteSchema) },
   responses: {
     200: { ...json(DoctorSchema, 'The doctor as stored'), headers: ETAG_HEADER },
@@ -83,8 +75,7 @@ const patch = createRoute({
   tags,
   summary: 'Change some fields of a doctor you added',
   description: 'Only the user who added the doctor may change it; anyone else gets 403. An empty body changes nothing.',
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn,
   request: { params: IdParamSchema, headers: IfMatchHeaderSchema, body: jsonBody(DoctorPatchSchema) },
   responses: {
     200: { ...json(DoctorSchema, 'The doctor as stored'), headers: ETAG_HEADER },
@@ -98,8 +89,7 @@ const remove = createRoute({
   tags,
   summary: 'Delete a doctor you added',
   description: 'Refused with 409 while the doctor has assignments; only the user who added it may delete it.',
-  security,
-  middleware: [requireUser] as const,
+  ...signedIn,
   request: { params: IdParamSchema, headers: IfMatchHeaderSchema },
   responses: { 204: { description: 'The doctor is gone' }, ...errorResponses(400, 401, 403, 404, 409, 412) },
 })

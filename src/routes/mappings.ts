@@ -17,7 +17,7 @@ import {
 } from '../lib/etag'
 import { pageOf } from '../lib/pagination'
 import { createRouter } from '../lib/router'
-import { BODY_ERRORS, errorResponses, IdParamSchema, json, jsonBody } from '../schemas/common'
+import { BODY_ERRORS, created, errorResponses, IdParamSchema, json, jsonBody } from '../schemas/common'
 import {
   MappingCreateSchema,
   MappingDetailSchema,
@@ -57,10 +57,7 @@ const create = createRoute({
   ...signedIn,
   request: { body: jsonBody(MappingCreateSchema) },
   responses: {
-    201: {
-      ...json(MappingSchema, 'The new assignment'),
-      headers: { Location: { description: "The new assignment's URL", schema: { type: 'string', example: '/api/mappings/1/' } }, ...ETAG_HEADER },
-    },
+    201: created(MappingSchema, 'assignment', '/api/mappings/'),
     ...errorResponses(...BODY_ERRORS, 401, 409),
   },
 })

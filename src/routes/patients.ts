@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi'
-import { requireUser } from '../auth/middleware'
+import { signedIn } from '../auth/middleware'
 import { deletePatient, findPatient, insertPatient, listPatients, patientHistory, updatePatient } from '../db/patients'
 import { auditLater, auditStamp } from '../lib/audit'
 import { ApiError, notFound } from '../lib/errors'
@@ -15,7 +15,7 @@ import {
 } from '../lib/etag'
 import { PageQuerySchema, pageOf } from '../lib/pagination'
 import { createRouter } from '../lib/router'
-import { BODY_ERRORS, errorResponses, IdParamSchema, json, jsonBody } from '../schemas/common'
+import { BODY_ERRORS, created, errorResponses, IdParamSchema, json, jsonBody } from '../schemas/common'
 import {
   HistoryPageSchema,
   PatientListQuerySchema,
@@ -33,8 +33,7 @@ const list = createRoute({
   tags,
   summary: "List the signed-in user's patients",
   description: 'Only patients the caller created are listed, searched, filtered and counted.',
-  security: [{ Bearer: [] }],
-  middleware: [requireUser] as const,
+  ...signedIn,
   request: { query: PatientListQuerySchema },
   responses: { 200: json(PatientPageSchema, 'One page of patients'), ...errorResponses(400, 401) },
 })
@@ -44,14 +43,10 @@ const create = createRoute({
   path: '/',
   tags,
   summary: 'Create a patient owned by the signed-in user',
-  security: [{ Bearer: [] }],
-  middleware: [requireUser] as const,
+  ...signedIn,
   request: { body: jsonBody(PatientWriteSchema) },
   responses: {
-    201: {
-      ...json(PatientSchema, 'The new patient'),
-      headers: { Location: { description: 'The new patient\'s URL', schema: { type: 'string', example: '/api/patients/1/' } }, ...ETAG_HEADER },
-    },
+    201: created(PatientSchema, 'patient', '/api/patients/'),
     ...errorResponses(...BODY_ERRORS, 401, 409),
   },
 })
@@ -62,8 +57,7 @@ const read = createRoute({
   tags,
   summary: 'Read one of your patients',
   description: 'Audited as `patient.read`. Answers 304 with no body when If-None-Match holds the current ETag.',
-  security: [{ Bearer: [] }],
-  middleware: [requireUser] as const,
+  ...signedIn,
   request: { params: IdParamSchema, headers: IfNoneMatchHeaderSchema },
   responses: { 200: { ...json(PatientSchema, 'The patient'), headers: ETAG_HEADER }, 304: NOT_MODIFIED, ...errorResponses(400, 401, 404) },
 })
@@ -74,8 +68,7 @@ const replace = createRoute({
   tags,
   summary: 'Replace one of your patients',
   description: 'Every required field must be sent; optional fields left out are cleared.',
-  security: [{ Bearer: [] }],
-  middleware: [requireUser] as const,
+  ...signedIn,
   request: { params: IdParamSchema, headers: IfMatchHeaderSchema, body: jsonBody(PatientWriteSchema) },
   responses: {
     200: { ...json(PatientSchema, 'The updated patient'), headers: ETAG_HEADER },
@@ -89,8 +82,7 @@ const patch = createRoute({
   tags,
   summary: 'Change some fields of one of your patients',
   description: 'An empty body changes nothing and returns the patient.',
-  security: [{ Bearer: [] }],
-  middleware: [requireUser] as const,
+  ...signedIn,
   request: { params: IdParamSchema, headers: IfMatchHeaderSchema, body: jsonBody(PatientPatchSchema) },
   responses: {
     200: { ...json(PatientSchema, 'The updated patient'), headers: ETAG_HEADER },
@@ -104,8 +96,7 @@ const remove = createRoute({
   tags,
   summary: 'Delete one of your patients',
   description: 'Refused with 409 while the patient still has doctor assignments.',
-  security: [{ Bearer: [] }],
-  middleware: [requireUser] as const,
+  ...signedIn,
   request: { params: IdParamSchema, headers: IfMatchHeaderSchema },
   responses: { 204: { description: 'The patient is gone' }, ...errorResponses(400, 401, 404, 409, 412) },
 })
@@ -117,8 +108,7 @@ const history = createRoute({
   summary: 'Who touched one of your patients: its audit events, newest first',
   description:
     "Events whose resource is this patient, from its creation on: reads, changes and refused attempts by anyone. Another user's or a missing patient is a 404, itself audited.",
-  security: [{ Bearer: [] }],
-  middleware: [requireUser] as const,
+  ...signedIn,
   request: { params: IdParamSchema, query: PageQuerySchema },
   responses: { 200: json(HistoryPageSchema, 'One page of audit events, newest first'), ...errorResponses(400, 401, 404) },
 })

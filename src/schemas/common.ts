@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { ETAG_HEADER } from '../lib/etag'
 
 export const ErrorSchema = z
   .object({
@@ -48,10 +49,32 @@ export const email = () =>
     .pipe(z.email({ error: 'Enter a valid email address.' }).max(254))
     .openapi({ type: 'string', format: 'email', example: 'ada@example.com' })
 
+const blankAsNull = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? null : value)
+
+/** An optional field: absent leaves it alone, `null` or blank text clears it. */
+export const optionalField = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsNull, schema.nullable()).optional()
+
+/** A phone number: `+` optional, then 7–15 digits; spaces and dashes are accepted and removed. */
+export const phoneNumber = () =>
+  z
+    .string()
+    .transform((value) => value.replace(/[\s-]/g, ''))
+    .pipe(z.string().regex(/^\+?\d{7,15}$/, { error: 'Enter a phone number of 7 to 15 digits, optionally starting with +; spaces and dashes are fine.' }))
+    .openapi({ type: 'string', example: '+14155550123', description: 'Spaces and dashes are removed before storing.' })
+
 /** `{ content: application/json }` wrapper for request bodies and responses. */
 export const json = <T extends z.ZodType>(schema: T, description = '') => ({
   description,
   content: { 'application/json': { schema } },
+})
+
+/** The OpenAPI 201 answer of a create: the new record, its URL in `Location`, and its `ETag`. */
+export const created = <T extends z.ZodType>(schema: T, what: string, collection: string) => ({
+  ...json(schema, `The new ${what}`),
+  headers: {
+    Location: { description: `The new ${what}'s URL`, schema: { type: 'string' as const, example: `${collection}1/` } },
+    ...ETAG_HEADER,
+  },
 })
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema } from '../lib/pagination'
-import { email, timestamp, writableBody } from './common'
+import { email, optionalField, phoneNumber, timestamp, writableBody } from './common'
 
 /** Sent back by clients that echo a GET: dropped, never an error. */
 const READ_ONLY_KEYS = ['id', 'created_by', 'created_at', 'updated_at', 'version'] as const
@@ -47,9 +47,6 @@ export function feeCents(value: number | string): number | string {
 }
 
 /** Optional fields: `null` clears them, and blank text counts as `null`. */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? null : value), schema.nullable()).optional()
-
 const text = (max: number, example: string) =>
   z.string().trim().max(max, { error: `Use at most ${max} characters.` }).openapi({ example })
 
@@ -60,13 +57,6 @@ const requiredText = (max: number, example: string) =>
     .min(1, { error: 'This field may not be blank.' })
     .max(max, { error: `Use at most ${max} characters.` })
     .openapi({ example })
-
-const phoneNumber = () =>
-  z
-    .string()
-    .transform((value) => value.replace(/[\s-]/g, ''))
-    .pipe(z.string().regex(/^\+?\d{7,15}$/, { error: 'Enter a phone number of 7 to 15 digits, optionally starting with +.' }))
-    .openapi({ example: '+14155550123', description: 'Spaces and dashes are removed.' })
 
 const consultationFee = z
   .union([z.number(), z.string()], { error: FEE_MESSAGES.notNumber })
@@ -93,13 +83,13 @@ const experienceYears = z
 const isAvailable = z.boolean({ error: 'Must be true or false.' }).openapi({ example: true })
 
 const optionalFields = {
-  email: optional(email()),
-  phone_number: optional(phoneNumber()),
-  qualification: optional(text(200, 'MBBS, MD (Cardiology)')),
-  experience_years: optional(experienceYears),
-  license_number: optional(text(50, 'MED-2024-0042')),
-  clinic_address: optional(text(500, '221B Baker Street, London')),
-  consultation_fee: optional(consultationFee),
+  email: optionalField(email()),
+  phone_number: optionalField(phoneNumber()),
+  qualification: optionalField(text(200, 'MBBS, MD (Cardiology)')),
+  experience_years: optionalField(experienceYears),
+  license_number: optionalField(text(50, 'MED-2024-0042')),
+  clinic_address: optionalField(text(500, '221B Baker Street, London')),
+  consultation_fee: optionalField(consultationFee),
 }
 
 const requiredFields = {

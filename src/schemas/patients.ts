@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from '../lib/pagination'
-import { email, timestamp, writableBody } from './common'
+import { email, optionalField, phoneNumber, timestamp, writableBody } from './common'
 
 export const GENDERS = ['male', 'female', 'other'] as const
 export const BLOOD_GROUPS = ['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'] as const
@@ -63,26 +63,10 @@ const optionalText = (max: number, label: string, example: string) =>
     .optional()
     .openapi({ example })
 
-const blankAsNull = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? null : value)
-
-const optionalEmail = z
-  .preprocess(blankAsNull, email().nullable())
-  .optional()
+const optionalEmail = optionalField(email())
   .openapi({ type: ['string', 'null'], format: 'email', example: 'grace@example.com' })
 
-const phoneNumber = z
-  .preprocess(
-    (value) => (typeof value === 'string' ? blankAsNull(value.replace(/[\s-]/g, '')) : value),
-    text()
-      .regex(/^\+?\d{7,15}$/, 'Enter a phone number of 7 to 15 digits, optionally starting with +; spaces and dashes are fine.')
-      .nullable(),
-  )
-  .optional()
-  .openapi({ description: 'Spaces and dashes are removed before storing.', example: '+15551234567' })
-
-const bloodGroup = z
-  .preprocess(blankAsNull, z.enum(BLOOD_GROUPS, { error: choiceError(`Choose one of ${BLOOD_GROUPS.join(', ')}.`) }).nullable())
-  .optional()
+const bloodGroup = optionalField(z.enum(BLOOD_GROUPS, { error: choiceError(`Choose one of ${BLOOD_GROUPS.join(', ')}.`) }))
   .openapi({ example: 'O+' })
 
 const writableShape = {
@@ -90,7 +74,7 @@ const writableShape = {
   date_of_birth: dateOfBirth,
   gender,
   email: optionalEmail,
-  phone_number: phoneNumber,
+  phone_number: optionalField(phoneNumber()),
   address: optionalText(500, 'address', '12 Harbour Road, Arlington'),
   blood_group: bloodGroup,
   medical_history: optionalText(10_000, 'medical history', 'Penicillin allergy.'),
