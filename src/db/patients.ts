@@ -164,10 +164,11 @@ export async function patientHistory(
   db: Db,
   userId: number,
   id: number,
-  { page, page_size }: PageQuery,
+  page: PageQuery,
 ): Promise<{ count: number; results: HistoryEvent[] } | Refused> {
   const events = db.kysely
     .selectFrom('audit_events')
+    .select(['id', 'occurred_at', 'actor_id', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id'])
     .where('resource_type', '=', 'patient')
     .where('resource_id', '=', id)
     .where(({ exists }) => exists(ownPatients(db, userId).select('id').where('id', '=', id)))
@@ -184,15 +185,9 @@ export async function patientHistory(
         eb.lit(0),
       ),
     )
-  const [[patient], [counted], rows] = await batch(db, [
-    db.kysely.selectFrom('patients').select((eb) => eb('created_by', '=', userId).as('owned')).where('id', '=', id),
-    events.select((eb) => eb.fn.countAll<number>().as('count')),
-    events
-      .select(['id', 'occurred_at', 'actor_id', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id'])
-      .orderBy('id', 'desc')
-      .limit(page_size)
-      .offset((page - 1) * page_size),
-  ])
+  const owner = db.kysely.selectFrom('patients').select((eb) => eb('created_by', '=', userId).as('owned')).where('id', '=', id)
+  const { count, rows, checked } = await fetchPage(db, events.orderBy('id', 'desc'), page, owner)
+  const [patient] = checked as { owned: number }[]
   if (!patient?.owned) return { refused: patient ? 'denied' : 'not_found' }
-  return { count: Number(counted.count), results: rows }
+  return { count, results: rows }
 }
