@@ -1,6 +1,6 @@
 -- Accounts and the refresh tokens issued to them.
 CREATE TABLE users (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 150),
   -- Stored trimmed and lowercased; NOCASE keeps the index honest if a writer forgets.
   email TEXT NOT NULL COLLATE NOCASE UNIQUE,

@@ -1,9 +1,11 @@
 -- Patients (each user's own), the shared doctor directory, and the assignments between them.
 -- The constraints here are what make the rules hold under concurrent requests; every index
 -- serves a filter or ordering of the API, owner first for patients.
+-- AUTOINCREMENT: an id is never reused after a delete, so an id in the audit trail, an ETag or a
+-- client's cache always names the one record it was given to.
 
 CREATE TABLE patients (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   created_by INTEGER NOT NULL REFERENCES users (id) ON DELETE RESTRICT,
   name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 120),
   date_of_birth TEXT NOT NULL,
@@ -27,7 +29,7 @@ CREATE INDEX patients_created_by_gender ON patients (created_by, gender, created
 CREATE INDEX patients_created_by_blood_group ON patients (created_by, blood_group, created_at, id);
 
 CREATE TABLE doctors (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   created_by INTEGER NOT NULL REFERENCES users (id) ON DELETE RESTRICT,
   name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 120),
   specialization TEXT NOT NULL COLLATE NOCASE CHECK (length(specialization) BETWEEN 1 AND 120),
@@ -55,7 +57,7 @@ CREATE INDEX doctors_is_available ON doctors (is_available, created_at, id);
 CREATE INDEX doctors_created_by ON doctors (created_by);
 
 CREATE TABLE mappings (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   patient_id INTEGER NOT NULL REFERENCES patients (id) ON DELETE RESTRICT,
   doctor_id INTEGER NOT NULL REFERENCES doctors (id) ON DELETE RESTRICT,
   notes TEXT CHECK (length(notes) <= 1000),

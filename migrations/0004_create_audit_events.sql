@@ -1,7 +1,7 @@
 -- Who touched which record, when, and how it ended. Append-only: the triggers below refuse any
 -- UPDATE or DELETE, whatever the caller. No patient fields or other PHI are ever stored here.
 CREATE TABLE audit_events (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   occurred_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
   -- No foreign key: the trail outlives what it describes. NULL when nobody was signed in.
   actor_id INTEGER,

@@ -795,3 +795,13 @@ describe('GET /api/patients/', () => {
     })
   })
 })
+
+describe('patient ids', () => {
+  it('never reuses the id of a deleted patient', async () => {
+    const { access } = await signedInUser()
+    const first = await createPatient(access, { name: 'Short Stay' })
+    expect((await call('DELETE', `/api/patients/${first.id}/`, { token: access })).status).toBe(204)
+    const second = await createPatient(access, { name: 'Next Patient' })
+    expect(second.id).toBeGreaterThan(first.id)
+  })
+})
