@@ -15,7 +15,6 @@ export type AuditAction =
   | 'mapping.create'
   | 'mapping.update'
   | 'mapping.delete'
-  | 'auth.register'
   | 'auth.login'
   | 'auth.login_failed'
   | 'auth.login_locked'

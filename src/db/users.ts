@@ -1,4 +1,4 @@
-import type { TokenClaims } from '../auth/tokens'
+import { nowSeconds, type TokenClaims } from '../auth/tokens'
 import type { User } from '../schemas/auth'
 import { auditQuery, auditQueryIf, type AuditStamp } from './audit'
 import { batch, type Db } from './client'
@@ -14,8 +14,8 @@ export interface NewUser {
   passwordHash: string
 }
 
-/** The common-password rule as SQL, so it rides inside the statement that stores the password. */
-const notCommon = (password: string) => (db: Db) =>
+/** Finds the password on the common list: the rule as SQL, so it rides inside the statement that stores the password. */
+const commonPasswordLookup = (db: Db, password: string) =>
   db.kysely.selectFrom('common_passwords').select('password').where('password', '=', password.toLowerCase())
 
 /**
@@ -33,7 +33,7 @@ export async function insertUser(db: Db, user: NewUser): Promise<User | undefine
           eb.val(user.email).as('email'),
           eb.val(user.passwordHash).as('password_hash'),
         ])
-        .where(({ not, exists }) => not(exists(notCommon(user.password)(db)))),
+        .where(({ not, exists }) => not(exists(commonPasswordLookup(db, user.password)))),
     )
     .returning(PUBLIC_COLUMNS)
     .executeTakeFirst()
@@ -79,13 +79,11 @@ export async function completeLogin(
   db: Db,
   { userId, refresh, rehashed, stamp }: { userId: number; refresh: TokenClaims; rehashed?: string; stamp: AuditStamp },
 ): Promise<void> {
+  const rehash = rehashed ? [db.kysely.updateTable('users').set({ password_hash: rehashed }).where('id', '=', userId)] : []
   await batch(db, [
     recordRefreshTokenQuery(db, refresh),
     db.kysely.deleteFrom('login_failures').where('user_id', '=', userId),
-    db.kysely
-      .updateTable('users')
-      .set((eb) => ({ password_hash: rehashed ?? eb.ref('password_hash') }))
-      .where('id', '=', userId),
+    ...rehash,
     auditQuery(db, { ...stamp, actorId: userId }, { action: 'auth.login', resourceType: 'user', resourceId: userId, outcome: 'ok' }),
   ])
 }
@@ -96,21 +94,22 @@ export async function completeLogin(
  * Returns false when the new password was refused as common.
  */
 export async function changePassword(db: Db, userId: number, passwordHash: string, password: string, stamp: AuditStamp): Promise<boolean> {
-  const changed = (db: Db) => db.kysely.selectFrom('users').select('id').where('id', '=', userId).where('password_hash', '=', passwordHash)
+  // True only after the UPDATE below, so the revocation and the audit event follow the change or nothing.
+  const changed = () => db.kysely.selectFrom('users').select('id').where('id', '=', userId).where('password_hash', '=', passwordHash)
   const [updated] = await batch(db, [
     db.kysely
       .updateTable('users')
       .set({ password_hash: passwordHash })
       .where('id', '=', userId)
-      .where(({ not, exists }) => not(exists(notCommon(password)(db))))
+      .where(({ not, exists }) => not(exists(commonPasswordLookup(db, password))))
       .returning('id'),
     db.kysely
       .updateTable('refresh_tokens')
-      .set({ revoked_at: Math.floor(Date.now() / 1000) })
+      .set({ revoked_at: nowSeconds() })
       .where('user_id', '=', userId)
       .where('revoked_at', 'is', null)
-      .where(({ exists }) => exists(changed(db))),
-    auditQueryIf(db, { ...stamp, actorId: userId }, { action: 'auth.password_change', resourceType: 'user', resourceId: userId, outcome: 'ok' }, changed(db)),
+      .where(({ exists }) => exists(changed())),
+    auditQueryIf(db, { ...stamp, actorId: userId }, { action: 'auth.password_change', resourceType: 'user', resourceId: userId, outcome: 'ok' }, changed()),
   ])
   return updated.length === 1
 }
