@@ -172,19 +172,6 @@ export async function patientHistory(
     .where('resource_type', '=', 'patient')
     .where('resource_id', '=', id)
     .where(({ exists }) => exists(ownPatients(db, userId).select('id').where('id', '=', id)))
-    // SQLite reuses the id of a deleted last row: a patient's trail starts at its own creation.
-    .where('id', '>=', (eb) =>
-      eb.fn.coalesce(
-        eb
-          .selectFrom('audit_events as created')
-          .select((inner) => inner.fn.max('created.id').as('id'))
-          .where('created.resource_type', '=', 'patient')
-          .where('created.resource_id', '=', id)
-          .where('created.action', '=', 'patient.create')
-          .where('created.outcome', '=', 'ok'),
-        eb.lit(0),
-      ),
-    )
   const owner = db.kysely.selectFrom('patients').select((eb) => eb('created_by', '=', userId).as('owned')).where('id', '=', id)
   const { count, rows, checked } = await fetchPage(db, events.orderBy('id', 'desc'), page, owner)
   const [patient] = checked as { owned: number }[]
