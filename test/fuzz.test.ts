@@ -116,7 +116,7 @@ beforeAll(() => {
 
 afterAll(() => {
   log.mockRestore()
-  console.info(`fuzz.test.ts: ${casesRun} generated requests, none answered 5xx or changed data when refused`)
+  console.info(`fuzz.test.ts sent ${casesRun} generated requests`)
 })
 
 describe('generated junk never gets a 500, always gets the envelope, and changes nothing when refused', () => {
