@@ -58,6 +58,22 @@ describe('request bodies', () => {
     expect(response.body.code).toBe('validation_error')
   })
 
+  it('refuses text with a NUL character, wherever it is, and nothing is stored', async () => {
+    for (const name of ['\u0000', 'Dr\u0000 Who']) {
+      const body = registration()
+      const response = await call('POST', '/api/auth/register/', { body: { ...body, name } })
+      expect(response.status).toBe(400)
+      expect(response.body.code).toBe('validation_error')
+      expect(await env.DB.prepare('SELECT id FROM users WHERE email = ?').bind(body.email).first()).toBeNull()
+    }
+  })
+
+  it('accepts a backslash followed by u0000 as ordinary text', async () => {
+    const response = await call('POST', '/api/auth/register/', { body: { ...registration(), name: 'Back\\u0000slash' } })
+    expect(response.status).toBe(201)
+    expect(response.body.user.name).toBe('Back\\u0000slash')
+  })
+
   it('refuses a body over 64 KiB sent with Content-Length with 413', async () => {
     const body = JSON.stringify({ ...registration(), name: 'x'.repeat(MAX_BODY_BYTES) })
     const response = await call('POST', '/api/auth/register/', { rawBody: body, headers: { 'content-type': 'application/json' } })
@@ -141,6 +157,14 @@ describe('server errors', () => {
     expect(JSON.parse(text)).toEqual({ error: expect.any(String), code: 'internal_error', request_id: expect.any(String) })
     expect(text).not.toContain('SELECT')
     expect(text).not.toContain('whatever-pass')
+  })
+
+  it('answers 400, not 500, when D1 refuses a value by a CHECK constraint', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const response = await app.request(`${BASE}/api/auth/login/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@b.co', password: 'whatever-pass' }) }, { DB: brokenD1('D1_ERROR: CHECK constraint failed: length(name) BETWEEN 1 AND 120: SQLITE_CONSTRAINT'), JWT_SECRET: env.JWT_SECRET })
+    log.mockRestore()
+    expect(response.status).toBe(400)
+    expect(await response.json()).toEqual({ error: expect.any(String), code: 'validation_error' })
   })
 
   it('answers 503 from health when D1 fails', async () => {

@@ -11,6 +11,12 @@ export const MAX_BODY_BYTES = 64 * 1024
  */
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024
 
+/**
+ * A `\u0000` escape in JSON text (not preceded by an escaped backslash). SQLite's length() stops at
+ * NUL, so such text would slip past length rules or trip CHECK constraints; no field needs it.
+ */
+const NUL_ESCAPE = /(^|[^\\])(\\\\)*\\u0000/i
+
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH'])
 
 /**
@@ -25,6 +31,9 @@ export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
     throw new ApiError(415, 'unsupported_media_type', 'Send the request body as application/json.')
   }
   const bytes = await readCapped(body)
+  if (NUL_ESCAPE.test(new TextDecoder().decode(bytes))) {
+    throw new ApiError(400, 'validation_error', 'Text may not contain NUL characters (\\u0000).')
+  }
   c.req.raw = new Request(c.req.raw, { body: bytes })
   return next()
 })

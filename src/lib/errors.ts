@@ -108,6 +108,10 @@ function toApiError(error: Error): ApiError {
   }
   const conflict = uniqueViolation(error)
   if (conflict) return conflict
+  // The schemas mirror every CHECK constraint, so this is a backstop: input the database refused is the client's, not a 500.
+  if (/CHECK constraint failed/.test(error.message)) {
+    return new ApiError(400, 'validation_error', 'A value is outside what the record allows.')
+  }
   return new ApiError(500, 'internal_error', 'Something went wrong on our side. Quote the request id if you report it.')
 }
 
