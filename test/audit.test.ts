@@ -1,7 +1,7 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import app from '../src/app'
+import { countingContext } from './d1-wrapper'
 import { BASE, call, createDoctor, createMapping, createPatient, signedInUser, type ApiResponse, type CallOptions } from './helpers'
 
 interface AuditRow {
@@ -59,25 +59,16 @@ async function traced(method: string, path: string, options: CallOptions = {}): 
  */
 async function settled(method: string, path: string, token: string): Promise<{ status: number; deferred: number; requestId: string }> {
   const id = requestId()
-  const ctx = createExecutionContext()
-  let deferred = 0
-  const counting = {
-    waitUntil: (promise: Promise<unknown>) => {
-      deferred += 1
-      ctx.waitUntil(promise)
-    },
-    passThroughOnException: () => ctx.passThroughOnException(),
-    props: ctx.props,
-  } as ExecutionContext
+  const counting = countingContext()
   const response = await app.request(
     `${BASE}${path}`,
     { method, headers: { authorization: `Bearer ${token}`, 'x-request-id': id, 'cf-connecting-ip': '203.0.113.8' } },
     env,
-    counting,
+    counting.ctx,
   )
   await response.arrayBuffer()
-  await waitOnExecutionContext(ctx)
-  return { status: response.status, deferred, requestId: id }
+  await counting.settle()
+  return { status: response.status, deferred: counting.deferred(), requestId: id }
 }
 
 /** No column holds a patient field, and none contains one of the longer ones. */

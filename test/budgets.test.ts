@@ -1,8 +1,7 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import app from '../src/app'
-import { isDeferredAudit, recordingD1, type RoundTrip } from './d1-wrapper'
+import { countingContext, isDeferredAudit, recordingD1, type RoundTrip } from './d1-wrapper'
 import { BASE, createDoctor, createMapping, createPatient, signedInUser } from './helpers'
 
 interface Probe {
@@ -26,26 +25,17 @@ async function measure(probe: Probe, access: string): Promise<{ status: number; 
   const headers: Record<string, string> = { ...probe.headers }
   if (probe.token !== 'none') headers.authorization = `Bearer ${access}`
   if (probe.body !== undefined) headers['content-type'] = 'application/json'
-  const ctx = createExecutionContext()
-  let deferred = 0
-  const counting = {
-    waitUntil: (promise: Promise<unknown>) => {
-      deferred += 1
-      ctx.waitUntil(promise)
-    },
-    passThroughOnException: () => ctx.passThroughOnException(),
-    props: ctx.props,
-  } as ExecutionContext
+  const counting = countingContext()
   const response = await app.request(
     `${BASE}${probe.path}`,
     { method: probe.method, headers, body: probe.body === undefined ? undefined : JSON.stringify(probe.body) },
     { ...env, DB: d1.binding },
-    counting,
+    counting.ctx,
   )
   const answered = d1.trips.length
   await response.arrayBuffer()
-  await waitOnExecutionContext(ctx)
-  expect(d1.trips.filter(isDeferredAudit).length).toBeLessThanOrEqual(deferred)
+  await counting.settle()
+  expect(d1.trips.filter(isDeferredAudit).length).toBeLessThanOrEqual(counting.deferred())
   return { status: response.status, trips: d1.trips.slice(0, answered).filter((trip) => !isDeferredAudit(trip)) }
 }
 

@@ -1,3 +1,4 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 
 /** Every D1 round trip one request made: a statement run on its own, or a whole batch. */
@@ -62,3 +63,18 @@ export function recordingD1(): RecordingD1 {
  * the answer, outside the request's budget. Audit events written with a change ride in its batch.
  */
 export const isDeferredAudit = (trip: RoundTrip) => trip.sql.length === 1 && /^insert into "audit_events"/.test(trip.sql[0])
+
+/** An ExecutionContext that counts the work handed to `waitUntil`; `settle` waits for all of it. */
+export function countingContext() {
+  const inner = createExecutionContext()
+  let deferred = 0
+  const ctx = {
+    waitUntil: (promise: Promise<unknown>) => {
+      deferred += 1
+      inner.waitUntil(promise)
+    },
+    passThroughOnException: () => inner.passThroughOnException(),
+    props: inner.props,
+  } as ExecutionContext
+  return { ctx, deferred: () => deferred, settle: () => waitOnExecutionContext(inner) }
+}
