@@ -1,17 +1,23 @@
 import { swaggerUI } from '@hono/swagger-ui'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
-import { jsonBody } from './lib/body'
 import { handleError } from './lib/errors'
-import { accessLog, corsFromEnv, requestContext } from './lib/request-context'
+import { notFoundOrMethodNotAllowed } from './lib/not-found'
 import { createRouter } from './lib/router'
-import { notFoundOrMethodNotAllowed } from './lib/routing'
+import { configureZod } from './lib/zod-config'
+import { accessLog } from './middleware/access-log'
+import { conditionalGet } from './middleware/conditional-get'
+import { corsFromEnv } from './middleware/cors'
+import { dbSession } from './middleware/db-session'
+import { jsonBody } from './middleware/json-body'
 import { adminRoutes } from './routes/admin'
+import { assignmentsRoutes, patientDoctorsRoutes } from './routes/assignments'
 import { authRoutes } from './routes/auth'
 import { doctorsRoutes } from './routes/doctors'
 import { healthRoutes } from './routes/health'
-import { mappingsRoutes, patientDoctorsRoutes } from './routes/mappings'
 import { patientsRoutes } from './routes/patients'
+
+configureZod()
 
 const base = createRouter()
 
@@ -19,8 +25,9 @@ base.use(requestId())
 base.use(accessLog)
 base.use(secureHeaders())
 base.use(corsFromEnv)
-base.use(requestContext)
+base.use(dbSession)
 base.use(jsonBody)
+base.use(conditionalGet)
 
 base.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
 
@@ -30,7 +37,7 @@ const app = base
   .route('/api/doctors', doctorsRoutes)
   .route('/api/patients', patientsRoutes)
   .route('/api/patients', patientDoctorsRoutes)
-  .route('/api/mappings', mappingsRoutes)
+  .route('/api/mappings', assignmentsRoutes)
   .route('/api/admin', adminRoutes)
 
 app.doc31('/api/openapi.json', {

@@ -1,5 +1,5 @@
 import type { Db } from './db/client'
-import type { Config } from './lib/config'
+import type { Config } from './core/config'
 
 /** Bindings declared in wrangler.toml (vars arrive as strings) and secrets from `.dev.vars` / `wrangler secret put`. */
 export interface Bindings {

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
 import app from '../src/app'
-import { MAX_BODY_BYTES } from '../src/lib/body'
+import { MAX_BODY_BYTES } from '../src/middleware/json-body'
 import { BASE, call, GOOD_PASSWORD, uniqueEmail } from './helpers'
 
 const registration = () => ({ name: 'Envelope Tester', email: uniqueEmail('envelope'), password: GOOD_PASSWORD })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { hashPassword, verifyPassword } from '../src/auth/password'
 import { passwordProblems, similarity } from '../src/auth/password-policy'
-import { loadConfig, MAX_PASSWORD_ITERATIONS } from '../src/lib/config'
+import { loadConfig, MAX_PASSWORD_ITERATIONS } from '../src/core/config'
 
 const SECRET = 'k'.repeat(32)
 

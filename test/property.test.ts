@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import app from '../src/app'
-import { MAX_BODY_BYTES } from '../src/lib/body'
+import { MAX_BODY_BYTES } from '../src/middleware/json-body'
 import { BASE, GOOD_PASSWORD, uniqueEmail } from './helpers'
 
 /*

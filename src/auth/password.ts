@@ -1,4 +1,4 @@
-import { MAX_PASSWORD_ITERATIONS } from '../lib/config'
+import { MAX_PASSWORD_ITERATIONS } from '../core/config'
 
 const ALGORITHM = 'pbkdf2_sha256'
 const SALT_BYTES = 16

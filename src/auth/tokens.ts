@@ -1,6 +1,7 @@
 import { sign, verify } from 'hono/jwt'
-import type { Config } from '../lib/config'
-import { ApiError } from '../lib/errors'
+import { nowSeconds } from '../core/clock'
+import type { Config } from '../core/config'
+import { ApiError, INVALID_TOKEN_CHALLENGE } from '../lib/errors'
 
 export type TokenType = 'access' | 'refresh'
 
@@ -19,8 +20,6 @@ export interface IssuedToken {
 }
 
 const ALGORITHM = 'HS256'
-
-export const nowSeconds = () => Math.floor(Date.now() / 1000)
 
 export async function issueToken(config: Config, userId: number, type: TokenType): Promise<IssuedToken> {
   const iat = nowSeconds()
@@ -53,7 +52,7 @@ export async function verifyToken(config: Config, token: string, type: TokenType
 export const userIdOf = (claims: TokenClaims) => Number(claims.sub)
 
 export function invalidToken(type: TokenType): ApiError {
-  return new ApiError(401, 'token_not_valid', `The ${type} token is invalid or expired.`, {
-    headers: type === 'access' ? { 'WWW-Authenticate': 'Bearer error="invalid_token"' } : undefined,
+  return new ApiError('token_not_valid', `The ${type} token is invalid or expired.`, {
+    headers: type === 'access' ? INVALID_TOKEN_CHALLENGE : undefined,
   })
 }

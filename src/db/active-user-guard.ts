@@ -1,4 +1,4 @@
-import { ApiError } from '../lib/errors'
+import { AccountDisabledError } from '../core/account-disabled'
 import type { D1Handle } from './client'
 
 /**
@@ -8,11 +8,6 @@ import type { D1Handle } from './client'
  */
 const GUARD_SQL = `SELECT CASE WHEN EXISTS (SELECT 1 FROM users WHERE id = ? AND is_active = 1) THEN 1 ELSE json('account disabled') END`
 const GUARD_FAILURE = /malformed JSON/
-
-const accountDisabled = () =>
-  new ApiError(401, 'token_not_valid', 'This account is disabled or no longer exists.', {
-    headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
-  })
 
 /**
  * Wraps a request's D1 handle so its first round trip also proves the signed-in user is still
@@ -28,7 +23,7 @@ export function guardActiveUser(handle: D1Handle, userId: number): D1Handle {
       const [, ...results] = await handle.batch([handle.prepare(GUARD_SQL).bind(userId), ...statements])
       return results
     } catch (error) {
-      if (GUARD_FAILURE.test((error as Error).message)) throw accountDisabled()
+      if (GUARD_FAILURE.test((error as Error).message)) throw new AccountDisabledError()
       throw error
     }
   }

@@ -1,16 +1,15 @@
-import { nowSeconds } from '../auth/tokens'
-import { ApiError } from '../lib/errors'
-import { fetchPage } from '../lib/pagination'
 import type { Compilable } from 'kysely'
-import type { AdminUser, AdminUserListQuery, AdminUserUpdate, AuditListQuery } from '../schemas/admin'
-import { auditQueryIf, type AuditStamp } from './audit'
+import { nowSeconds, utcSeconds } from '../core/clock'
+import type { Outcome } from '../core/refusal'
+import type { AdminUser, AdminUserListQuery, AdminUserUpdate, AuditEventItem, AuditListQuery } from '../schemas/admin'
+import { auditQueryIf } from './audit'
 import { batch, type Db } from './client'
+import { fetchPage } from './page'
 import type { UsersTable } from './schema'
+import type { Scope } from './scope'
 import { containsText } from './sql'
 
 const ADMIN_USER_COLUMNS = ['id', 'name', 'email', 'date_joined', 'role', 'is_active'] as const
-
-const forbidden = () => new ApiError(403, 'permission_denied', 'Only administrators may do this.')
 
 /** Rows only when `userId` is an active administrator: run in the same batch as the admin's work. */
 const adminCheck = (db: Db, userId: number) =>
@@ -20,11 +19,22 @@ function toAdminUser(row: Pick<UsersTable, 'name' | 'email'> & { id: number; dat
   return { ...row, is_active: row.is_active === 1 }
 }
 
-export async function listUsers(db: Db, adminId: number, { search, ...page }: AdminUserListQuery) {
+/** Administration: every query first proves, in the same batch, that the caller is an active administrator ('denied' otherwise). */
+export function adminRepo({ db, stamp, userId: adminId }: Scope) {
+  return {
+    listUsers: (query: AdminUserListQuery) => listUsers(db, adminId, query),
+    updateUser: (userId: number, changes: AdminUserUpdate) => updateUser(db, adminId, userId, changes, stamp),
+    listAuditEvents: (query: AuditListQuery) => listAuditEvents(db, adminId, query),
+  }
+}
+
+type Listed<T> = Outcome<{ count: number; results: T[] }>
+
+async function listUsers(db: Db, adminId: number, { search, ...page }: AdminUserListQuery): Promise<Listed<AdminUser>> {
   let query = db.kysely.selectFrom('users').select(ADMIN_USER_COLUMNS)
   if (search) query = query.where((eb) => eb.or([containsText('name', search), containsText('email', search)]))
   const { count, rows, checked } = await fetchPage(db, query.orderBy('id', 'desc'), page, adminCheck(db, adminId))
-  if (checked.length === 0) throw forbidden()
+  if (checked.length === 0) return { refused: 'denied' }
   return { count, results: rows.map(toAdminUser) }
 }
 
@@ -33,7 +43,7 @@ export async function listUsers(db: Db, adminId: number, { search, ...page }: Ad
  * of the user's refresh tokens when deactivated, and the audit event. Admins cannot change themselves,
  * so the last admin cannot lock everyone out.
  */
-export async function updateUser(db: Db, adminId: number, userId: number, changes: AdminUserUpdate, stamp: AuditStamp): Promise<AdminUser> {
+async function updateUser(db: Db, adminId: number, userId: number, changes: AdminUserUpdate, stamp: Scope['stamp']): Promise<Outcome<AdminUser>> {
   const toSelf = userId === adminId
   const isAdmin = () => adminCheck(db, adminId)
   const target = db.kysely.selectFrom('users').select(ADMIN_USER_COLUMNS).where('id', '=', userId)
@@ -61,17 +71,21 @@ export async function updateUser(db: Db, adminId: number, userId: number, change
   }
   const results = await batch(db, [isAdmin(), ...writes, target])
   const [admin, user] = [results[0], results[results.length - 1][0] as Parameters<typeof toAdminUser>[0] | undefined]
-  if (admin.length === 0) throw forbidden()
+  if (admin.length === 0) return { refused: 'denied' }
   if (toSelf && Object.keys(changes).length > 0) {
     const message = 'You cannot change your own role or active state.'
-    throw new ApiError(400, 'validation_error', message, { details: { non_field_errors: [message] } })
+    return { refused: 'invalid', message, details: { non_field_errors: [message] } }
   }
-  if (!user) throw new ApiError(404, 'not_found', 'User was not found.')
+  if (!user) return { refused: 'not_found' }
   return toAdminUser(user)
 }
 
 /** The audit trail, newest first, filtered by actor, action (`patient.*` for a family), resource and time. */
-export async function listAuditEvents(db: Db, adminId: number, { actor, action, resource, since, until, ...page }: AuditListQuery) {
+async function listAuditEvents(
+  db: Db,
+  adminId: number,
+  { actor, action, resource, since, until, ...page }: AuditListQuery,
+): Promise<Listed<AuditEventItem>> {
   let query = db.kysely.selectFrom('audit_events').selectAll()
   if (actor !== undefined) query = query.where('actor_id', '=', actor)
   if (action?.endsWith('.*')) query = query.where('action', 'like', `${action.slice(0, -1)}%`)
@@ -84,9 +98,6 @@ export async function listAuditEvents(db: Db, adminId: number, { actor, action, 
   if (since) query = query.where('occurred_at', '>=', utcSeconds(since))
   if (until) query = query.where('occurred_at', '<', utcSeconds(until))
   const { count, rows, checked } = await fetchPage(db, query.orderBy('id', 'desc'), page, adminCheck(db, adminId))
-  if (checked.length === 0) throw forbidden()
+  if (checked.length === 0) return { refused: 'denied' }
   return { count, results: rows }
 }
-
-/** Any ISO-8601 time in the stored form (UTC, whole seconds), so text comparison is time comparison. */
-const utcSeconds = (time: string) => `${new Date(time).toISOString().slice(0, 19)}Z`

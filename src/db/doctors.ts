@@ -1,10 +1,13 @@
 import { sql, type Updateable } from 'kysely'
-import type { IfMatch, Versioned } from '../lib/etag'
-import { fetchPage } from '../lib/pagination'
+import { formatCents } from '../core/money'
+import type { Outcome } from '../core/refusal'
+import type { IfMatch, Versioned } from '../core/versions'
 import type { Doctor, DoctorChanges, DoctorListQuery, DoctorOrdering, NewDoctor } from '../schemas/doctors'
-import { auditWriteQuery, insertedId, type AuditStamp } from './audit'
+import { auditWriteQuery, insertedId } from './audit'
 import { batch, type Db } from './client'
+import { fetchPage } from './page'
 import type { DoctorRow, DoctorsTable } from './schema'
+import type { Scope } from './scope'
 import { containsText, nowUtc, sortKey, versionMatches } from './sql'
 
 /** The doctor columns `toDoctor` reads, table-qualified so they also select cleanly in a join. */
@@ -30,16 +33,6 @@ const VERSIONED_COLUMNS = [...DOCTOR_COLUMNS, 'doctors.version'] as const
 
 /** A row holding at least the doctor columns (a `DoctorRow`, or a join that selected `DOCTOR_COLUMNS`). */
 export type DoctorFields = Omit<DoctorRow, 'version'>
-
-/** Why a write to a doctor was refused. */
-export type DoctorRefusal =
-  | { refused: 'missing' }
-  | { refused: 'not_creator' }
-  | { refused: 'stale' }
-  | { refused: 'has_assignments'; assignments: number }
-
-/** Integer cents as the API's decimal text, e.g. 15050 → "150.50". */
-export const formatCents = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`
 
 /** The API object for a doctor row; the stored cents and flag become the public fee text and boolean. */
 export function toDoctor(row: DoctorFields): Doctor {
@@ -75,23 +68,6 @@ const versioned = (row: DoctorRow): Versioned<Doctor> => ({ record: toDoctor(row
 /** The doctor with this id, for the audit trail's "denied or not found". */
 const anyDoctor = (db: Db, id: number) => db.kysely.selectFrom('doctors').select('id').where('id', '=', id)
 
-/** Adds a doctor, audited in the same batch; a clashing email or licence throws on the UNIQUE index and writes neither. */
-export async function insertDoctor(db: Db, stamp: AuditStamp, createdBy: number, doctor: NewDoctor): Promise<Versioned<Doctor>> {
-  const [[row]] = await batch(db, [
-    db.kysely
-      .insertInto('doctors')
-      .values({ ...columnsOf(doctor), name: doctor.name, specialization: doctor.specialization, created_by: createdBy })
-      .returning(VERSIONED_COLUMNS),
-    auditWriteQuery(db, stamp, { action: 'doctor.create', resourceType: 'doctor', resourceId: insertedId() }),
-  ])
-  return versioned(row)
-}
-
-export async function findDoctor(db: Db, id: number): Promise<Versioned<Doctor> | undefined> {
-  const row = await db.kysely.selectFrom('doctors').select(VERSIONED_COLUMNS).where('id', '=', id).executeTakeFirst()
-  return row && versioned(row)
-}
-
 const ORDER_COLUMNS = {
   name: 'name',
   experience_years: 'experience_years',
@@ -99,101 +75,105 @@ const ORDER_COLUMNS = {
   created_at: 'created_at',
 } as const
 
-export async function listDoctors(
-  db: Db,
-  { search, specialization, is_available, ordering, ...page }: DoctorListQuery,
-): Promise<{ count: number; results: Doctor[] }> {
-  const [field, direction] = orderingOf(ordering)
-  let query = db.kysely.selectFrom('doctors').select(DOCTOR_COLUMNS)
-  if (search) {
-    query = query.where((eb) => eb.or([containsText('name', search), containsText('specialization', search)]))
-  }
-  // The column is COLLATE NOCASE, so equality already ignores letter case.
-  if (specialization) query = query.where('specialization', '=', specialization)
-  if (is_available !== undefined) query = query.where('is_available', '=', Number(is_available))
-  query = query.orderBy(sortKey(ORDER_COLUMNS[field]), direction).orderBy('id', direction)
-  const { count, rows } = await fetchPage(db, query, page)
-  return { count, results: rows.map(toDoctor) }
-}
-
 function orderingOf(ordering: DoctorOrdering): [keyof typeof ORDER_COLUMNS, 'asc' | 'desc'] {
   return ordering.startsWith('-')
     ? [ordering.slice(1) as keyof typeof ORDER_COLUMNS, 'desc']
     : [ordering as keyof typeof ORDER_COLUMNS, 'asc']
 }
 
-/**
- * Applies changes if the caller created the doctor and it is still at `ifMatch`, in one audited
- * round trip; the creator read in the same batch tells a missing doctor from someone else's or a
- * changed one. A clashing email or licence throws on the UNIQUE index. An empty change runs the
- * same guarded statement without altering the row.
- */
-export async function updateDoctor(
-  db: Db,
-  stamp: AuditStamp,
-  id: number,
-  userId: number,
-  changes: DoctorChanges,
-  ifMatch: IfMatch,
-): Promise<Versioned<Doctor> | DoctorRefusal> {
-  const values = columnsOf(changes)
-  const hasChanges = Object.values(values).some((value) => value !== undefined)
-  const [owners, updated] = await batch(db, [
-    db.kysely.selectFrom('doctors').select('created_by').where('id', '=', id),
-    db.kysely
-      .updateTable('doctors')
-      .set(
-        hasChanges ? { ...values, version: (eb) => eb('version', '+', 1), updated_at: nowUtc() } : { version: (eb) => eb.ref('version') },
-      )
-      .where('id', '=', id)
-      .where('created_by', '=', userId)
-      .where(versionMatches([sql.ref('version')], ifMatch))
-      .returning(VERSIONED_COLUMNS),
-    auditWriteQuery(db, stamp, { action: 'doctor.update', resourceType: 'doctor', resourceId: id }, anyDoctor(db, id)),
-  ])
-  if (updated[0]) return versioned(updated[0])
-  if (!owners[0]) return { refused: 'missing' }
-  return owners[0].created_by === userId ? { refused: 'stale' } : { refused: 'not_creator' }
-}
-
-/**
- * Deletes the doctor if the caller created it, it has no assignments and it is still at `ifMatch`,
- * atomically in one audited round trip; the read in the same batch says why nothing was deleted.
- */
-export async function deleteDoctor(
-  db: Db,
-  stamp: AuditStamp,
-  id: number,
-  userId: number,
-  ifMatch: IfMatch,
-): Promise<DoctorRefusal | undefined> {
-  const [found, deleted] = await batch(db, [
-    db.kysely
-      .selectFrom('doctors')
-      .select((eb) => [
-        'doctors.created_by',
-        eb
-          .selectFrom('mappings')
-          .select(eb.fn.countAll<number>().as('count'))
-          .whereRef('mappings.doctor_id', '=', 'doctors.id')
-          .as('assignments'),
+/** The doctor directory: anyone signed in reads it; only a doctor's creator changes or deletes it. */
+export function doctorsRepo({ db, stamp, userId }: Scope) {
+  return {
+    /** Adds a doctor, audited in the same batch; a clashing email or licence throws on the UNIQUE index and writes neither. */
+    async insert(doctor: NewDoctor): Promise<Versioned<Doctor>> {
+      const [[row]] = await batch(db, [
+        db.kysely
+          .insertInto('doctors')
+          .values({ ...columnsOf(doctor), name: doctor.name, specialization: doctor.specialization, created_by: userId })
+          .returning(VERSIONED_COLUMNS),
+        auditWriteQuery(db, stamp, { action: 'doctor.create', resourceType: 'doctor', resourceId: insertedId() }),
       ])
-      .where('doctors.id', '=', id),
-    db.kysely
-      .deleteFrom('doctors')
-      .where('doctors.id', '=', id)
-      .where('doctors.created_by', '=', userId)
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('mappings').select('mappings.id').whereRef('mappings.doctor_id', '=', 'doctors.id'))),
-      )
-      .where(versionMatches([sql.ref('doctors.version')], ifMatch))
-      .returning('doctors.id'),
-    auditWriteQuery(db, stamp, { action: 'doctor.delete', resourceType: 'doctor', resourceId: id }, anyDoctor(db, id)),
-  ])
-  if (deleted[0]) return undefined
-  const doctor = found[0]
-  if (!doctor) return { refused: 'missing' }
-  if (doctor.created_by !== userId) return { refused: 'not_creator' }
-  const assignments = Number(doctor.assignments)
-  return assignments > 0 ? { refused: 'has_assignments', assignments } : { refused: 'stale' }
+      return versioned(row)
+    },
+
+    async find(id: number): Promise<Outcome<Versioned<Doctor>>> {
+      const row = await db.kysely.selectFrom('doctors').select(VERSIONED_COLUMNS).where('id', '=', id).executeTakeFirst()
+      return row ? versioned(row) : { refused: 'not_found' }
+    },
+
+    async list({ search, specialization, is_available, ordering, ...page }: DoctorListQuery): Promise<{ count: number; results: Doctor[] }> {
+      const [field, direction] = orderingOf(ordering)
+      let query = db.kysely.selectFrom('doctors').select(DOCTOR_COLUMNS)
+      if (search) query = query.where((eb) => eb.or([containsText('name', search), containsText('specialization', search)]))
+      // The column is COLLATE NOCASE, so equality already ignores letter case.
+      if (specialization) query = query.where('specialization', '=', specialization)
+      if (is_available !== undefined) query = query.where('is_available', '=', Number(is_available))
+      query = query.orderBy(sortKey(ORDER_COLUMNS[field]), direction).orderBy('id', direction)
+      const { count, rows } = await fetchPage(db, query, page)
+      return { count, results: rows.map(toDoctor) }
+    },
+
+    /**
+     * Applies changes if the user created the doctor and it is still at `ifMatch`, in one audited
+     * round trip; the creator read in the same batch tells a missing doctor from someone else's or a
+     * changed one. A clashing email or licence throws on the UNIQUE index. An empty change runs the
+     * same guarded statement without altering the row.
+     */
+    async update(id: number, changes: DoctorChanges, ifMatch: IfMatch): Promise<Outcome<Versioned<Doctor>>> {
+      const values = columnsOf(changes)
+      const hasChanges = Object.values(values).some((value) => value !== undefined)
+      const [owners, updated] = await batch(db, [
+        db.kysely.selectFrom('doctors').select('created_by').where('id', '=', id),
+        db.kysely
+          .updateTable('doctors')
+          .set(
+            hasChanges ? { ...values, version: (eb) => eb('version', '+', 1), updated_at: nowUtc() } : { version: (eb) => eb.ref('version') },
+          )
+          .where('id', '=', id)
+          .where('created_by', '=', userId)
+          .where(versionMatches([sql.ref('version')], ifMatch))
+          .returning(VERSIONED_COLUMNS),
+        auditWriteQuery(db, stamp, { action: 'doctor.update', resourceType: 'doctor', resourceId: id }, anyDoctor(db, id)),
+      ])
+      if (updated[0]) return versioned(updated[0])
+      if (!owners[0]) return { refused: 'not_found' }
+      return owners[0].created_by === userId ? { refused: 'stale' } : { refused: 'denied' }
+    },
+
+    /**
+     * Deletes the doctor if the user created it, it has no assignments and it is still at `ifMatch`,
+     * atomically in one audited round trip; the read in the same batch says why nothing was deleted.
+     */
+    async remove(id: number, ifMatch: IfMatch): Promise<Outcome<{ deleted: true }>> {
+      const [found, deleted] = await batch(db, [
+        db.kysely
+          .selectFrom('doctors')
+          .select((eb) => [
+            'doctors.created_by',
+            eb
+              .selectFrom('mappings')
+              .select(eb.fn.countAll<number>().as('count'))
+              .whereRef('mappings.doctor_id', '=', 'doctors.id')
+              .as('assignments'),
+          ])
+          .where('doctors.id', '=', id),
+        db.kysely
+          .deleteFrom('doctors')
+          .where('doctors.id', '=', id)
+          .where('doctors.created_by', '=', userId)
+          .where(({ not, exists, selectFrom }) =>
+            not(exists(selectFrom('mappings').select('mappings.id').whereRef('mappings.doctor_id', '=', 'doctors.id'))),
+          )
+          .where(versionMatches([sql.ref('doctors.version')], ifMatch))
+          .returning('doctors.id'),
+        auditWriteQuery(db, stamp, { action: 'doctor.delete', resourceType: 'doctor', resourceId: id }, anyDoctor(db, id)),
+      ])
+      if (deleted[0]) return { deleted: true }
+      const doctor = found[0]
+      if (!doctor) return { refused: 'not_found' }
+      if (doctor.created_by !== userId) return { refused: 'denied' }
+      const count = Number(doctor.assignments)
+      return count > 0 ? { refused: 'in_use', count } : { refused: 'stale' }
+    },
+  }
 }

@@ -1,19 +1,15 @@
 import { sql } from 'kysely'
-import type { IfMatch, Versioned } from '../lib/etag'
-import { fetchPage, type PageQuery } from '../lib/pagination'
+import { ageInYears } from '../core/clock'
+import type { Outcome, Refusal } from '../core/refusal'
+import type { IfMatch, Versioned } from '../core/versions'
+import type { PageQuery } from '../schemas/pagination'
 import type { HistoryEvent, Patient, PatientChanges, PatientInput, PatientListQuery } from '../schemas/patients'
-import { todayUtc } from '../schemas/patients'
-import { auditWriteQuery, insertedId, type AuditStamp } from './audit'
+import { auditWriteQuery, insertedId } from './audit'
 import { batch, type Db } from './client'
+import { fetchPage } from './page'
 import type { PatientRow } from './schema'
+import type { Scope } from './scope'
 import { containsText, nowUtc, sortKey, versionMatches } from './sql'
-
-/** Whole years from `dateOfBirth` to `today` (both YYYY-MM-DD); a 29 February birthday counts from 1 March. */
-export function ageInYears(dateOfBirth: string, today: string = todayUtc()): number {
-  const years = Number(today.slice(0, 4)) - Number(dateOfBirth.slice(0, 4))
-  // MM-DD strings compare in calendar order.
-  return today.slice(5) < dateOfBirth.slice(5) ? years - 1 : years
-}
 
 /** The API object for a patient row: age computed now, `version` kept internal. */
 export function toPatient(row: PatientRow): Patient {
@@ -37,9 +33,7 @@ export function toPatient(row: PatientRow): Patient {
 const versioned = (row: PatientRow): Versioned<Patient> => ({ record: toPatient(row), versions: [row.version] })
 
 /** A record the caller may not see, and how its audit event ends: someone else's ('denied') or absent ('not_found'). */
-export interface Refused {
-  refused: 'denied' | 'not_found'
-}
+export type Unseen = Extract<Refusal, { refused: 'denied' | 'not_found' }>
 
 /** Every patient query starts here, so none can forget the owner. */
 const ownPatients = (db: Db, userId: number) => db.kysely.selectFrom('patients').where('created_by', '=', userId)
@@ -47,134 +41,122 @@ const ownPatients = (db: Db, userId: number) => db.kysely.selectFrom('patients')
 /** The patient with this id whoever owns it: only ever tested for existence, for the audit trail. */
 export const anyPatient = (db: Db, id: number) => db.kysely.selectFrom('patients').select('id').where('id', '=', id)
 
-/**
- * Inserts a patient owned by `userId`, audited in the same batch; a second patient with the same
- * email for that user fails on the UNIQUE index, and then neither the patient nor its event is written.
- */
-export async function insertPatient(db: Db, stamp: AuditStamp, userId: number, input: PatientInput): Promise<Versioned<Patient>> {
-  const [[row]] = await batch(db, [
-    db.kysely.insertInto('patients').values({ ...input, created_by: userId }).returningAll(),
-    auditWriteQuery(db, stamp, { action: 'patient.create', resourceType: 'patient', resourceId: insertedId() }),
-  ])
-  return versioned(row)
-}
-
-/** One of the user's patients; otherwise whether it exists at all, which only the audit trail learns. */
-export async function findPatient(db: Db, userId: number, id: number): Promise<Versioned<Patient> | Refused> {
-  const [[row], [other]] = await batch(db, [ownPatients(db, userId).selectAll().where('id', '=', id), anyPatient(db, id)])
-  if (row) return versioned(row)
-  return { refused: other ? 'denied' : 'not_found' }
-}
-
-/** One page of the user's patients, filtered and ordered, with the total count, in one round trip. */
-export async function listPatients(
-  db: Db,
-  userId: number,
-  { search, gender, blood_group, ordering, ...page }: PatientListQuery,
-): Promise<{ count: number; results: Patient[] }> {
-  let query = ownPatients(db, userId).selectAll()
-  if (search) {
-    // Phone numbers are stored without spaces or dashes, so "555-123" must find "+1555123...".
-    const phoneTerm = search.replace(/[\s-]/g, '') || search
-    query = query.where((eb) =>
-      eb.or([containsText('name', search), containsText('email', search), containsText('phone_number', phoneTerm)]),
-    )
-  }
-  if (gender) query = query.where('gender', '=', gender)
-  if (blood_group) query = query.where('blood_group', '=', blood_group)
-  const direction = ordering.startsWith('-') ? 'desc' : 'asc'
-  const column = ordering.replace(/^-/, '') as 'name' | 'created_at' | 'date_of_birth'
-  // Ties broken by id in the same direction keep pages stable and match the (owner, column, id) indexes.
-  query = query.orderBy(sortKey(column), direction).orderBy('id', direction)
-  const { count, rows } = await fetchPage(db, query, page)
-  return { count, results: rows.map(toPatient) }
-}
-
-/**
- * Applies the changes in one statement guarded by owner and If-Match, audited in the same batch;
- * the owner's read in that batch tells a changed version ('stale') from a missing patient. An empty
- * change runs the same guarded statement without altering the row, so it is checked and audited alike.
- */
-export async function updatePatient(
-  db: Db,
-  stamp: AuditStamp,
-  userId: number,
-  id: number,
-  changes: PatientChanges,
-  ifMatch: IfMatch,
-): Promise<Versioned<Patient> | { refused: 'missing' | 'stale' }> {
-  const update = db.kysely.updateTable('patients')
-  const [[owned], [row]] = await batch(db, [
-    ownPatients(db, userId).select('id').where('id', '=', id),
-    (Object.keys(changes).length === 0
-      ? update.set((eb) => ({ version: eb.ref('version') }))
-      : update.set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: nowUtc() }))
-    )
-      .where('id', '=', id)
-      .where('created_by', '=', userId)
-      .where(versionMatches([sql.ref('version')], ifMatch))
-      .returningAll(),
-    auditWriteQuery(db, stamp, { action: 'patient.update', resourceType: 'patient', resourceId: id }, anyPatient(db, id)),
-  ])
-  if (row) return versioned(row)
-  return { refused: owned ? 'stale' : 'missing' }
-}
-
-export type DeleteOutcome = { status: 'deleted' } | { status: 'missing' } | { status: 'stale' } | { status: 'assigned'; assignments: number }
-
-/**
- * Deletes the user's patient unless it still has doctor assignments or changed since `ifMatch`,
- * atomically in one audited batch: the count is read in the same batch as the guarded DELETE, so
- * a concurrent assignment cannot slip between.
- */
-export async function deletePatient(db: Db, stamp: AuditStamp, userId: number, id: number, ifMatch: IfMatch): Promise<DeleteOutcome> {
-  const [found, deleted] = await batch(db, [
-    ownPatients(db, userId)
-      .select((eb) => [
-        'id',
-        eb
-          .selectFrom('mappings')
-          .select((inner) => inner.fn.countAll<number>().as('count'))
-          .whereRef('mappings.patient_id', '=', 'patients.id')
-          .as('assignments'),
+/** The patient queries of one signed-in user: every one of them is scoped to that user's patients. */
+export function patientsRepo({ db, stamp, userId }: Scope) {
+  const own = () => ownPatients(db, userId)
+  return {
+    /**
+     * Inserts a patient owned by the user, audited in the same batch; a second patient with the same
+     * email for that user fails on the UNIQUE index, and then neither the patient nor its event is written.
+     */
+    async insert(input: PatientInput): Promise<Versioned<Patient>> {
+      const [[row]] = await batch(db, [
+        db.kysely.insertInto('patients').values({ ...input, created_by: userId }).returningAll(),
+        auditWriteQuery(db, stamp, { action: 'patient.create', resourceType: 'patient', resourceId: insertedId() }),
       ])
-      .where('id', '=', id),
-    db.kysely
-      .deleteFrom('patients')
-      .where('id', '=', id)
-      .where('created_by', '=', userId)
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('mappings').select('mappings.id').whereRef('mappings.patient_id', '=', 'patients.id'))),
-      )
-      .where(versionMatches([sql.ref('version')], ifMatch))
-      .returning('id'),
-    auditWriteQuery(db, stamp, { action: 'patient.delete', resourceType: 'patient', resourceId: id }, anyPatient(db, id)),
-  ])
-  if (deleted.length === 1) return { status: 'deleted' }
-  if (found.length === 0) return { status: 'missing' }
-  const assignments = Number(found[0].assignments)
-  return assignments > 0 ? { status: 'assigned', assignments } : { status: 'stale' }
-}
+      return versioned(row)
+    },
 
-/**
- * One page of a patient's audit events, newest first, with their count, in one round trip; only
- * the owner's patient has any (the owner check is in every statement). Others' or missing → Refused.
- */
-export async function patientHistory(
-  db: Db,
-  userId: number,
-  id: number,
-  page: PageQuery,
-): Promise<{ count: number; results: HistoryEvent[] } | Refused> {
-  const events = db.kysely
-    .selectFrom('audit_events')
-    .select(['id', 'occurred_at', 'actor_id', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id'])
-    .where('resource_type', '=', 'patient')
-    .where('resource_id', '=', id)
-    .where(({ exists }) => exists(ownPatients(db, userId).select('id').where('id', '=', id)))
-  const owner = db.kysely.selectFrom('patients').select((eb) => eb('created_by', '=', userId).as('owned')).where('id', '=', id)
-  const { count, rows, checked } = await fetchPage(db, events.orderBy('id', 'desc'), page, owner)
-  const [patient] = checked as { owned: number }[]
-  if (!patient?.owned) return { refused: patient ? 'denied' : 'not_found' }
-  return { count, results: rows }
+    /** One of the user's patients; otherwise whether it exists at all, which only the audit trail learns. */
+    async find(id: number): Promise<Versioned<Patient> | Unseen> {
+      const [[row], [other]] = await batch(db, [own().selectAll().where('id', '=', id), anyPatient(db, id)])
+      if (row) return versioned(row)
+      return { refused: other ? 'denied' : 'not_found' }
+    },
+
+    /** One page of the user's patients, filtered and ordered, with the total count, in one round trip. */
+    async list({ search, gender, blood_group, ordering, ...page }: PatientListQuery): Promise<{ count: number; results: Patient[] }> {
+      let query = own().selectAll()
+      if (search) {
+        // Phone numbers are stored without spaces or dashes, so "555-123" must find "+1555123...".
+        const phoneTerm = search.replace(/[\s-]/g, '') || search
+        query = query.where((eb) =>
+          eb.or([containsText('name', search), containsText('email', search), containsText('phone_number', phoneTerm)]),
+        )
+      }
+      if (gender) query = query.where('gender', '=', gender)
+      if (blood_group) query = query.where('blood_group', '=', blood_group)
+      const direction = ordering.startsWith('-') ? 'desc' : 'asc'
+      const column = ordering.replace(/^-/, '') as 'name' | 'created_at' | 'date_of_birth'
+      // Ties broken by id in the same direction keep pages stable and match the (owner, column, id) indexes.
+      query = query.orderBy(sortKey(column), direction).orderBy('id', direction)
+      const { count, rows } = await fetchPage(db, query, page)
+      return { count, results: rows.map(toPatient) }
+    },
+
+    /**
+     * Applies the changes in one statement guarded by owner and If-Match, audited in the same batch;
+     * the owner's read in that batch tells a changed version ('stale') from a missing patient. An empty
+     * change runs the same guarded statement without altering the row, so it is checked and audited alike.
+     */
+    async update(id: number, changes: PatientChanges, ifMatch: IfMatch): Promise<Outcome<Versioned<Patient>>> {
+      const update = db.kysely.updateTable('patients')
+      const [[owned], [row]] = await batch(db, [
+        own().select('id').where('id', '=', id),
+        (Object.keys(changes).length === 0
+          ? update.set((eb) => ({ version: eb.ref('version') }))
+          : update.set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: nowUtc() }))
+        )
+          .where('id', '=', id)
+          .where('created_by', '=', userId)
+          .where(versionMatches([sql.ref('version')], ifMatch))
+          .returningAll(),
+        auditWriteQuery(db, stamp, { action: 'patient.update', resourceType: 'patient', resourceId: id }, anyPatient(db, id)),
+      ])
+      if (row) return versioned(row)
+      return { refused: owned ? 'stale' : 'not_found' }
+    },
+
+    /**
+     * Deletes the user's patient unless it still has doctor assignments or changed since `ifMatch`,
+     * atomically in one audited batch: the count is read in the same batch as the guarded DELETE, so
+     * a concurrent assignment cannot slip between.
+     */
+    async remove(id: number, ifMatch: IfMatch): Promise<Outcome<{ deleted: true }>> {
+      const [found, deleted] = await batch(db, [
+        own()
+          .select((eb) => [
+            'id',
+            eb
+              .selectFrom('mappings')
+              .select((inner) => inner.fn.countAll<number>().as('count'))
+              .whereRef('mappings.patient_id', '=', 'patients.id')
+              .as('assignments'),
+          ])
+          .where('id', '=', id),
+        db.kysely
+          .deleteFrom('patients')
+          .where('id', '=', id)
+          .where('created_by', '=', userId)
+          .where(({ not, exists, selectFrom }) =>
+            not(exists(selectFrom('mappings').select('mappings.id').whereRef('mappings.patient_id', '=', 'patients.id'))),
+          )
+          .where(versionMatches([sql.ref('version')], ifMatch))
+          .returning('id'),
+        auditWriteQuery(db, stamp, { action: 'patient.delete', resourceType: 'patient', resourceId: id }, anyPatient(db, id)),
+      ])
+      if (deleted.length === 1) return { deleted: true }
+      if (found.length === 0) return { refused: 'not_found' }
+      const count = Number(found[0].assignments)
+      return count > 0 ? { refused: 'in_use', count } : { refused: 'stale' }
+    },
+
+    /**
+     * One page of a patient's audit events, newest first, with their count, in one round trip; only
+     * the owner's patient has any (the owner check is in every statement).
+     */
+    async history(id: number, page: PageQuery): Promise<Outcome<{ count: number; results: HistoryEvent[] }>> {
+      const events = db.kysely
+        .selectFrom('audit_events')
+        .select(['id', 'occurred_at', 'actor_id', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id'])
+        .where('resource_type', '=', 'patient')
+        .where('resource_id', '=', id)
+        .where(({ exists }) => exists(own().select('id').where('id', '=', id)))
+      const owner = db.kysely.selectFrom('patients').select((eb) => eb('created_by', '=', userId).as('owned')).where('id', '=', id)
+      const { count, rows, checked } = await fetchPage(db, events.orderBy('id', 'desc'), page, owner)
+      const [patient] = checked as { owned: number }[]
+      if (!patient?.owned) return { refused: patient ? 'denied' : 'not_found' }
+      return { count, results: rows }
+    },
+  }
 }

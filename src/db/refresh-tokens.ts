@@ -1,10 +1,19 @@
-import type { TokenClaims } from '../auth/tokens'
-import { nowSeconds, userIdOf } from '../auth/tokens'
-import { auditQuery, type AuditStamp } from './audit'
+import type { AuditStamp } from '../core/audit'
+import { nowSeconds } from '../core/clock'
+import { auditQuery } from './audit'
 import { batch, type Db } from './client'
 
+/** What the token tables keep of a refresh token: its id, its user (the `sub` claim) and its expiry. */
+export interface RefreshTokenClaims {
+  jti: string
+  sub: string
+  exp: number
+}
+
+const userIdOf = (claims: RefreshTokenClaims) => Number(claims.sub)
+
 /** The INSERT that records a newly issued refresh token (by its jti), for use inside a batch. */
-export function recordRefreshTokenQuery(db: Db, claims: TokenClaims) {
+export function recordRefreshTokenQuery(db: Db, claims: RefreshTokenClaims) {
   return db.kysely
     .insertInto('refresh_tokens')
     .values({ jti: claims.jti, user_id: userIdOf(claims), expires_at: claims.exp, revoked_at: null, replaced_by: null })
@@ -14,7 +23,7 @@ export function recordRefreshTokenQuery(db: Db, claims: TokenClaims) {
  * Retires `used` and records `next` in one atomic batch. The insert copies the row that the
  * update just marked, so `next` exists only if `used` was alive: false means it was not.
  */
-export async function rotateRefreshToken(db: Db, used: TokenClaims, next: TokenClaims): Promise<boolean> {
+export async function rotateRefreshToken(db: Db, used: RefreshTokenClaims, next: RefreshTokenClaims): Promise<boolean> {
   const [retired] = await batch(db, [
     db.kysely
       .updateTable('refresh_tokens')
@@ -38,7 +47,7 @@ export async function rotateRefreshToken(db: Db, used: TokenClaims, next: TokenC
 }
 
 /** Kills one refresh token; returns whether it was still alive. */
-export async function revokeRefreshToken(db: Db, claims: TokenClaims): Promise<boolean> {
+export async function revokeRefreshToken(db: Db, claims: RefreshTokenClaims): Promise<boolean> {
   const revoked = await db.kysely
     .updateTable('refresh_tokens')
     .set({ revoked_at: nowSeconds() })

@@ -1,4 +1,5 @@
 import type { Generated, Selectable } from 'kysely'
+import type { AuditOutcome } from '../core/audit'
 
 /** Timestamps are stored as ISO-8601 UTC text (`2026-01-05T10:35:00Z`), which sorts chronologically. */
 type Timestamp = string
@@ -85,8 +86,6 @@ export interface MappingsTable {
   assigned_at: Generated<Timestamp>
   updated_at: Generated<Timestamp>
 }
-
-export type AuditOutcome = 'ok' | 'denied' | 'not_found'
 
 export interface AuditEventsTable {
   id: Generated<number>

@@ -1,5 +1,5 @@
 import { expressionBuilder, sql, type Expression, type SqlBool } from 'kysely'
-import type { IfMatch } from '../lib/etag'
+import type { IfMatch } from '../core/versions'
 import type { Database } from './schema'
 
 /** The current time in the format every timestamp column uses. */

@@ -1,8 +1,9 @@
-import { nowSeconds, type TokenClaims } from '../auth/tokens'
+import type { AuditStamp } from '../core/audit'
+import { nowSeconds } from '../core/clock'
 import type { User } from '../schemas/auth'
-import { auditQuery, auditQueryIf, type AuditStamp } from './audit'
+import { auditQuery, auditQueryIf } from './audit'
 import { batch, type Db } from './client'
-import { recordRefreshTokenQuery } from './refresh-tokens'
+import { recordRefreshTokenQuery, type RefreshTokenClaims } from './refresh-tokens'
 import type { UserRow } from './schema'
 
 const PUBLIC_COLUMNS = ['id', 'name', 'email', 'date_joined'] as const
@@ -77,7 +78,7 @@ export async function recordLoginFailure(db: Db, userId: number, failedAt: numbe
  */
 export async function completeLogin(
   db: Db,
-  { userId, refresh, rehashed, stamp }: { userId: number; refresh: TokenClaims; rehashed?: string; stamp: AuditStamp },
+  { userId, refresh, rehashed, stamp }: { userId: number; refresh: RefreshTokenClaims; rehashed?: string; stamp: AuditStamp },
 ): Promise<void> {
   const rehash = rehashed ? [db.kysely.updateTable('users').set({ password_hash: rehashed }).where('id', '=', userId)] : []
   await batch(db, [

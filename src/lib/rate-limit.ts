@@ -15,7 +15,7 @@ export async function enforceLimit(c: Context<AppEnv>, limiter: RateLimiterName,
   if (!binding) return
   const { success } = await binding.limit({ key })
   if (!success) {
-    throw new ApiError(429, 'rate_limited', 'Too many requests. Try again later.', {
+    throw new ApiError('rate_limited', undefined, {
       headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
     })
   }

@@ -1,9 +1,9 @@
 import { createRoute } from '@hono/zod-openapi'
-import { signedIn } from '../auth/middleware'
-import { listAuditEvents, listUsers, updateUser } from '../db/admin'
-import { auditStamp } from '../lib/audit'
-import { pageOf } from '../lib/pagination'
+import { adminRepo } from '../db/admin'
+import { pageOf } from '../lib/page-links'
+import { scopeOf } from '../lib/request-scope'
 import { createRouter } from '../lib/router'
+import { signedIn } from '../middleware/require-user'
 import {
   AdminUserListQuerySchema,
   AdminUserPageSchema,
@@ -12,7 +12,8 @@ import {
   AuditEventPageSchema,
   AuditListQuerySchema,
 } from '../schemas/admin'
-import { BODY_ERRORS, errorResponses, IdParamSchema, json, jsonBody } from '../schemas/common'
+import { BODY_ERRORS, errorResponses, IdParamSchema, json, requestBody } from '../schemas/common'
+import { ACCOUNT, orRefuse } from './refusals'
 
 const tags = ['Administration']
 
@@ -23,7 +24,7 @@ const users = createRoute({
   summary: 'List accounts (administrators only)',
   ...signedIn,
   request: { query: AdminUserListQuerySchema },
-  responses: { 200: json(AdminUserPageSchema, 'One page of accounts, newest first'), ...errorResponses(400, 401, 403) },
+  responses: { 200: json(AdminUserPageSchema, 'One page of accounts, newest first'), ...errorResponses(400, 401, 403, 429) },
 })
 
 const updateUserRoute = createRoute({
@@ -33,8 +34,8 @@ const updateUserRoute = createRoute({
   summary: "Change an account's role or active state (administrators only)",
   description: 'Deactivating an account revokes its refresh tokens at once; its access tokens stop working at their next request.',
   ...signedIn,
-  request: { params: IdParamSchema, body: jsonBody(AdminUserUpdateSchema) },
-  responses: { 200: json(AdminUserSchema, 'The account'), ...errorResponses(...BODY_ERRORS, 401, 403, 404) },
+  request: { params: IdParamSchema, body: requestBody(AdminUserUpdateSchema) },
+  responses: { 200: json(AdminUserSchema, 'The account'), ...errorResponses(...BODY_ERRORS, 401, 403, 404, 429) },
 })
 
 const audit = createRoute({
@@ -44,21 +45,19 @@ const audit = createRoute({
   summary: 'Read the audit trail (administrators only)',
   ...signedIn,
   request: { query: AuditListQuerySchema },
-  responses: { 200: json(AuditEventPageSchema, 'One page of events, newest first'), ...errorResponses(400, 401, 403) },
+  responses: { 200: json(AuditEventPageSchema, 'One page of events, newest first'), ...errorResponses(400, 401, 403, 429) },
 })
 
 export const adminRoutes = createRouter()
   .openapi(users, async (c) => {
     const query = c.req.valid('query')
-    const { count, results } = await listUsers(c.var.db, c.var.userId, query)
-    return c.json(pageOf(c.req.url, query, count, results), 200)
+    return c.json(pageOf(c.req.url, query, orRefuse(await adminRepo(scopeOf(c)).listUsers(query), ACCOUNT)), 200)
   })
   .openapi(updateUserRoute, async (c) => {
-    const user = await updateUser(c.var.db, c.var.userId, c.req.valid('param').id, c.req.valid('json'), auditStamp(c))
+    const user = orRefuse(await adminRepo(scopeOf(c)).updateUser(c.req.valid('param').id, c.req.valid('json')), ACCOUNT)
     return c.json(user, 200)
   })
   .openapi(audit, async (c) => {
     const query = c.req.valid('query')
-    const { count, results } = await listAuditEvents(c.var.db, c.var.userId, query)
-    return c.json(pageOf(c.req.url, query, count, results), 200)
+    return c.json(pageOf(c.req.url, query, orRefuse(await adminRepo(scopeOf(c)).listAuditEvents(query), ACCOUNT)), 200)
   })

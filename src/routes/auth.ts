@@ -1,16 +1,17 @@
 import { createRoute, type RouteHandler } from '@hono/zod-openapi'
-import { signedIn } from '../auth/middleware'
 import { LOCKOUT_WINDOW_SECONDS, lockedForSeconds } from '../auth/lockout'
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/password'
 import { COMMON_PASSWORD_MESSAGE, passwordProblems } from '../auth/password-policy'
-import { invalidToken, issueToken, nowSeconds, userIdOf, verifyToken } from '../auth/tokens'
+import { invalidToken, issueToken, userIdOf, verifyToken } from '../auth/tokens'
+import { nowSeconds } from '../core/clock'
 import { revokeAfterReuse, revokeRefreshToken, rotateRefreshToken } from '../db/refresh-tokens'
 import { changePassword, completeLogin, findLoginAccount, findUser, findUserRow, insertUser, publicUser, recordLoginFailure } from '../db/users'
 import type { AppEnv } from '../env'
-import { auditLater, auditStamp } from '../lib/audit'
 import { ApiError, fieldError } from '../lib/errors'
 import { clientKey, enforceLimit } from '../lib/rate-limit'
+import { auditStamp } from '../lib/request-scope'
 import { createRouter } from '../lib/router'
+import { signedIn } from '../middleware/require-user'
 import {
   ChangePasswordSchema,
   LoginResultSchema,
@@ -21,7 +22,8 @@ import {
   TokenPairSchema,
   UserSchema,
 } from '../schemas/auth'
-import { BODY_ERRORS, errorResponses, json, jsonBody } from '../schemas/common'
+import { BODY_ERRORS, errorResponses, json, requestBody } from '../schemas/common'
+import { auditLater } from './audit-later'
 
 const tags = ['Auth']
 
@@ -30,7 +32,7 @@ const register = createRoute({
   path: '/register',
   tags,
   summary: 'Create an account',
-  request: { body: jsonBody(RegisterSchema) },
+  request: { body: requestBody(RegisterSchema) },
   responses: { 201: json(RegisteredSchema, 'The new account'), ...errorResponses(...BODY_ERRORS, 409, 429) },
 })
 
@@ -40,7 +42,7 @@ const login = createRoute({
   tags,
   summary: 'Exchange email and password for an access and a refresh token',
   description: 'After 10 failed logins within 15 minutes the account refuses logins (429) until the window passes.',
-  request: { body: jsonBody(LoginSchema) },
+  request: { body: requestBody(LoginSchema) },
   responses: { 200: json(LoginResultSchema, 'Tokens and the signed-in user'), ...errorResponses(...BODY_ERRORS, 401, 429) },
 })
 
@@ -51,7 +53,7 @@ const refreshRoute = <P extends string>(path: P) =>
     tags,
     summary: 'Rotate a refresh token: returns a new pair, the one sent is dead afterwards',
     description: 'Sending a refresh token that was already used revokes every refresh token of its user.',
-    request: { body: jsonBody(RefreshSchema) },
+    request: { body: requestBody(RefreshSchema) },
     responses: { 200: json(TokenPairSchema, 'A new token pair'), ...errorResponses(...BODY_ERRORS, 401, 429) },
   })
 
@@ -60,7 +62,7 @@ const logout = createRoute({
   path: '/logout',
   tags,
   summary: 'Revoke a refresh token',
-  request: { body: jsonBody(RefreshSchema) },
+  request: { body: requestBody(RefreshSchema) },
   responses: { 204: { description: 'The refresh token is dead' }, ...errorResponses(...BODY_ERRORS, 401) },
 })
 
@@ -80,17 +82,16 @@ const changePasswordRoute = createRoute({
   summary: "Change the signed-in user's password",
   description: 'The password policy applies; every refresh token of the user is revoked, so other sessions must sign in again.',
   ...signedIn,
-  request: { body: jsonBody(ChangePasswordSchema) },
+  request: { body: requestBody(ChangePasswordSchema) },
   responses: { 204: { description: 'Changed' }, ...errorResponses(...BODY_ERRORS, 401, 429) },
 })
 
-const invalidCredentials = () =>
-  new ApiError(401, 'invalid_credentials', 'No active account found with the given email and password.')
+const invalidCredentials = () => new ApiError('invalid_credentials')
 
 /** Password policy problems as the 400 the API answers, or nothing. */
 function assertAcceptablePassword(field: string, password: string, person: { email: string; name: string }): void {
   const problems = passwordProblems(password, person)
-  if (problems.length) throw new ApiError(400, 'validation_error', problems[0], { details: { [field]: problems } })
+  if (problems.length) throw new ApiError('validation_error', problems[0], { details: { [field]: problems } })
 }
 
 const refresh = refreshRoute('/refresh')
@@ -103,7 +104,7 @@ const rotate: RouteHandler<typeof refresh, AppEnv> = async (c) => {
   const [access, next] = await Promise.all([issueToken(config, userId, 'access'), issueToken(config, userId, 'refresh')])
   if (!(await rotateRefreshToken(db, used, next.claims))) {
     await revokeAfterReuse(db, userId, { ...auditStamp(c), actorId: userId })
-    throw new ApiError(401, 'token_not_valid', 'This refresh token was already used or revoked; sign in again.')
+    throw new ApiError('token_not_valid', 'This refresh token was already used or revoked; sign in again.')
   }
   return c.json({ access: access.token, refresh: next.token }, 200)
 }
@@ -136,7 +137,7 @@ export const authRoutes = createRouter()
     const lockedFor = lockedForSeconds(account.recent_failures, account.oldest_recent_failure, now)
     if (lockedFor > 0) {
       auditLater(c, { action: 'auth.login_locked', resourceType: 'user', resourceId: account.id, outcome: 'denied' })
-      throw new ApiError(429, 'rate_limited', 'Too many failed logins for this account. Try again later.', {
+      throw new ApiError('rate_limited', 'Too many failed logins for this account. Try again later.', {
         headers: { 'Retry-After': String(lockedFor) },
       })
     }

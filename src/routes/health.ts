@@ -31,7 +31,7 @@ export const healthRoutes = createRouter()
     try {
       await sql`select 1`.execute(c.var.db.kysely)
     } catch (error) {
-      throw new ApiError(503, 'service_unavailable', 'The database is not reachable.', {
+      throw new ApiError('service_unavailable', 'The database is not reachable.', {
         logReason: `health check failed: ${(error as Error).message}`,
       })
     }

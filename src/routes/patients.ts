@@ -1,21 +1,13 @@
-import { createRoute } from '@hono/zod-openapi'
-import { signedIn } from '../auth/middleware'
-import { deletePatient, findPatient, insertPatient, listPatients, patientHistory, updatePatient } from '../db/patients'
-import { auditLater, auditStamp } from '../lib/audit'
-import { ApiError, notFound } from '../lib/errors'
-import {
-  ETAG_HEADER,
-  etagOf,
-  IfMatchHeaderSchema,
-  ifMatchOf,
-  IfNoneMatchHeaderSchema,
-  noneMatch,
-  NOT_MODIFIED,
-  preconditionFailed,
-} from '../lib/etag'
-import { PageQuerySchema, pageOf } from '../lib/pagination'
+import { createRoute, type RouteHandler } from '@hono/zod-openapi'
+import { etagOf } from '../core/versions'
+import { patientsRepo } from '../db/patients'
+import type { AppEnv } from '../env'
+import { pageOf } from '../lib/page-links'
+import { scopeOf } from '../lib/request-scope'
 import { createRouter } from '../lib/router'
-import { BODY_ERRORS, created, errorResponses, IdParamSchema, json, jsonBody } from '../schemas/common'
+import { signedIn } from '../middleware/require-user'
+import { errorResponses, IdParamSchema, json } from '../schemas/common'
+import { PageQuerySchema } from '../schemas/pagination'
 import {
   HistoryPageSchema,
   PatientListQuerySchema,
@@ -24,149 +16,91 @@ import {
   PatientSchema,
   PatientWriteSchema,
 } from '../schemas/patients'
+import { auditLater } from './audit-later'
+import { orRefuse, PATIENT } from './refusals'
+import { resourceRoutes } from './resource-routes'
 
-const tags = ['Patients']
+const patients = resourceRoutes({ tag: 'Patients', noun: 'patient', collection: '/api/patients/', arity: 1 })
 
-const list = createRoute({
-  method: 'get',
-  path: '/',
-  tags,
-  summary: "List the signed-in user's patients",
-  description: 'Only patients the caller created are listed, searched, filtered and counted.',
-  ...signedIn,
-  request: { query: PatientListQuerySchema },
-  responses: { 200: json(PatientPageSchema, 'One page of patients'), ...errorResponses(400, 401) },
-})
-
-const create = createRoute({
-  method: 'post',
-  path: '/',
-  tags,
-  summary: 'Create a patient owned by the signed-in user',
-  ...signedIn,
-  request: { body: jsonBody(PatientWriteSchema) },
-  responses: {
-    201: created(PatientSchema, 'patient', '/api/patients/'),
-    ...errorResponses(...BODY_ERRORS, 401, 409),
+const list = patients.list(
+  { summary: "List the signed-in user's patients", description: 'Only patients the caller created are listed, searched, filtered and counted.' },
+  PatientListQuerySchema,
+  PatientPageSchema,
+)
+const create = patients.create({ summary: 'Create a patient owned by the signed-in user' }, PatientWriteSchema, PatientSchema, 409)
+const read = patients.read(
+  {
+    summary: 'Read one of your patients',
+    description: 'Audited as `patient.read`. Answers 304 with no body when If-None-Match holds the current ETag.',
   },
-})
-
-const read = createRoute({
-  method: 'get',
-  path: '/{id}',
-  tags,
-  summary: 'Read one of your patients',
-  description: 'Audited as `patient.read`. Answers 304 with no body when If-None-Match holds the current ETag.',
-  ...signedIn,
-  request: { params: IdParamSchema, headers: IfNoneMatchHeaderSchema },
-  responses: { 200: { ...json(PatientSchema, 'The patient'), headers: ETAG_HEADER }, 304: NOT_MODIFIED, ...errorResponses(400, 401, 404) },
-})
-
-const replace = createRoute({
-  method: 'put',
-  path: '/{id}',
-  tags,
-  summary: 'Replace one of your patients',
-  description: 'Every required field must be sent; optional fields left out are cleared.',
-  ...signedIn,
-  request: { params: IdParamSchema, headers: IfMatchHeaderSchema, body: jsonBody(PatientWriteSchema) },
-  responses: {
-    200: { ...json(PatientSchema, 'The updated patient'), headers: ETAG_HEADER },
-    ...errorResponses(...BODY_ERRORS, 401, 404, 409, 412),
-  },
-})
-
-const patch = createRoute({
-  method: 'patch',
-  path: '/{id}',
-  tags,
-  summary: 'Change some fields of one of your patients',
-  description: 'An empty body changes nothing and returns the patient.',
-  ...signedIn,
-  request: { params: IdParamSchema, headers: IfMatchHeaderSchema, body: jsonBody(PatientPatchSchema) },
-  responses: {
-    200: { ...json(PatientSchema, 'The updated patient'), headers: ETAG_HEADER },
-    ...errorResponses(...BODY_ERRORS, 401, 404, 409, 412),
-  },
-})
-
-const remove = createRoute({
-  method: 'delete',
-  path: '/{id}',
-  tags,
-  summary: 'Delete one of your patients',
-  description: 'Refused with 409 while the patient still has doctor assignments.',
-  ...signedIn,
-  request: { params: IdParamSchema, headers: IfMatchHeaderSchema },
-  responses: { 204: { description: 'The patient is gone' }, ...errorResponses(400, 401, 404, 409, 412) },
-})
+  PatientSchema,
+)
+const replace = patients.write(
+  'put',
+  { summary: 'Replace one of your patients', description: 'Every required field must be sent; optional fields left out are cleared.' },
+  PatientWriteSchema,
+  PatientSchema,
+  409,
+)
+const patch = patients.write(
+  'patch',
+  { summary: 'Change some fields of one of your patients', description: 'An empty body changes nothing and returns the patient.' },
+  PatientPatchSchema,
+  PatientSchema,
+  409,
+)
+const remove = patients.remove(
+  { summary: 'Delete one of your patients', description: 'Refused with 409 while the patient still has doctor assignments.' },
+  409,
+)
 
 const history = createRoute({
   method: 'get',
   path: '/{id}/history',
-  tags,
+  tags: ['Patients'],
   summary: 'Who touched one of your patients: its audit events, newest first',
   description:
     "Events whose resource is this patient, from its creation on: reads, changes and refused attempts by anyone. Another user's or a missing patient is a 404, itself audited.",
   ...signedIn,
   request: { params: IdParamSchema, query: PageQuerySchema },
-  responses: { 200: json(HistoryPageSchema, 'One page of audit events, newest first'), ...errorResponses(400, 401, 404) },
+  responses: { 200: json(HistoryPageSchema, 'One page of audit events, newest first'), ...errorResponses(400, 401, 404, 429) },
 })
 
-const patientNotFound = () => notFound('The patient')
-
-function stillAssigned(count: number): ApiError {
-  const noun = count === 1 ? 'assignment' : 'assignments'
-  return new ApiError(409, 'conflict', `This patient still has ${count} doctor ${noun}; remove its ${count} ${noun} first.`)
+const update: RouteHandler<typeof replace | typeof patch, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param')
+  const { record, versions } = orRefuse(await patientsRepo(scopeOf(c)).update(id, c.req.valid('json'), c.req.valid('header')['if-match']), PATIENT)
+  return c.json(record, 200, { ETag: etagOf(versions) })
 }
 
 export const patientsRoutes = createRouter()
   .openapi(list, async (c) => {
     const query = c.req.valid('query')
-    const { count, results } = await listPatients(c.var.db, c.var.userId, query)
-    return c.json(pageOf(c.req.url, query, count, results), 200)
+    return c.json(pageOf(c.req.url, query, await patientsRepo(scopeOf(c)).list(query)), 200)
   })
   .openapi(create, async (c) => {
-    const { record, versions } = await insertPatient(c.var.db, auditStamp(c), c.var.userId, c.req.valid('json'))
-    return c.json(record, 201, { Location: `/api/patients/${record.id}/`, ETag: etagOf(versions) })
+    const { record, versions } = await patientsRepo(scopeOf(c)).insert(c.req.valid('json'))
+    return c.json(record, 201, { Location: patients.locationOf(record.id), ETag: etagOf(versions) })
   })
   .openapi(read, async (c) => {
     const { id } = c.req.valid('param')
-    const found = await findPatient(c.var.db, c.var.userId, id)
+    const found = await patientsRepo(scopeOf(c)).find(id)
     auditLater(c, { action: 'patient.read', resourceType: 'patient', resourceId: id, outcome: 'refused' in found ? found.refused : 'ok' })
-    if ('refused' in found) throw patientNotFound()
-    const etag = etagOf(found.versions)
-    if (noneMatch(c.req.valid('header')['if-none-match'], etag)) return c.body(null, 304, { ETag: etag })
-    return c.json(found.record, 200, { ETag: etag })
+    const { record, versions } = orRefuse(found, PATIENT)
+    return c.json(record, 200, { ETag: etagOf(versions) })
   })
-  .openapi(replace, async (c) => {
-    const ifMatch = ifMatchOf(c.req.valid('header')['if-match'], 1)
-    const outcome = await updatePatient(c.var.db, auditStamp(c), c.var.userId, c.req.valid('param').id, c.req.valid('json'), ifMatch)
-    if ('refused' in outcome) throw outcome.refused === 'stale' ? preconditionFailed() : patientNotFound()
-    return c.json(outcome.record, 200, { ETag: etagOf(outcome.versions) })
-  })
-  .openapi(patch, async (c) => {
-    const ifMatch = ifMatchOf(c.req.valid('header')['if-match'], 1)
-    const outcome = await updatePatient(c.var.db, auditStamp(c), c.var.userId, c.req.valid('param').id, c.req.valid('json'), ifMatch)
-    if ('refused' in outcome) throw outcome.refused === 'stale' ? preconditionFailed() : patientNotFound()
-    return c.json(outcome.record, 200, { ETag: etagOf(outcome.versions) })
-  })
+  .openapi(replace, update)
+  .openapi(patch, update)
   .openapi(remove, async (c) => {
-    const ifMatch = ifMatchOf(c.req.valid('header')['if-match'], 1)
-    const outcome = await deletePatient(c.var.db, auditStamp(c), c.var.userId, c.req.valid('param').id, ifMatch)
-    if (outcome.status === 'missing') throw patientNotFound()
-    if (outcome.status === 'assigned') throw stillAssigned(outcome.assignments)
-    if (outcome.status === 'stale') throw preconditionFailed()
+    orRefuse(await patientsRepo(scopeOf(c)).remove(c.req.valid('param').id, c.req.valid('header')['if-match']), PATIENT)
     return c.body(null, 204)
   })
   .openapi(history, async (c) => {
     const { id } = c.req.valid('param')
     const query = c.req.valid('query')
-    const page = await patientHistory(c.var.db, c.var.userId, id, query)
+    const page = await patientsRepo(scopeOf(c)).history(id, query)
     if ('refused' in page) {
       // Only refused attempts are recorded: the owner's own views would reshuffle the pages being read.
-      auditLater(c, { action: 'patient.history', resourceType: 'patient', resourceId: id, outcome: page.refused })
-      throw patientNotFound()
+      auditLater(c, { action: 'patient.history', resourceType: 'patient', resourceId: id, outcome: page.refused === 'denied' ? 'denied' : 'not_found' })
     }
-    return c.json(pageOf(c.req.url, query, page.count, page.results), 200)
+    return c.json(pageOf(c.req.url, query, orRefuse(page, PATIENT)), 200)
   })

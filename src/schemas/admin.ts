@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { PageQuerySchema, paginated } from '../lib/pagination'
+import { PageQuerySchema, paginated } from './pagination'
 import { UserSchema } from './auth'
 import { timestamp } from './common'
 

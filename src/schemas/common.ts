@@ -1,10 +1,10 @@
 import { z } from '@hono/zod-openapi'
-import { ETAG_HEADER } from '../lib/etag'
+import { codesWithStatus, ERROR_CODE_NAMES, ERROR_CODES, type ErrorStatus } from '../core/error-codes'
 
 export const ErrorSchema = z
   .object({
     error: z.string().openapi({ example: 'The request is not valid.' }),
-    code: z.string().openapi({ example: 'validation_error' }),
+    code: z.enum(ERROR_CODE_NAMES).openapi({ example: 'validation_error' }),
     details: z
       .record(z.string(), z.array(z.string()))
       .optional()
@@ -13,28 +13,16 @@ export const ErrorSchema = z
   })
   .openapi('Error')
 
-const ERROR_DESCRIPTIONS = {
-  400: 'validation_error: the request or one of its fields is not valid',
-  401: 'not_authenticated, token_not_valid or invalid_credentials',
-  403: 'permission_denied',
-  404: 'not_found',
-  409: 'conflict: the change clashes with existing data',
-  412: 'precondition_failed: the record changed since the ETag sent in If-Match',
-  413: 'payload_too_large: body over 64 KiB',
-  415: 'unsupported_media_type: body is not application/json',
-  429: 'rate_limited',
-  503: 'service_unavailable',
-} as const
-
-type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS
+/** The OpenAPI description of an error status: the codes answered with it, from the catalogue. */
+const describeStatus = (status: ErrorStatus) =>
+  codesWithStatus(status)
+    .map((code) => `${code}: ${ERROR_CODES[code].description}`)
+    .join('; ')
 
 /** OpenAPI `responses` entries for the error statuses a route can answer, all in the envelope. */
 export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
   return Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      { description: ERROR_DESCRIPTIONS[status], content: { 'application/json': { schema: ErrorSchema } } },
-    ]),
+    statuses.map((status) => [status, { description: describeStatus(status), content: { 'application/json': { schema: ErrorSchema } } }]),
   ) as unknown as Record<S, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>
 }
 
@@ -68,16 +56,8 @@ export const json = <T extends z.ZodType>(schema: T, description = '') => ({
   content: { 'application/json': { schema } },
 })
 
-/** The OpenAPI 201 answer of a create: the new record, its URL in `Location`, and its `ETag`. */
-export const created = <T extends z.ZodType>(schema: T, what: string, collection: string) => ({
-  ...json(schema, `The new ${what}`),
-  headers: {
-    Location: { description: `The new ${what}'s URL`, schema: { type: 'string' as const, example: `${collection}1/` } },
-    ...ETAG_HEADER,
-  },
-})
-
-export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+/** A route's required JSON request body (the `jsonBody` middleware has already read and bounded it). */
+export const requestBody = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { 'application/json': { schema } },
 })

@@ -1,50 +1,10 @@
 import { z } from '@hono/zod-openapi'
-import { PageQuerySchema } from '../lib/pagination'
+import { PageQuerySchema, paginated } from './pagination'
 import { email, optionalField, phoneNumber, timestamp, writableBody } from './common'
+import { FEE_MESSAGES, feeCents } from '../core/money'
 
 /** Sent back by clients that echo a GET: dropped, never an error. */
 const READ_ONLY_KEYS = ['id', 'created_by', 'created_at', 'updated_at', 'version'] as const
-
-/** 1,000,000.00 in cents. */
-export const MAX_FEE_CENTS = 100_000_000
-
-const FEE_MESSAGES = {
-  notNumber: 'Enter the fee as a number, such as 150 or "150.50".',
-  negative: 'The fee cannot be negative.',
-  tooLarge: 'The fee cannot be more than 1000000.',
-  decimals: 'The fee can have at most 2 decimal places.',
-} as const
-
-const DECIMAL_TEXT = /^([+-]?)(\d*)(?:\.(\d*))?$/
-
-/**
- * Reads a fee as exact integer cents from its decimal text, never through float arithmetic,
- * so 0.29 is 29 cents and not 28.999...; returns the problem's message when it is not a valid fee.
- */
-export function feeCents(value: number | string): number | string {
-  let text: string
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return FEE_MESSAGES.notNumber
-    if (value < 0) return FEE_MESSAGES.negative
-    if (value > MAX_FEE_CENTS / 100) return FEE_MESSAGES.tooLarge
-    text = String(value)
-    // Only tiny fractions like 1e-7 print in exponent form within the range checked above.
-    if (text.includes('e')) return FEE_MESSAGES.decimals
-  } else {
-    text = value.trim()
-  }
-  const match = DECIMAL_TEXT.exec(text)
-  if (!match) return FEE_MESSAGES.notNumber
-  const [, sign, whole, fraction = ''] = match
-  if (whole === '' && fraction === '') return FEE_MESSAGES.notNumber
-  const significant = whole.replace(/^0+/, '')
-  if (sign === '-' && /[1-9]/.test(whole + fraction)) return FEE_MESSAGES.negative
-  if (fraction.length > 2) return FEE_MESSAGES.decimals
-  // Eight digits already exceed the maximum, and fewer keep the arithmetic below exact.
-  if (significant.length > 7) return FEE_MESSAGES.tooLarge
-  const cents = Number(significant || '0') * 100 + Number(fraction.padEnd(2, '0'))
-  return cents > MAX_FEE_CENTS ? FEE_MESSAGES.tooLarge : cents
-}
 
 /** Optional fields: `null` clears them, and blank text counts as `null`. */
 const text = (max: number, example: string) =>
@@ -149,6 +109,8 @@ export const DoctorSchema = z
   .openapi('Doctor')
 
 export type Doctor = z.infer<typeof DoctorSchema>
+
+export const DoctorPageSchema = paginated(DoctorSchema, 'DoctorPage')
 
 export const DOCTOR_ORDERINGS = [
   'name',

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
-import { PageQuerySchema, paginated } from '../lib/pagination'
+import { PageQuerySchema, paginated } from './pagination'
+import { todayUtc } from '../core/clock'
 import { email, optionalField, phoneNumber, timestamp, writableBody } from './common'
 
 export const GENDERS = ['male', 'female', 'other'] as const
@@ -20,9 +21,6 @@ const choiceError = (message: string) => (issue: { input?: unknown }) => {
 
 /** A string whose wrong-type message is a sentence; missing and null keep the global messages. */
 const text = () => z.string({ error: (issue) => (issue.input == null ? undefined : 'Send this field as text.') })
-
-/** Today's date in UTC as YYYY-MM-DD: the API's notion of "today" whatever the Worker's location. */
-export const todayUtc = () => new Date().toISOString().slice(0, 10)
 
 function dateOfBirthProblem(value: string): string | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)

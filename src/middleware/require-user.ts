@@ -1,28 +1,23 @@
 import { createMiddleware } from 'hono/factory'
-import type { AppEnv } from '../env'
+import { userIdOf, verifyToken } from '../auth/tokens'
 import { guardActiveUser } from '../db/active-user-guard'
 import { connect } from '../db/client'
-import { ApiError } from '../lib/errors'
+import type { AppEnv } from '../env'
+import { ApiError, INVALID_TOKEN_CHALLENGE } from '../lib/errors'
 import { enforceLimit } from '../lib/rate-limit'
-import { userIdOf, verifyToken } from './tokens'
 
 /**
  * Requires a valid access token of an active account, counts the request against the user's
- * rate limit, and puts the user id on the context as `userId`.
+ * rate limit, and puts the user id on the context as `userId`. The account check rides in the
+ * request's first D1 round trip (db/active-user-guard.ts).
  */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header('authorization')
   if (!header || !/^Bearer\b/i.test(header)) {
-    throw new ApiError(401, 'not_authenticated', 'Authentication credentials were not provided.', {
-      headers: { 'WWW-Authenticate': 'Bearer' },
-    })
+    throw new ApiError('not_authenticated', undefined, { headers: { 'WWW-Authenticate': 'Bearer' } })
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-  if (!match) {
-    throw new ApiError(401, 'token_not_valid', 'The Authorization header must be "Bearer <access token>".', {
-      headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
-    })
-  }
+  if (!match) throw new ApiError('token_not_valid', 'The Authorization header must be "Bearer <access token>".', { headers: INVALID_TOKEN_CHALLENGE })
   const claims = await verifyToken(c.get('config'), match[1], 'access')
   const userId = userIdOf(claims)
   await enforceLimit(c, 'API_USER_LIMITER', String(userId))

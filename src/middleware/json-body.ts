@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../env'
-import { ApiError } from './errors'
+import { ApiError } from '../lib/errors'
 
 /** Largest JSON body we accept. */
 export const MAX_BODY_BYTES = 64 * 1024
@@ -28,11 +28,11 @@ export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   const body = c.req.raw.body
   if (!isJson(c.req.header('content-type'))) {
     await drain(body, 0)
-    throw new ApiError(415, 'unsupported_media_type', 'Send the request body as application/json.')
+    throw new ApiError('unsupported_media_type')
   }
   const bytes = await readCapped(body)
   if (NUL_ESCAPE.test(new TextDecoder().decode(bytes))) {
-    throw new ApiError(400, 'validation_error', 'Text may not contain NUL characters (\\u0000).')
+    throw new ApiError('validation_error', 'Text may not contain NUL characters (\\u0000).')
   }
   c.req.raw = new Request(c.req.raw, { body: bytes })
   return next()
@@ -54,7 +54,7 @@ async function readCapped(body: ReadableStream<Uint8Array> | null): Promise<Uint
     size += value.byteLength
     if (size > MAX_BODY_BYTES) {
       await drainReader(reader, size)
-      throw new ApiError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`)
+      throw new ApiError('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`)
     }
     chunks.push(value)
   }

@@ -25,10 +25,10 @@ export function notFoundOrMethodNotAllowed(routes: readonly RegisteredRoute[]) {
     for (const entry of table) {
       if (entry.pattern.test(path)) for (const method of entry.methods) allowed.add(method)
     }
-    if (allowed.size === 0) return handleError(new ApiError(404, 'not_found', 'No endpoint lives at this path.'), c)
+    if (allowed.size === 0) return handleError(new ApiError('not_found', 'No endpoint lives at this path.'), c)
     if (allowed.has('GET')) allowed.add('HEAD')
     const allow = [...allowed].sort().join(', ')
-    const error = new ApiError(405, 'method_not_allowed', `Method ${c.req.method} is not allowed here. Allowed: ${allow}.`, {
+    const error = new ApiError('method_not_allowed', `Method ${c.req.method} is not allowed here. Allowed: ${allow}.`, {
       headers: { Allow: allow },
     })
     return handleError(error, c)

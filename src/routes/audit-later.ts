@@ -1,13 +1,8 @@
 import type { Context } from 'hono'
-import type { AuditEvent, AuditStamp } from '../db/audit'
+import type { AuditEvent } from '../core/audit'
 import { auditQuery } from '../db/audit'
 import type { AppEnv } from '../env'
-import { clientIp } from './client-ip'
-
-/** The audit stamp of this request: the signed-in user (if any), the request id and the client's IP. */
-export function auditStamp(c: Context<AppEnv>): AuditStamp {
-  return { actorId: c.var.userId ?? null, requestId: c.var.requestId, clientIp: clientIp(c) }
-}
+import { auditStamp } from '../lib/request-scope'
 
 /**
  * Records an event without holding up the answer (reads, refusals): the write runs after the

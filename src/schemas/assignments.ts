@@ -1,10 +1,10 @@
 import { z } from '@hono/zod-openapi'
-import { PageQuerySchema, paginated } from '../lib/pagination'
+import { PageQuerySchema, paginated } from './pagination'
 import { timestamp, writableBody } from './common'
 import { DoctorSchema } from './doctors'
 import { PatientSchema } from './patients'
 
-/** Fields of the mapping object a client may echo back; dropped from bodies, never written. */
+/** Fields of the assignment object a client may echo back; dropped from bodies, never written. */
 const READ_ONLY_KEYS = [
   'id',
   'patient_name',
@@ -29,7 +29,7 @@ const notes = z
 
 const isActive = z.boolean({ error: 'Must be true or false.' }).openapi({ example: true })
 
-export const MappingCreateSchema = writableBody(
+export const AssignmentCreateSchema = writableBody(
   {
     patient: recordId('patient').optional().openapi({ example: 1 }),
     doctor: recordId('doctor').optional().openapi({ example: 1 }),
@@ -53,13 +53,13 @@ export const MappingCreateSchema = writableBody(
     notes: body.notes ?? null,
     is_active: body.is_active ?? true,
   }))
-  .openapi('MappingCreate')
+  .openapi('AssignmentCreate')
 
 /**
  * PUT and PATCH change only `notes` and `is_active`. `patient`/`doctor` may be echoed back unchanged;
  * a different value is refused by the handler (the assignment's pair is fixed).
  */
-export const MappingUpdateSchema = writableBody(
+export const AssignmentUpdateSchema = writableBody(
   {
     notes: notes.optional(),
     is_active: isActive.optional(),
@@ -74,12 +74,12 @@ export const MappingUpdateSchema = writableBody(
     changes,
     pair: { patient: patient ?? patient_id, doctor: doctor ?? doctor_id },
   }))
-  .openapi('MappingUpdate')
+  .openapi('AssignmentUpdate')
 
-export type MappingCreate = z.output<typeof MappingCreateSchema>
-export type MappingUpdate = z.output<typeof MappingUpdateSchema>
+export type AssignmentCreate = z.output<typeof AssignmentCreateSchema>
+export type AssignmentUpdate = z.output<typeof AssignmentUpdateSchema>
 
-export const MappingSchema = z
+export const AssignmentSchema = z
   .object({
     id: z.number().int().openapi({ example: 1 }),
     patient: z.number().int().openapi({ example: 1 }),
@@ -93,27 +93,27 @@ export const MappingSchema = z
     assigned_at: timestamp(),
     updated_at: timestamp(),
   })
-  .openapi('Mapping')
+  .openapi('Assignment')
 
-export const MappingDetailSchema = MappingSchema.extend({
+export const AssignmentDetailSchema = AssignmentSchema.extend({
   patient_details: PatientSchema,
   doctor_details: DoctorSchema,
-}).openapi('MappingDetail')
+}).openapi('AssignmentDetail')
 
-export const MappingPageSchema = paginated(MappingSchema, 'MappingPage')
+export const AssignmentPageSchema = paginated(AssignmentSchema, 'AssignmentPage')
 
 const flag = z
   .enum(['true', 'false'], { error: 'Use true or false.' })
   .transform((value) => value === 'true')
   .optional()
 
-export const MappingListQuerySchema = PageQuerySchema.extend({
+export const AssignmentListQuerySchema = PageQuerySchema.extend({
   patient: z.coerce.number().int().positive().optional().openapi({ description: 'Only this patient’s assignments.' }),
   doctor: z.coerce.number().int().positive().optional().openapi({ description: 'Only this doctor’s assignments.' }),
   is_active: flag.openapi({ type: 'string', enum: ['true', 'false'] }),
 })
 
-export type MappingListQuery = z.output<typeof MappingListQuerySchema>
+export type AssignmentListQuery = z.output<typeof AssignmentListQuerySchema>
 
 export const AssignedDoctorSchema = DoctorSchema.extend({
   mapping_id: z.number().int().openapi({ example: 1 }),
@@ -130,6 +130,6 @@ export const PatientDoctorsSchema = z
   })
   .openapi('PatientDoctors')
 
-export type Mapping = z.infer<typeof MappingSchema>
-export type MappingDetail = z.infer<typeof MappingDetailSchema>
+export type Assignment = z.infer<typeof AssignmentSchema>
+export type AssignmentDetail = z.infer<typeof AssignmentDetailSchema>
 export type PatientDoctors = z.infer<typeof PatientDoctorsSchema>

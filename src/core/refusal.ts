@@ -1,0 +1,25 @@
+import type { FieldErrors } from './error-codes'
+
+/**
+ * Why a query did not return its record; query functions return one of these instead of throwing,
+ * and the route layer turns it into the API error (routes/refusals.ts).
+ * - `not_found`: no such record.
+ * - `denied`: it exists but is not the caller's to see or change.
+ * - `stale`: it changed since the version the caller named in If-Match.
+ * - `in_use`: other records still point at it (`count` of them).
+ * - `duplicate`: the same record already exists.
+ * - `invalid`: the input asks for what the record does not allow (`details` by field, and a summary `message` if one fits).
+ */
+export type Refusal =
+  | { refused: 'not_found' }
+  | { refused: 'denied' }
+  | { refused: 'stale' }
+  | { refused: 'in_use'; count: number }
+  | { refused: 'duplicate' }
+  | { refused: 'invalid'; details: FieldErrors; message?: string }
+
+/** A query's answer: its record, or why not. */
+export type Outcome<T> = T | Refusal
+
+export const isRefusal = <T>(outcome: Outcome<T>): outcome is Refusal =>
+  typeof outcome === 'object' && outcome !== null && 'refused' in outcome

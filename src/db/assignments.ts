@@ -1,0 +1,291 @@
+import type { ExpressionBuilder } from 'kysely'
+import type { FieldErrors } from '../core/error-codes'
+import type { Outcome } from '../core/refusal'
+import type { IfMatch, Versioned } from '../core/versions'
+import type {
+  Assignment,
+  AssignmentCreate,
+  AssignmentDetail,
+  AssignmentListQuery,
+  AssignmentUpdate,
+  PatientDoctors,
+} from '../schemas/assignments'
+import { auditWriteQuery, insertedId } from './audit'
+import { batch, type Db } from './client'
+import { DOCTOR_COLUMNS, toDoctor, type DoctorFields } from './doctors'
+import { fetchPage } from './page'
+import { anyPatient, toPatient, type Unseen } from './patients'
+import type { Database } from './schema'
+import type { Scope } from './scope'
+import { nowUtc, versionMatches } from './sql'
+
+const ASSIGNMENT_COLUMNS = [
+  'mappings.id',
+  'mappings.patient_id',
+  'mappings.doctor_id',
+  'mappings.notes',
+  'mappings.is_active',
+  'mappings.assigned_by',
+  'mappings.assigned_at',
+  'mappings.updated_at',
+  'patients.name as patient_name',
+  'doctors.name as doctor_name',
+  'doctors.specialization as doctor_specialization',
+  'mappings.version',
+  'patients.version as patient_version',
+  'doctors.version as doctor_version',
+] as const
+
+/**
+ * Every assignment query starts here: assignments of the caller's own patients only, joined to the
+ * names the assignment object shows. The owner check is part of the SQL, never a later filter.
+ */
+const ownAssignments = (db: Db, userId: number) =>
+  db.kysely
+    .selectFrom('mappings')
+    .innerJoin('patients', 'patients.id', 'mappings.patient_id')
+    .innerJoin('doctors', 'doctors.id', 'mappings.doctor_id')
+    .where('patients.created_by', '=', userId)
+
+/** The ids of the caller's own patients, for guarding writes in the same statement. */
+const ownPatientIds = (eb: ExpressionBuilder<Database, 'mappings'>, userId: number) =>
+  eb.selectFrom('patients').select('patients.id').where('patients.created_by', '=', userId)
+
+/** The assignment with this id whoever owns its patient, for the audit trail's "denied or not found". */
+const anyAssignment = (db: Db, id: number) => db.kysely.selectFrom('mappings').select('id').where('id', '=', id)
+
+/**
+ * What an assignment's ETag is made of, on a `mappings` row in SQL: its own version and its
+ * patient's and doctor's, since every assignment answer shows fields of both.
+ */
+const versionColumns = (eb: ExpressionBuilder<Database, 'mappings'>) => [
+  eb.ref('mappings.version'),
+  eb.selectFrom('patients').select('patients.version').whereRef('patients.id', '=', 'mappings.patient_id'),
+  eb.selectFrom('doctors').select('doctors.version').whereRef('doctors.id', '=', 'mappings.doctor_id'),
+]
+
+interface AssignmentFields {
+  id: number
+  patient_id: number
+  doctor_id: number
+  notes: string | null
+  is_active: number
+  assigned_by: number
+  assigned_at: string
+  updated_at: string
+  patient_name: string
+  doctor_name: string
+  doctor_specialization: string
+  version: number
+  patient_version: number
+  doctor_version: number
+}
+
+/** `record` with the versions of the assignment row it was built from (see `versionColumns`). */
+const versioned = <T>(record: T, row: AssignmentFields): Versioned<T> => ({
+  record,
+  versions: [row.version, row.patient_version, row.doctor_version],
+})
+
+function toAssignment(row: AssignmentFields): Assignment {
+  return {
+    id: row.id,
+    patient: row.patient_id,
+    doctor: row.doctor_id,
+    patient_name: row.patient_name,
+    doctor_name: row.doctor_name,
+    doctor_specialization: row.doctor_specialization,
+    notes: row.notes,
+    is_active: row.is_active === 1,
+    assigned_by: row.assigned_by,
+    assigned_at: row.assigned_at,
+    updated_at: row.updated_at,
+  }
+}
+
+const isDuplicatePair = (error: unknown) => /UNIQUE constraint failed: mappings\./.test((error as Error).message)
+
+/** Assignments of one signed-in user's patients to doctors of the directory. */
+export function assignmentsRepo({ db, stamp, userId }: Scope) {
+  const own = () => ownAssignments(db, userId)
+  return {
+    /**
+     * Assigns a doctor to one of the user's patients in one atomic batch: a check of both ids, the
+     * INSERT ... SELECT that only inserts when the patient is the user's and the doctor exists, its
+     * audit event, and the read-back. UNIQUE(patient_id, doctor_id) decides races between identical
+     * requests (and then nothing is written, the event included).
+     */
+    async insert(input: AssignmentCreate): Promise<Outcome<Versioned<Assignment>>> {
+      let results
+      try {
+        results = await batch(db, [
+          db.kysely.selectNoFrom((eb) => [
+            eb
+              .exists(eb.selectFrom('patients').select('id').where('id', '=', input.patient).where('created_by', '=', userId))
+              .as('patient_found'),
+            eb.exists(eb.selectFrom('doctors').select('id').where('id', '=', input.doctor)).as('doctor_found'),
+          ]),
+          db.kysely
+            .insertInto('mappings')
+            .columns(['patient_id', 'doctor_id', 'notes', 'is_active', 'assigned_by'])
+            .expression(
+              db.kysely
+                .selectFrom(['patients', 'doctors'])
+                .select((eb) => [
+                  'patients.id',
+                  'doctors.id',
+                  eb.val(input.notes).as('notes'),
+                  eb.val(Number(input.is_active)).as('is_active'),
+                  eb.val(userId).as('assigned_by'),
+                ])
+                .where('patients.id', '=', input.patient)
+                .where('patients.created_by', '=', userId)
+                .where('doctors.id', '=', input.doctor),
+            ),
+          // Both ids exist but no row was inserted: the patient is someone else's ('denied').
+          auditWriteQuery(
+            db,
+            stamp,
+            { action: 'mapping.create', resourceType: 'mapping', resourceId: insertedId() },
+            db.kysely
+              .selectFrom(['patients', 'doctors'])
+              .select('patients.id')
+              .where('patients.id', '=', input.patient)
+              .where('doctors.id', '=', input.doctor),
+          ),
+          own()
+            .select(ASSIGNMENT_COLUMNS)
+            .where('mappings.patient_id', '=', input.patient)
+            .where('mappings.doctor_id', '=', input.doctor),
+        ])
+      } catch (error) {
+        if (isDuplicatePair(error)) return { refused: 'duplicate' }
+        throw error
+      }
+      const [[found], , , [created]] = results
+      if (created) return versioned(toAssignment(created), created)
+      const details: FieldErrors = {}
+      // The same answer for a missing patient and another user's: nothing about theirs leaks.
+      if (!found.patient_found) details.patient = ['No patient of yours has this id.']
+      if (!found.doctor_found) details.doctor = ['No doctor has this id.']
+      return { refused: 'invalid', details }
+    },
+
+    async list({ patient, doctor, is_active, ...page }: AssignmentListQuery): Promise<{ count: number; results: Assignment[] }> {
+      let query = own().select(ASSIGNMENT_COLUMNS)
+      if (patient !== undefined) query = query.where('mappings.patient_id', '=', patient)
+      if (doctor !== undefined) query = query.where('mappings.doctor_id', '=', doctor)
+      if (is_active !== undefined) query = query.where('mappings.is_active', '=', Number(is_active))
+      query = query.orderBy('mappings.assigned_at', 'desc').orderBy('mappings.id', 'desc')
+      const { count, rows } = await fetchPage(db, query, page)
+      return { count, results: rows.map(toAssignment) }
+    },
+
+    /** One assignment with its patient's and doctor's full records, in one round trip; otherwise whether it exists, for the audit. */
+    async find(id: number): Promise<Versioned<AssignmentDetail> | Unseen> {
+      const pairOf = own().where('mappings.id', '=', id)
+      const [[assignment], [patient], [doctor], [other]] = await batch(db, [
+        pairOf.select(ASSIGNMENT_COLUMNS),
+        db.kysely
+          .selectFrom('patients')
+          .selectAll()
+          .where('id', '=', pairOf.select('mappings.patient_id'))
+          .where('created_by', '=', userId),
+        db.kysely.selectFrom('doctors').select(DOCTOR_COLUMNS).where('id', '=', pairOf.select('mappings.doctor_id')),
+        anyAssignment(db, id),
+      ])
+      if (!assignment || !patient || !doctor) return { refused: other ? 'denied' : 'not_found' }
+      return versioned({ ...toAssignment(assignment), patient_details: toPatient(patient), doctor_details: toDoctor(doctor) }, assignment)
+    },
+
+    /**
+     * Changes notes / is_active of one of the user's assignments in one atomic, audited batch, if it
+     * is still at `ifMatch`. The pair is fixed: echoing the current patient or doctor is fine, a
+     * different one is refused as invalid (audited as denied). An empty change runs the same guarded
+     * statement without altering the row.
+     */
+    async update(id: number, { changes, pair }: AssignmentUpdate, ifMatch: IfMatch): Promise<Outcome<Versioned<Assignment>>> {
+      const values = {
+        notes: changes.notes,
+        is_active: changes.is_active === undefined ? undefined : Number(changes.is_active),
+      }
+      const hasChanges = values.notes !== undefined || values.is_active !== undefined
+      const current = own().select(ASSIGNMENT_COLUMNS).where('mappings.id', '=', id)
+      const update = db.kysely.updateTable('mappings')
+      const [[before], updated, , [after]] = await batch(db, [
+        current,
+        (hasChanges
+          ? update.set({ ...values, version: (eb) => eb('version', '+', 1), updated_at: nowUtc() })
+          : update.set({ version: (eb) => eb.ref('version') })
+        )
+          .where('mappings.id', '=', id)
+          .where('mappings.patient_id', 'in', (eb) => ownPatientIds(eb, userId))
+          .where('mappings.patient_id', '=', pair.patient ?? ((eb) => eb.ref('mappings.patient_id')))
+          .where('mappings.doctor_id', '=', pair.doctor ?? ((eb) => eb.ref('mappings.doctor_id')))
+          .where((eb) => versionMatches(versionColumns(eb), ifMatch))
+          .returning('mappings.id'),
+        auditWriteQuery(db, stamp, { action: 'mapping.update', resourceType: 'mapping', resourceId: id }, anyAssignment(db, id)),
+        current,
+      ])
+      if (!before) return { refused: 'not_found' }
+      const details: FieldErrors = {}
+      if (pair.patient !== undefined && pair.patient !== before.patient_id) details.patient = ['The patient of an assignment cannot be changed.']
+      if (pair.doctor !== undefined && pair.doctor !== before.doctor_id) details.doctor = ['The doctor of an assignment cannot be changed.']
+      if (Object.keys(details).length) return { refused: 'invalid', details }
+      if (!updated.length) return { refused: 'stale' }
+      return versioned(toAssignment(after), after)
+    },
+
+    /** Deletes one of the user's assignments if it is still at `ifMatch`, audited in the same batch; the read in that batch tells why not. */
+    async remove(id: number, ifMatch: IfMatch): Promise<Outcome<{ deleted: true }>> {
+      const [found, deleted] = await batch(db, [
+        own().select('mappings.id').where('mappings.id', '=', id),
+        db.kysely
+          .deleteFrom('mappings')
+          .where('mappings.id', '=', id)
+          .where('mappings.patient_id', 'in', (eb) => ownPatientIds(eb, userId))
+          .where((eb) => versionMatches(versionColumns(eb), ifMatch))
+          .returning('mappings.id'),
+        auditWriteQuery(db, stamp, { action: 'mapping.delete', resourceType: 'mapping', resourceId: id }, anyAssignment(db, id)),
+      ])
+      if (deleted.length === 1) return { deleted: true }
+      return { refused: found.length === 1 ? 'stale' : 'not_found' }
+    },
+
+    /**
+     * The doctors of one of the user's patients, with each assignment's id, state and date;
+     * otherwise whether the patient exists, for the audit.
+     */
+    async doctorsOf(patientId: number): Promise<PatientDoctors | Unseen> {
+      const [rows, [other]] = await batch(db, [
+        db.kysely
+          .selectFrom('patients')
+          .leftJoin('mappings', 'mappings.patient_id', 'patients.id')
+          .leftJoin('doctors', 'doctors.id', 'mappings.doctor_id')
+          .select([
+            ...DOCTOR_COLUMNS,
+            'patients.id as patient_id',
+            'patients.name as patient_name',
+            'mappings.id as mapping_id',
+            'mappings.is_active as mapping_is_active',
+            'mappings.assigned_at as assigned_at',
+          ])
+          .where('patients.id', '=', patientId)
+          .where('patients.created_by', '=', userId)
+          .orderBy('mappings.assigned_at')
+          .orderBy('mappings.id'),
+        anyPatient(db, patientId),
+      ])
+      if (rows.length === 0) return { refused: other ? 'denied' : 'not_found' }
+      const doctors = rows
+        .filter((row) => row.mapping_id !== null)
+        .map(({ patient_id, patient_name, mapping_id, mapping_is_active, assigned_at, ...doctor }) => ({
+          ...toDoctor(doctor as DoctorFields),
+          mapping_id: mapping_id!,
+          is_active: mapping_is_active === 1,
+          assigned_at: assigned_at!,
+        }))
+      return { patient_id: rows[0].patient_id, patient_name: rows[0].patient_name, count: doctors.length, doctors }
+    },
+  }
+}

@@ -1,0 +1,123 @@
+import type { Context } from 'hono'
+import { createRoute, type RouteHandler, z } from '@hono/zod-openapi'
+import { etagOf } from '../core/versions'
+import { assignmentsRepo } from '../db/assignments'
+import type { AppEnv } from '../env'
+import { pageOf } from '../lib/page-links'
+import { scopeOf } from '../lib/request-scope'
+import { createRouter } from '../lib/router'
+import { signedIn } from '../middleware/require-user'
+import {
+  AssignmentCreateSchema,
+  AssignmentDetailSchema,
+  AssignmentListQuerySchema,
+  AssignmentPageSchema,
+  AssignmentSchema,
+  AssignmentUpdateSchema,
+  PatientDoctorsSchema,
+} from '../schemas/assignments'
+import { errorResponses, json } from '../schemas/common'
+import { auditLater } from './audit-later'
+import { ASSIGNMENT, orRefuse, PATIENT } from './refusals'
+import { resourceRoutes } from './resource-routes'
+
+const assignments = resourceRoutes({ tag: 'Assignments', noun: 'assignment', collection: '/api/mappings/', arity: 3 })
+
+const PatientIdParamSchema = z.object({
+  patient_id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: 'patient_id', in: 'path' }, example: 1 }),
+})
+
+const UPDATE_DESCRIPTION = 'Only `notes` and `is_active` change; a different `patient` or `doctor` is refused (400).'
+
+const list = assignments.list({ summary: 'List the assignments of your patients, newest first' }, AssignmentListQuerySchema, AssignmentPageSchema)
+const create = assignments.create(
+  {
+    summary: 'Assign a doctor to one of your patients',
+    description: 'Any doctor may be assigned; the patient must be yours. The same pair twice is a 409.',
+  },
+  AssignmentCreateSchema,
+  AssignmentSchema,
+  409,
+)
+const read = assignments.read(
+  {
+    summary: 'Read one assignment with its patient and doctor',
+    description:
+      'Audited as `mapping.read` and `patient.read`. The ETag covers the assignment, its patient and its doctor; 304 with no body when If-None-Match holds it.',
+  },
+  AssignmentDetailSchema,
+)
+const replace = assignments.write('put', { summary: 'Update an assignment', description: UPDATE_DESCRIPTION }, AssignmentUpdateSchema, AssignmentSchema)
+const patch = assignments.write(
+  'patch',
+  { summary: 'Change some fields of an assignment', description: UPDATE_DESCRIPTION },
+  AssignmentUpdateSchema,
+  AssignmentSchema,
+)
+const remove = assignments.remove({ summary: 'Remove an assignment' })
+
+const patientDoctors = <P extends string>(path: P, summary: string) =>
+  createRoute({
+    method: 'get',
+    path,
+    tags: ['Assignments'],
+    summary,
+    description: 'Audited as `patient.read`.',
+    ...signedIn,
+    request: { params: PatientIdParamSchema },
+    responses: { 200: json(PatientDoctorsSchema, "The patient's doctors"), ...errorResponses(400, 401, 404, 429) },
+  })
+
+const doctorsOfPatientInAssignments = patientDoctors('/patient/{patient_id}', "A patient's doctors")
+const doctorsOfPatient = patientDoctors('/{patient_id}/doctors', "A patient's doctors (same as /api/mappings/patient/{patient_id}/)")
+
+/** Both "a patient's doctors" routes: the body, or the same 404 for a missing patient and another user's. */
+async function patientDoctorsOf(c: Context<AppEnv>, patientId: number) {
+  const body = await assignmentsRepo(scopeOf(c)).doctorsOf(patientId)
+  auditLater(c, { action: 'patient.read', resourceType: 'patient', resourceId: patientId, outcome: 'refused' in body ? body.refused : 'ok' })
+  return orRefuse(body, PATIENT)
+}
+
+const update: RouteHandler<typeof replace | typeof patch, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param')
+  const { record, versions } = orRefuse(
+    await assignmentsRepo(scopeOf(c)).update(id, c.req.valid('json'), c.req.valid('header')['if-match']),
+    ASSIGNMENT,
+  )
+  return c.json(record, 200, { ETag: etagOf(versions) })
+}
+
+export const assignmentsRoutes = createRouter()
+  .openapi(list, async (c) => {
+    const query = c.req.valid('query')
+    return c.json(pageOf(c.req.url, query, await assignmentsRepo(scopeOf(c)).list(query)), 200)
+  })
+  .openapi(create, async (c) => {
+    const { record, versions } = orRefuse(await assignmentsRepo(scopeOf(c)).insert(c.req.valid('json')), ASSIGNMENT)
+    return c.json(record, 201, { Location: assignments.locationOf(record.id), ETag: etagOf(versions) })
+  })
+  .openapi(doctorsOfPatientInAssignments, async (c) => c.json(await patientDoctorsOf(c, c.req.valid('param').patient_id), 200))
+  .openapi(read, async (c) => {
+    const { id } = c.req.valid('param')
+    const found = await assignmentsRepo(scopeOf(c)).find(id)
+    auditLater(c, { action: 'mapping.read', resourceType: 'mapping', resourceId: id, outcome: 'refused' in found ? found.refused : 'ok' })
+    const { record, versions } = orRefuse(found, ASSIGNMENT)
+    // The answer shows the whole patient record, so the patient's own trail records the read too.
+    auditLater(c, { action: 'patient.read', resourceType: 'patient', resourceId: record.patient, outcome: 'ok' })
+    return c.json(record, 200, { ETag: etagOf(versions) })
+  })
+  .openapi(replace, update)
+  .openapi(patch, update)
+  .openapi(remove, async (c) => {
+    orRefuse(await assignmentsRepo(scopeOf(c)).remove(c.req.valid('param').id, c.req.valid('header')['if-match']), ASSIGNMENT)
+    return c.body(null, 204)
+  })
+
+/** `GET /api/patients/{id}/doctors/`: the same answer as `/api/mappings/patient/{id}/`, under the patient. */
+export const patientDoctorsRoutes = createRouter().openapi(doctorsOfPatient, async (c) =>
+  c.json(await patientDoctorsOf(c, c.req.valid('param').patient_id), 200),
+)

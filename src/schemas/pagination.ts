@@ -1,0 +1,34 @@
+import { z } from '@hono/zod-openapi'
+
+export const MAX_PAGE_SIZE = 100
+
+export const PageQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1).openapi({ description: 'Page number, from 1.', example: 1 }),
+  page_size: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_SIZE)
+    .default(20)
+    .openapi({ description: `Items per page (at most ${MAX_PAGE_SIZE}).`, example: 20 }),
+})
+
+export type PageQuery = z.infer<typeof PageQuerySchema>
+
+/** The list envelope, Django REST framework's shape: `{count, next, previous, results}`. */
+export const paginated = <T extends z.ZodType>(item: T, name: string) =>
+  z
+    .object({
+      count: z.number().int().openapi({ example: 1 }),
+      next: z.string().nullable().openapi({ example: null }),
+      previous: z.string().nullable().openapi({ example: null }),
+      results: z.array(item),
+    })
+    .openapi(name)
+
+export interface Page<T> {
+  count: number
+  next: string | null
+  previous: string | null
+  results: T[]
+}
