@@ -1,6 +1,28 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
+/**
+ * The layers, top to bottom: app → routes/ → middleware/ → auth/, lib/ → schemas/, db/ → core/.
+ * A folder may import the layers below it, never those above; `type` imports are allowed where a
+ * lower layer only names a shape defined higher up (db/ returns the API types of schemas/).
+ */
+const layer = (files, forbidden, { types = [] } = {}) => ({
+  files,
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          { group: forbidden, message: `${files[0]} sits below this layer (see eslint.config.js).` },
+          ...(types.length ? [{ group: types, allowTypeImports: true, message: `${files[0]} may only import types from this layer.` }] : []),
+        ],
+      },
+    ],
+  },
+})
+
+const FRAMEWORKS = ['hono', 'hono/*', '@hono/*', 'kysely', 'kysely-d1', 'zod']
+
 export default tseslint.config(
   { ignores: ['node_modules/', '.wrangler/', 'dist/', 'bench-results/'] },
   js.configs.recommended,
@@ -8,6 +30,14 @@ export default tseslint.config(
   {
     rules: { '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }] },
   },
+  layer(['src/core/**'], ['../*', '!../core/*', ...FRAMEWORKS]),
+  layer(['src/db/**'], ['../lib/*', '../auth/*', '../middleware/*', '../routes/*', '../env', 'hono', 'hono/*', '@hono/*'], {
+    types: ['../schemas/*'],
+  }),
+  layer(['src/schemas/**'], ['../db/*', '../lib/*', '../auth/*', '../middleware/*', '../routes/*', '../env']),
+  layer(['src/lib/**'], ['../auth/*', '../middleware/*', '../routes/*'], { types: ['../db/*'] }),
+  layer(['src/auth/**'], ['../db/*', '../middleware/*', '../routes/*']),
+  layer(['src/middleware/**'], ['../routes/*']),
   {
     files: ['scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
