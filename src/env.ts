@@ -1,9 +1,12 @@
+import type { AuditMessage } from './core/audit'
 import type { Db } from './db/client'
 import type { Config } from './core/config'
 
 /** Bindings declared in wrangler.toml (vars arrive as strings) and secrets from `.dev.vars` / `wrangler secret put`. */
 export interface Bindings {
   DB: D1Database
+  /** Audit events of reads, written to D1 by this Worker's queue consumer (src/audit-consumer.ts). */
+  AUDIT_QUEUE: Queue<AuditMessage>
   JWT_SECRET?: string
   JWT_ACCESS_MINUTES?: string
   JWT_REFRESH_DAYS?: string

@@ -1,5 +1,6 @@
 export type AuditAction =
   | 'patient.read'
+  | 'patient.list'
   | 'patient.create'
   | 'patient.update'
   | 'patient.delete'
@@ -8,6 +9,7 @@ export type AuditAction =
   | 'doctor.update'
   | 'doctor.delete'
   | 'mapping.read'
+  | 'mapping.list'
   | 'mapping.create'
   | 'mapping.update'
   | 'mapping.delete'
@@ -35,4 +37,48 @@ export interface AuditEvent {
   resourceType: AuditResourceType
   resourceId: number | null
   outcome: AuditOutcome
+}
+
+/**
+ * An answer that disclosed patient data (or refused to): the event, every patient it named, and
+ * what was asked (a list's query parameters).
+ */
+export interface Disclosure extends AuditEvent {
+  patients: readonly number[]
+  detail?: Record<string, unknown>
+}
+
+/**
+ * A disclosure as it travels through the audit queue to the consumer that writes it to D1. `event_id`
+ * is made by the server and unique in D1, so a redelivered message inserts nothing twice.
+ */
+export interface AuditMessage {
+  event_id: string
+  occurred_at: string
+  actor_id: number | null
+  action: AuditAction
+  resource_type: AuditResourceType
+  resource_id: number | null
+  outcome: AuditOutcome
+  request_id: string
+  client_ip: string | null
+  detail: string | null
+  patients: number[]
+}
+
+/** The queue message of a disclosure made under `stamp`, at `occurredAt` (ISO-8601 UTC, whole seconds). */
+export function auditMessage(stamp: AuditStamp, disclosure: Disclosure, occurredAt: string): AuditMessage {
+  return {
+    event_id: crypto.randomUUID(),
+    occurred_at: occurredAt,
+    actor_id: stamp.actorId,
+    action: disclosure.action,
+    resource_type: disclosure.resourceType,
+    resource_id: disclosure.resourceId,
+    outcome: disclosure.outcome,
+    request_id: stamp.requestId,
+    client_ip: stamp.clientIp,
+    detail: disclosure.detail ? JSON.stringify(disclosure.detail) : null,
+    patients: [...new Set(disclosure.patients)],
+  }
 }

@@ -25,6 +25,11 @@ export const ERROR_CODES = {
     description: 'a fault on our side; quote request_id',
   },
   service_unavailable: { status: 503, message: 'The service is unavailable. Try again shortly.', description: 'a dependency is down; try again shortly' },
+  audit_unavailable: {
+    status: 503,
+    message: 'The audit trail cannot record this read right now, so nothing was disclosed. Try again shortly.',
+    description: 'the audit trail could not record the read, so no patient data was sent (fail closed)',
+  },
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -10,7 +10,7 @@ import type {
   AssignmentUpdate,
   PatientDoctors,
 } from '../schemas/assignments'
-import { auditWriteQuery, insertedId } from './audit'
+import { auditPatientQuery, auditWriteQuery, insertedId, newEventId } from './audit'
 import { batch, type Db } from './client'
 import { DOCTOR_COLUMNS, toDoctor, type DoctorFields } from './doctors'
 import { fetchPage } from './page'
@@ -53,6 +53,9 @@ const ownPatientIds = (eb: ExpressionBuilder<Database, 'mappings'>, userId: numb
 
 /** The assignment with this id whoever owns its patient, for the audit trail's "denied or not found". */
 const anyAssignment = (db: Db, id: number) => db.kysely.selectFrom('mappings').select('id').where('id', '=', id)
+
+/** The patient of the assignment with this id, whoever owns it, as a subquery for the audit trail. */
+const patientOf = (db: Db, id: number) => db.kysely.selectFrom('mappings').select('mappings.patient_id').where('mappings.id', '=', id)
 
 /**
  * What an assignment's ETag is made of, on a `mappings` row in SQL: its own version and its
@@ -116,6 +119,7 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
      * requests (and then nothing is written, the event included).
      */
     async insert(input: AssignmentCreate): Promise<Outcome<Versioned<Assignment>>> {
+      const eventId = newEventId()
       let results
       try {
         results = await batch(db, [
@@ -146,13 +150,15 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
           auditWriteQuery(
             db,
             stamp,
-            { action: 'mapping.create', resourceType: 'mapping', resourceId: insertedId() },
+            { action: 'mapping.create', resourceType: 'mapping', resourceId: insertedId(), eventId },
             db.kysely
               .selectFrom(['patients', 'doctors'])
               .select('patients.id')
               .where('patients.id', '=', input.patient)
               .where('doctors.id', '=', input.doctor),
           ),
+          // The patient it targeted, whoever owns it: a refused attempt shows in that patient's history.
+          auditPatientQuery(db, eventId, input.patient),
           own()
             .select(ASSIGNMENT_COLUMNS)
             .where('mappings.patient_id', '=', input.patient)
@@ -162,7 +168,7 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
         if (isDuplicatePair(error)) return { refused: 'duplicate' }
         throw error
       }
-      const [[found], , , [created]] = results
+      const [[found], , , , [created]] = results
       if (created) return versioned(toAssignment(created), created)
       const details: FieldErrors = {}
       // The same answer for a missing patient and another user's: nothing about theirs leaks.
@@ -212,7 +218,8 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
       const hasChanges = values.notes !== undefined || values.is_active !== undefined
       const current = own().select(ASSIGNMENT_COLUMNS).where('mappings.id', '=', id)
       const update = db.kysely.updateTable('mappings')
-      const [[before], updated, , [after]] = await batch(db, [
+      const eventId = newEventId()
+      const [[before], updated, , , [after]] = await batch(db, [
         current,
         (hasChanges
           ? update.set({ ...values, version: (eb) => eb('version', '+', 1), updated_at: nowUtc() })
@@ -224,7 +231,8 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
           .where('mappings.doctor_id', '=', pair.doctor ?? ((eb) => eb.ref('mappings.doctor_id')))
           .where((eb) => versionMatches(versionColumns(eb), ifMatch))
           .returning('mappings.id'),
-        auditWriteQuery(db, stamp, { action: 'mapping.update', resourceType: 'mapping', resourceId: id }, anyAssignment(db, id)),
+        auditWriteQuery(db, stamp, { action: 'mapping.update', resourceType: 'mapping', resourceId: id, eventId }, anyAssignment(db, id)),
+        auditPatientQuery(db, eventId, patientOf(db, id)),
         current,
       ])
       if (!before) return { refused: 'not_found' }
@@ -238,15 +246,18 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
 
     /** Deletes one of the user's assignments if it is still at `ifMatch`, audited in the same batch; the read in that batch tells why not. */
     async remove(id: number, ifMatch: IfMatch): Promise<Outcome<{ deleted: true }>> {
-      const [found, deleted] = await batch(db, [
+      const eventId = newEventId()
+      const [found, , deleted] = await batch(db, [
         own().select('mappings.id').where('mappings.id', '=', id),
+        // Named before the DELETE, while the assignment still says whose patient it is.
+        auditPatientQuery(db, eventId, patientOf(db, id)),
         db.kysely
           .deleteFrom('mappings')
           .where('mappings.id', '=', id)
           .where('mappings.patient_id', 'in', (eb) => ownPatientIds(eb, userId))
           .where((eb) => versionMatches(versionColumns(eb), ifMatch))
           .returning('mappings.id'),
-        auditWriteQuery(db, stamp, { action: 'mapping.delete', resourceType: 'mapping', resourceId: id }, anyAssignment(db, id)),
+        auditWriteQuery(db, stamp, { action: 'mapping.delete', resourceType: 'mapping', resourceId: id, eventId }, anyAssignment(db, id)),
       ])
       if (deleted.length === 1) return { deleted: true }
       return { refused: found.length === 1 ? 'stale' : 'not_found' }

@@ -1,18 +1,22 @@
 import { sql, type Expression, type SelectQueryBuilder } from 'kysely'
-import type { AuditEvent, AuditOutcome, AuditStamp } from '../core/audit'
-import type { Db } from './client'
+import type { AuditEvent, AuditMessage, AuditOutcome, AuditStamp } from '../core/audit'
+import { batch, type Db } from './client'
 import type { Database } from './schema'
+
+/** A new event's id, unique in `audit_events.event_id`; resource rows name their event by it. */
+export const newEventId = () => crypto.randomUUID()
+
+const stampColumns = (stamp: AuditStamp) => ({ actor_id: stamp.actorId, request_id: stamp.requestId, client_ip: stamp.clientIp })
 
 /** The INSERT for one audit event, to run in the same `batch()` as the change it records. */
 export function auditQuery(db: Db, stamp: AuditStamp, event: AuditEvent) {
   return db.kysely.insertInto('audit_events').values({
-    actor_id: stamp.actorId,
+    ...stampColumns(stamp),
+    event_id: newEventId(),
     action: event.action,
     resource_type: event.resourceType,
     resource_id: event.resourceId,
     outcome: event.outcome,
-    request_id: stamp.requestId,
-    client_ip: stamp.clientIp,
   })
 }
 
@@ -23,17 +27,20 @@ export function auditQuery(db: Db, stamp: AuditStamp, event: AuditEvent) {
 export function auditQueryIf(db: Db, stamp: AuditStamp, event: AuditEvent, condition: SelectQueryBuilder<Database, keyof Database, unknown>) {
   return db.kysely
     .insertInto('audit_events')
-    .columns(['actor_id', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id', 'client_ip'])
+    .columns(['event_id', 'actor_id', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id', 'client_ip'])
     .expression(
-      db.kysely.selectNoFrom((eb) => [
-        eb.val(stamp.actorId).as('actor_id'),
-        eb.val(event.action).as('action'),
-        eb.val(event.resourceType).as('resource_type'),
-        eb.val(event.resourceId).as('resource_id'),
-        eb.val(event.outcome).as('outcome'),
-        eb.val(stamp.requestId).as('request_id'),
-        eb.val(stamp.clientIp).as('client_ip'),
-      ]).where(({ exists }) => exists(condition)),
+      db.kysely
+        .selectNoFrom((eb) => [
+          eb.val(newEventId()).as('event_id'),
+          eb.val(stamp.actorId).as('actor_id'),
+          eb.val(event.action).as('action'),
+          eb.val(event.resourceType).as('resource_type'),
+          eb.val(event.resourceId).as('resource_id'),
+          eb.val(event.outcome).as('outcome'),
+          eb.val(stamp.requestId).as('request_id'),
+          eb.val(stamp.clientIp).as('client_ip'),
+        ])
+        .where(({ exists }) => exists(condition)),
     )
 }
 
@@ -48,17 +55,63 @@ export const insertedId = () => sql<number | null>`case when changes() > 0 then 
 export function auditWriteQuery(
   db: Db,
   stamp: AuditStamp,
-  event: Pick<AuditEvent, 'action' | 'resourceType'> & { resourceId: number | Expression<number | null> },
+  event: Pick<AuditEvent, 'action' | 'resourceType'> & { resourceId: number | Expression<number | null>; eventId?: string },
   found?: Expression<unknown>,
 ) {
   const refused = found ? sql<AuditOutcome>`case when exists ${found} then 'denied' else 'not_found' end` : sql<AuditOutcome>`'not_found'`
   return db.kysely.insertInto('audit_events').values({
-    actor_id: stamp.actorId,
+    ...stampColumns(stamp),
+    event_id: event.eventId ?? newEventId(),
     action: event.action,
     resource_type: event.resourceType,
     resource_id: event.resourceId,
     outcome: sql<AuditOutcome>`case when changes() > 0 then 'ok' else ${refused} end`,
-    request_id: stamp.requestId,
-    client_ip: stamp.clientIp,
   })
+}
+
+/**
+ * Names a patient in event `eventId` (audit_event_resources), so the patient's history finds the
+ * event; `patientId` may be a subquery run in the same batch (the patient of an assignment).
+ */
+export function auditPatientQuery(db: Db, eventId: string, patientId: number | Expression<unknown>) {
+  return db.kysely
+    .insertInto('audit_event_resources')
+    .columns(['event_id', 'resource_type', 'resource_id'])
+    .expression(
+      db.kysely
+        .selectNoFrom((eb) => [
+          eb.val(eventId).as('event_id'),
+          eb.val('patient').as('resource_type'),
+          sql<number>`${patientId}`.as('resource_id'),
+        ])
+        .where(() => sql<boolean>`${patientId} is not null`),
+    )
+    .onConflict((oc) => oc.doNothing())
+}
+
+/**
+ * Writes a batch of queued disclosures in one D1 batch: each event and the patients it named.
+ * Idempotent: an event whose `event_id` is already stored inserts nothing (delivery is at least once).
+ */
+export async function writeAuditMessages(db: Db, messages: readonly AuditMessage[]): Promise<void> {
+  if (messages.length === 0) return
+  await batch(
+    db,
+    messages.flatMap(({ patients, ...event }) => [
+      db.kysely
+        .insertInto('audit_events')
+        .values(event)
+        .onConflict((oc) => oc.column('event_id').doNothing()),
+      // One bound JSON array, whatever the page size: D1 allows 100 parameters a statement.
+      db.kysely
+        .insertInto('audit_event_resources')
+        .columns(['event_id', 'resource_type', 'resource_id'])
+        .expression(
+          db.kysely
+            .selectFrom(sql<{ value: number }>`json_each(${JSON.stringify(patients)})`.as('disclosed'))
+            .select((eb) => [eb.val(event.event_id).as('event_id'), eb.val('patient').as('resource_type'), 'disclosed.value'] as const),
+        )
+        .onConflict((oc) => oc.doNothing()),
+    ]),
+  )
 }

@@ -146,11 +146,20 @@ export function patientsRepo({ db, stamp, userId }: Scope) {
      * the owner's patient has any (the owner check is in every statement).
      */
     async history(id: number, page: PageQuery): Promise<Outcome<{ count: number; results: HistoryEvent[] }>> {
+      // Events about the patient itself, and those that named it among others (list pages, assignments).
       const events = db.kysely
         .selectFrom('audit_events')
         .select(['id', 'occurred_at', 'actor_id', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id'])
-        .where('resource_type', '=', 'patient')
-        .where('resource_id', '=', id)
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('resource_type', '=', 'patient'), eb('resource_id', '=', id)]),
+            eb(
+              'event_id',
+              'in',
+              eb.selectFrom('audit_event_resources').select('event_id').where('resource_type', '=', 'patient').where('resource_id', '=', id),
+            ),
+          ]),
+        )
         .where(({ exists }) => exists(own().select('id').where('id', '=', id)))
       const owner = db.kysely.selectFrom('patients').select((eb) => eb('created_by', '=', userId).as('owned')).where('id', '=', id)
       const { count, rows, checked } = await fetchPage(db, events.orderBy('id', 'desc'), page, owner)

@@ -97,10 +97,21 @@ export interface AuditEventsTable {
   outcome: AuditOutcome
   request_id: string
   client_ip: string | null
+  /** Made by the server; NULL on events written before migration 0006. */
+  event_id: string | null
+  /** JSON: what the request asked for (a list's query parameters). */
+  detail: string | null
+}
+
+export interface AuditEventResourcesTable {
+  event_id: string
+  resource_type: string
+  resource_id: number
 }
 
 export interface Database {
   audit_events: AuditEventsTable
+  audit_event_resources: AuditEventResourcesTable
   users: UsersTable
   refresh_tokens: RefreshTokensTable
   login_failures: LoginFailuresTable

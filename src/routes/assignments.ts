@@ -5,6 +5,7 @@ import { assignmentsRepo } from '../db/assignments'
 import type { AppEnv } from '../env'
 import { pageOf } from '../lib/page-links'
 import { scopeOf } from '../lib/request-scope'
+import { recordDisclosure } from '../lib/disclosure'
 import { createRouter } from '../lib/router'
 import { signedIn } from '../middleware/require-user'
 import {
@@ -17,7 +18,6 @@ import {
   PatientDoctorsSchema,
 } from '../schemas/assignments'
 import { errorResponses, json } from '../schemas/common'
-import { auditLater } from './audit-later'
 import { ASSIGNMENT, orRefuse, PATIENT } from './refusals'
 import { resourceRoutes } from './resource-routes'
 
@@ -47,7 +47,7 @@ const read = assignments.read(
   {
     summary: 'Read one assignment with its patient and doctor',
     description:
-      'Audited as `mapping.read` and `patient.read`. The ETag covers the assignment, its patient and its doctor; 304 with no body when If-None-Match holds it.',
+      'Audited as one `mapping.read` event that names the patient. The ETag covers the assignment, its patient and its doctor; 304 with no body when If-None-Match holds it.',
   },
   AssignmentDetailSchema,
 )
@@ -78,7 +78,14 @@ const doctorsOfPatient = patientDoctors('/{patient_id}/doctors', "A patient's do
 /** Both "a patient's doctors" routes: the body, or the same 404 for a missing patient and another user's. */
 async function patientDoctorsOf(c: Context<AppEnv>, patientId: number) {
   const body = await assignmentsRepo(scopeOf(c)).doctorsOf(patientId)
-  auditLater(c, { action: 'patient.read', resourceType: 'patient', resourceId: patientId, outcome: 'refused' in body ? body.refused : 'ok' })
+  const outcome = 'refused' in body ? body.refused : 'ok'
+  await recordDisclosure(c, {
+    action: 'patient.read',
+    resourceType: 'patient',
+    resourceId: patientId,
+    outcome,
+    patients: outcome === 'ok' ? [patientId] : [],
+  })
   return orRefuse(body, PATIENT)
 }
 
@@ -94,7 +101,10 @@ const update: RouteHandler<typeof replace | typeof patch, AppEnv> = async (c) =>
 export const assignmentsRoutes = createRouter()
   .openapi(list, async (c) => {
     const query = c.req.valid('query')
-    return c.json(pageOf(c.req.url, query, await assignmentsRepo(scopeOf(c)).list(query)), 200)
+    const page = await assignmentsRepo(scopeOf(c)).list(query)
+    const patients = page.results.map((assignment) => assignment.patient)
+    await recordDisclosure(c, { action: 'mapping.list', resourceType: 'mapping', resourceId: null, outcome: 'ok', patients, detail: { query } })
+    return c.json(pageOf(c.req.url, query, page), 200)
   })
   .openapi(create, async (c) => {
     const { record, versions } = orRefuse(await assignmentsRepo(scopeOf(c)).insert(c.req.valid('json')), ASSIGNMENT)
@@ -104,10 +114,10 @@ export const assignmentsRoutes = createRouter()
   .openapi(read, async (c) => {
     const { id } = c.req.valid('param')
     const found = await assignmentsRepo(scopeOf(c)).find(id)
-    auditLater(c, { action: 'mapping.read', resourceType: 'mapping', resourceId: id, outcome: 'refused' in found ? found.refused : 'ok' })
+    // The answer shows the whole patient record: the event names the patient, so its history shows the read.
+    const patients = 'refused' in found ? [] : [found.record.patient]
+    await recordDisclosure(c, { action: 'mapping.read', resourceType: 'mapping', resourceId: id, outcome: 'refused' in found ? found.refused : 'ok', patients })
     const { record, versions } = orRefuse(found, ASSIGNMENT)
-    // The answer shows the whole patient record, so the patient's own trail records the read too.
-    auditLater(c, { action: 'patient.read', resourceType: 'patient', resourceId: record.patient, outcome: 'ok' })
     return c.json(record, 200, { ETag: etagOf(versions) })
   })
   .openapi(replace, update)

@@ -5,7 +5,7 @@ import type { AppEnv } from '../env'
 import { auditStamp } from '../lib/request-scope'
 
 /**
- * Records an event without holding up the answer (reads, refusals): the write runs after the
+ * Records an auth event without holding up the answer: the write runs after the
  * response through `waitUntil`, and a failure to write it is logged, never shown to the caller.
  */
 export function auditLater(c: Context<AppEnv>, event: AuditEvent): void {

@@ -4,6 +4,7 @@ import { patientsRepo } from '../db/patients'
 import type { AppEnv } from '../env'
 import { pageOf } from '../lib/page-links'
 import { scopeOf } from '../lib/request-scope'
+import { recordDisclosure } from '../lib/disclosure'
 import { createRouter } from '../lib/router'
 import { signedIn } from '../middleware/require-user'
 import { errorResponses, IdParamSchema, json } from '../schemas/common'
@@ -16,7 +17,6 @@ import {
   PatientSchema,
   PatientWriteSchema,
 } from '../schemas/patients'
-import { auditLater } from './audit-later'
 import { orRefuse, PATIENT } from './refusals'
 import { resourceRoutes } from './resource-routes'
 
@@ -75,7 +75,10 @@ const update: RouteHandler<typeof replace | typeof patch, AppEnv> = async (c) =>
 export const patientsRoutes = createRouter()
   .openapi(list, async (c) => {
     const query = c.req.valid('query')
-    return c.json(pageOf(c.req.url, query, await patientsRepo(scopeOf(c)).list(query)), 200)
+    const page = await patientsRepo(scopeOf(c)).list(query)
+    const patients = page.results.map((patient) => patient.id)
+    await recordDisclosure(c, { action: 'patient.list', resourceType: 'patient', resourceId: null, outcome: 'ok', patients, detail: { query } })
+    return c.json(pageOf(c.req.url, query, page), 200)
   })
   .openapi(create, async (c) => {
     const { record, versions } = await patientsRepo(scopeOf(c)).insert(c.req.valid('json'))
@@ -84,7 +87,8 @@ export const patientsRoutes = createRouter()
   .openapi(read, async (c) => {
     const { id } = c.req.valid('param')
     const found = await patientsRepo(scopeOf(c)).find(id)
-    auditLater(c, { action: 'patient.read', resourceType: 'patient', resourceId: id, outcome: 'refused' in found ? found.refused : 'ok' })
+    const outcome = 'refused' in found ? found.refused : 'ok'
+    await recordDisclosure(c, { action: 'patient.read', resourceType: 'patient', resourceId: id, outcome, patients: outcome === 'ok' ? [id] : [] })
     const { record, versions } = orRefuse(found, PATIENT)
     return c.json(record, 200, { ETag: etagOf(versions) })
   })
@@ -100,7 +104,8 @@ export const patientsRoutes = createRouter()
     const page = await patientsRepo(scopeOf(c)).history(id, query)
     if ('refused' in page) {
       // Only refused attempts are recorded: the owner's own views would reshuffle the pages being read.
-      auditLater(c, { action: 'patient.history', resourceType: 'patient', resourceId: id, outcome: page.refused === 'denied' ? 'denied' : 'not_found' })
+      const outcome = page.refused === 'denied' ? 'denied' : 'not_found'
+      await recordDisclosure(c, { action: 'patient.history', resourceType: 'patient', resourceId: id, outcome, patients: [] })
     }
     return c.json(pageOf(c.req.url, query, orRefuse(page, PATIENT)), 200)
   })
