@@ -17,7 +17,9 @@ function upToDate() {
   const built = statSync(OUTPUT).mtimeMs
   /** @type {{ inputs: Record<string, unknown> }} */
   const { inputs } = JSON.parse(readFileSync(META, 'utf8'))
-  const sources = [...Object.keys(inputs), 'scripts/build.mjs', 'package-lock.json']
+  // Inputs in a plugin's namespace (`english-only-zod:...`) are not files.
+  const files = Object.keys(inputs).filter((path) => !/^[\w-]+:/.test(path))
+  const sources = [...files, 'scripts/build.mjs', 'package-lock.json']
   return sources.every((path) => existsSync(path) && statSync(path).mtimeMs <= built)
 }
 

@@ -1,14 +1,11 @@
 // `npm run db:seed`: a realistic demo data set in the local D1 database, safe to run repeatedly.
 // Every row has a natural key (user email, doctor licence, patient email per owner, patient-doctor
 // pair), and every insert is INSERT OR IGNORE on it, so a second run adds nothing.
+import { DEMO_USERS } from './demo-users.mjs'
 import { passwordHash, sqlText } from './password-hash.mjs'
 import { applyMigrations, d1Execute } from './wrangler.mjs'
 
-const USERS = [
-  { name: 'Dr. Amara Okafor', email: 'amara@demo.clinic', password: 'Demo-Amara-2026!' },
-  { name: 'Nurse Lukas Berg', email: 'lukas@demo.clinic', password: 'Demo-Lukas-2026!' },
-  { name: 'Priya Raman', email: 'priya@demo.clinic', password: 'Demo-Priya-2026!' },
-]
+const USERS = DEMO_USERS
 
 const DOCTORS = [
   ['Dr. Elena Petrova', 'Cardiology', 'MD, FACC', 18, 'CARD-1001', 180],
