@@ -100,7 +100,7 @@ export async function applyMigrations({ verbose, onApplied, ...target } = {}) {
       if (name && !total) pending.push(name)
       const about = /About to apply (\d+) migration/.exec(line)
       if (about) total = Number(about[1])
-      if (/commands executed successfully/.test(line)) {
+      if (/commands executed successfully|Executed \d+ (?:commands|queries)/.test(line)) {
         done += 1
         onApplied?.(pending[done - 1] ?? `migration ${done}`, done, total)
       }
