@@ -105,7 +105,7 @@ function run(/** @type {Step[]} */ steps, /** @type {string} */ dir, /** @type {
     encoding: 'utf8',
     timeout: RUN_TIMEOUT_MS,
   })
-  writeFileSync(join(dir, 'walk-through.out'), `${result.stdout}${result.stderr}`)
+  writeFileSync(join(dir, 'walk-through.err'), result.stderr ?? '')
   return result.status ?? 1
 }
 
@@ -149,7 +149,7 @@ function problems(/** @type {Step[]} */ steps, /** @type {string} */ dir, /** @t
       const extra = step.shape.open ? [] : actual.filter((key) => !step.shape?.keys.includes(key))
       if (missing.length || extra.length) {
         const parts = [missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `not shown ${extra.join(', ')}` : '']
-        found.push(`${where}: answer keys differ (${parts.filter(Boolean).join('; ')}): ${brief(body)}`)
+        found.push(`${where}: answer keys differ (${parts.filter(Boolean).join('; ')}); the answer has ${actual.join(', ') || 'none'}`)
       }
     }
     if (failedLine === step.line && !found.some((problem) => problem.startsWith(`${where}:`))) {
@@ -212,8 +212,8 @@ async function main() {
     const timing = `(Worker ready in ${((ready - started) / 1000).toFixed(1)} s, walk-through ${((Date.now() - ready) / 1000).toFixed(1)} s)`
     if (found.length) {
       console.error(`docs:check: the README's examples do not run as shown ${timing}:\n${found.map((problem) => `  ${problem}`).join('\n')}`)
-      const output = readFileSync(join(dir, 'walk-through.out'), 'utf8').trim()
-      if (output) console.error(`\nOutput of the walk-through:\n${output.split('\n').slice(-20).join('\n')}`)
+      const errors = readFileSync(join(dir, 'walk-through.err'), 'utf8').trim()
+      if (errors) console.error(`\nThe walk-through's error output:\n${errors.split('\n').slice(-20).join('\n')}`)
       process.exitCode = 1
     } else {
       console.log(`docs:check: ${steps.length} README commands ran in order; ${checked} answers matched their status and shape ${timing}.`)
