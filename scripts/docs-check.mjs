@@ -54,11 +54,11 @@ function stepsOf(/** @type {string} */ markdown) {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]
     if (fence === null) {
-      const opening = /^```sh(?:\s+(.*))?$/.exec(line)
+      const opening = /^\s*```sh(?:\s+(.*))?$/.exec(line)
       if (opening) fence = opening[1] ?? ''
       continue
     }
-    if (line.startsWith('```')) {
+    if (line.trim().startsWith('```')) {
       fence = null
       continue
     }
@@ -69,12 +69,12 @@ function stepsOf(/** @type {string} */ markdown) {
     /** @type {Step} */
     const step = { line: start + 1, text, calls: /(^|[\s(|;&])curl\s/.test(text) }
     const trailing = /\s#\s*(\d{3})\b[^'"]*$/.exec(lines[i])
-    const below = /^#\s*(\d{3})\b(.*)$/.exec(lines[i + 1] ?? '')
+    const below = /^\s*#\s*(\d{3})\b(.*)$/.exec(lines[i + 1] ?? '')
     if (trailing) step.status = trailing[1]
     if (below) {
       step.status = below[1]
       let shown = below[2]
-      for (let j = i + 2; /^#\s{2,}/.test(lines[j] ?? ''); j++) shown += lines[j].slice(1)
+      for (let j = i + 2; /^\s*#\s{2,}/.test(lines[j] ?? ''); j++) shown += lines[j].trim().slice(1)
       if (shown.trim().startsWith('{')) step.shape = shapeOf(shown.trim())
     }
     steps.push(step)
