@@ -28,7 +28,10 @@ if (process.env.WRANGLER_COMMAND === 'dev' && upToDate()) {
   process.exit(0)
 }
 
-/** Replaces zod's locale index with English only; nothing else in zod changes. */
+/**
+ * Replaces zod's locale index with English only; nothing else in zod changes.
+ * @type {import('esbuild').Plugin}
+ */
 const englishOnlyZod = {
   name: 'english-only-zod',
   setup(esbuild) {

@@ -17,17 +17,28 @@ const { values } = parseArgs({
   },
 })
 
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(message) {
   console.error(message)
   process.exit(1)
 }
 
-/** Reads a line from the terminal without echoing it. */
+/**
+ * Reads a line from the terminal without echoing it.
+ * @param {string} question
+ * @returns {Promise<string>}
+ */
 function promptHidden(question) {
   if (!process.stdin.isTTY) fail('No terminal to ask for the password: set ADMIN_PASSWORD.')
   return new Promise((resolve) => {
-    const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true })
-    rl._writeToOutput = (text) => rl.output.write(text.startsWith(question) ? question : '')
+    // readline echoes through _writeToOutput, which it does not declare; replacing it hides the answer.
+    const rl = /** @type {import('node:readline').Interface & { _writeToOutput: (text: string) => void }} */ (
+      createInterface({ input: process.stdin, output: process.stdout, terminal: true })
+    )
+    rl._writeToOutput = (text) => process.stdout.write(text.startsWith(question) ? question : '')
     rl.question(question, (answer) => {
       rl.close()
       process.stdout.write('\n')

@@ -9,7 +9,10 @@ import { applyMigrations } from './wrangler.mjs'
 
 const ENVIRONMENTS = ['staging', 'production']
 
-/** @param {string} message */
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function refuse(message) {
   console.error(message)
   process.exit(2)
@@ -22,7 +25,9 @@ if (!env || !ENVIRONMENTS.includes(env)) {
 }
 
 const config = readConfig({ config: 'wrangler.toml', env })
-const placeholders = config.d1_databases.filter((d1) => !d1.database_id || /^0{8}-0{4}-0{4}-0{4}-0{11}\d$/.test(d1.database_id))
+/** @type {{ binding: string, database_name?: string, database_id?: string }[]} */
+const databases = config.d1_databases
+const placeholders = databases.filter((d1) => !d1.database_id || /^0{8}-0{4}-0{4}-0{4}-0{11}\d$/.test(d1.database_id))
 if (placeholders.length) {
   const lines = placeholders.map((d1) => `  npx wrangler d1 create ${d1.database_name}`)
   refuse(
@@ -31,7 +36,7 @@ if (placeholders.length) {
   )
 }
 
-const [database] = config.d1_databases
+const [database] = databases
 console.log(`Deploying ${config.name} (${env}).`)
 console.log(`Applying pending migrations to the remote database ${database.database_name}...`)
 const applied = await applyMigrations({

@@ -7,6 +7,7 @@ import { applyMigrations, d1Execute } from './wrangler.mjs'
 
 const USERS = DEMO_USERS
 
+/** @type {[name: string, specialization: string, qualification: string, years: number, licence: string, fee: number][]} */
 const DOCTORS = [
   ['Dr. Elena Petrova', 'Cardiology', 'MD, FACC', 18, 'CARD-1001', 180],
   ['Dr. Samuel Mensah', 'Neurology', 'MD, PhD', 22, 'NEUR-1002', 220],
@@ -37,10 +38,10 @@ const HISTORIES = [
   null,
 ]
 
-const quote = (value) => (value === null ? 'NULL' : typeof value === 'number' ? String(value) : sqlText(value))
-const userId = (email) => `(SELECT id FROM users WHERE email = ${quote(email)})`
-const doctorId = (licence) => `(SELECT id FROM doctors WHERE license_number = ${quote(licence)})`
-const patientEmail = (name) => `${name.toLowerCase().normalize('NFD').replace(/[^a-z ]/g, '').replace(' ', '.')}@patients.demo`
+const quote = (/** @type {string | number | null} */ value) => (value === null ? 'NULL' : typeof value === 'number' ? String(value) : sqlText(value))
+const userId = (/** @type {string} */ email) => `(SELECT id FROM users WHERE email = ${quote(email)})`
+const doctorId = (/** @type {string} */ licence) => `(SELECT id FROM doctors WHERE license_number = ${quote(licence)})`
+const patientEmail = (/** @type {string} */ name) => `${name.toLowerCase().normalize('NFD').replace(/[^a-z ]/g, '').replace(' ', '.')}@patients.demo`
 
 const statements = []
 for (const user of USERS) {
@@ -63,8 +64,8 @@ PATIENT_NAMES.forEach((name, index) => {
   )
 })
 // 30 assignments: every patient gets one doctor, the first five a second one.
-const pairs = PATIENT_NAMES.map((name, index) => [index, index % DOCTORS.length]).concat(
-  PATIENT_NAMES.slice(0, 5).map((name, index) => [index, (index + 3) % DOCTORS.length]),
+const pairs = PATIENT_NAMES.map((_, index) => [index, index % DOCTORS.length]).concat(
+  PATIENT_NAMES.slice(0, 5).map((_, index) => [index, (index + 3) % DOCTORS.length]),
 )
 for (const [patientIndex, doctorIndex] of pairs) {
   const owner = USERS[patientIndex % USERS.length].email
