@@ -40,7 +40,15 @@ export default tseslint.config(
   layer(['src/middleware/**'], ['../routes/*']),
   {
     files: ['scripts/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', fetch: 'readonly' } },
+  },
+  {
+    // tsconfig has Node's types for scripts/; the Worker runs in workerd, which has none of these.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require', '__dirname', '__filename', 'global', 'setImmediate'],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'The Worker runs in workerd without nodejs_compat.' }] }],
+    },
   },
   {
     files: ['test/**/*.ts'],

@@ -1,10 +1,37 @@
 // The Worker's production build (wrangler.toml `[build]`): esbuild as wrangler would run it, minus
 // zod's 40-odd translations of its error messages. They are a third of the bundle, and this API
 // writes its own English messages; `zod/v4/locales` is replaced by a module with English alone.
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { build } from 'esbuild'
 
-/** Replaces zod's locale index with English only; nothing else in zod changes. */
+const OUTPUT = 'dist/index.js'
+const META = 'dist/meta.json'
+
+/**
+ * Whether dist/ was built after every file that went into it (and after this script). `wrangler dev`
+ * builds once at start and again as soon as its watcher on src/ is ready; the second build finds
+ * nothing to do. Other commands (deploy, size) always build.
+ */
+function upToDate() {
+  if (!existsSync(OUTPUT) || !existsSync(META)) return false
+  const built = statSync(OUTPUT).mtimeMs
+  /** @type {{ inputs: Record<string, unknown> }} */
+  const { inputs } = JSON.parse(readFileSync(META, 'utf8'))
+  // Inputs in a plugin's namespace (`english-only-zod:...`) are not files.
+  const files = Object.keys(inputs).filter((path) => !/^[\w-]+:/.test(path))
+  const sources = [...files, 'scripts/build.mjs', 'package-lock.json']
+  return sources.every((path) => existsSync(path) && statSync(path).mtimeMs <= built)
+}
+
+if (process.env.WRANGLER_COMMAND === 'dev' && upToDate()) {
+  console.log(`${OUTPUT} is up to date.`)
+  process.exit(0)
+}
+
+/**
+ * Replaces zod's locale index with English only; nothing else in zod changes.
+ * @type {import('esbuild').Plugin}
+ */
 const englishOnlyZod = {
   name: 'english-only-zod',
   setup(esbuild) {

@@ -1,18 +1,13 @@
 // `npm run db:seed`: a realistic demo data set in the local D1 database, safe to run repeatedly.
 // Every row has a natural key (user email, doctor licence, patient email per owner, patient-doctor
 // pair), and every insert is INSERT OR IGNORE on it, so a second run adds nothing.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { DEMO_USERS } from './demo-users.mjs'
 import { passwordHash, sqlText } from './password-hash.mjs'
-import { wranglerSync } from './wrangler.mjs'
+import { applyMigrations, d1Execute } from './wrangler.mjs'
 
-const USERS = [
-  { name: 'Dr. Amara Okafor', email: 'amara@demo.clinic', password: 'Demo-Amara-2026!' },
-  { name: 'Nurse Lukas Berg', email: 'lukas@demo.clinic', password: 'Demo-Lukas-2026!' },
-  { name: 'Priya Raman', email: 'priya@demo.clinic', password: 'Demo-Priya-2026!' },
-]
+const USERS = DEMO_USERS
 
+/** @type {[name: string, specialization: string, qualification: string, years: number, licence: string, fee: number][]} */
 const DOCTORS = [
   ['Dr. Elena Petrova', 'Cardiology', 'MD, FACC', 18, 'CARD-1001', 180],
   ['Dr. Samuel Mensah', 'Neurology', 'MD, PhD', 22, 'NEUR-1002', 220],
@@ -43,10 +38,10 @@ const HISTORIES = [
   null,
 ]
 
-const quote = (value) => (value === null ? 'NULL' : typeof value === 'number' ? String(value) : sqlText(value))
-const userId = (email) => `(SELECT id FROM users WHERE email = ${quote(email)})`
-const doctorId = (licence) => `(SELECT id FROM doctors WHERE license_number = ${quote(licence)})`
-const patientEmail = (name) => `${name.toLowerCase().normalize('NFD').replace(/[^a-z ]/g, '').replace(' ', '.')}@patients.demo`
+const quote = (/** @type {string | number | null} */ value) => (value === null ? 'NULL' : typeof value === 'number' ? String(value) : sqlText(value))
+const userId = (/** @type {string} */ email) => `(SELECT id FROM users WHERE email = ${quote(email)})`
+const doctorId = (/** @type {string} */ licence) => `(SELECT id FROM doctors WHERE license_number = ${quote(licence)})`
+const patientEmail = (/** @type {string} */ name) => `${name.toLowerCase().normalize('NFD').replace(/[^a-z ]/g, '').replace(' ', '.')}@patients.demo`
 
 const statements = []
 for (const user of USERS) {
@@ -69,8 +64,8 @@ PATIENT_NAMES.forEach((name, index) => {
   )
 })
 // 30 assignments: every patient gets one doctor, the first five a second one.
-const pairs = PATIENT_NAMES.map((name, index) => [index, index % DOCTORS.length]).concat(
-  PATIENT_NAMES.slice(0, 5).map((name, index) => [index, (index + 3) % DOCTORS.length]),
+const pairs = PATIENT_NAMES.map((_, index) => [index, index % DOCTORS.length]).concat(
+  PATIENT_NAMES.slice(0, 5).map((_, index) => [index, (index + 3) % DOCTORS.length]),
 )
 for (const [patientIndex, doctorIndex] of pairs) {
   const owner = USERS[patientIndex % USERS.length].email
@@ -80,15 +75,17 @@ for (const [patientIndex, doctorIndex] of pairs) {
   )
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'seed-'))
-const file = join(dir, 'seed.sql')
-writeFileSync(file, `${statements.join('\n')}\n`)
-try {
-  wranglerSync(['d1', 'migrations', 'apply', 'DB', '--local'])
-  wranglerSync(['d1', 'execute', 'DB', '--local', '--file', file])
-} finally {
-  rmSync(dir, { recursive: true, force: true })
-}
+const COUNTS = `SELECT ${['users', 'doctors', 'patients', 'mappings'].map((table) => `(SELECT count(*) FROM ${table}) AS ${table}`).join(', ')};`
 
-console.log('\nDemo data is in the local database (3 users, 10 doctors, 25 patients, 30 assignments). Sign in as:')
-for (const user of USERS) console.log(`  ${user.email}  ${user.password}`)
+const applied = await applyMigrations()
+if (applied) console.log(`Applied ${applied} migration${applied === 1 ? '' : 's'} to the local database.`)
+const results = await d1Execute([COUNTS, ...statements, COUNTS].join('\n'))
+const [before] = results[0]
+const [after] = results[results.length - 1]
+const created = Object.keys(after).map((table) => `${Number(after[table]) - Number(before[table])} ${table === 'mappings' ? 'assignments' : table}`)
+
+console.log(`Demo data in the local database: created ${created.join(', ')}${created.every((count) => count.startsWith('0 ')) ? ' (it was already there)' : ''}.\n`)
+const width = Math.max(...USERS.map((user) => user.email.length))
+console.log(`  ${'Email'.padEnd(width)}  Password`)
+for (const user of USERS) console.log(`  ${user.email.padEnd(width)}  ${user.password}`)
+console.log('\nLog in with one of them as in the README ("Authentication").')

@@ -5,7 +5,8 @@
 const encoder = new TextEncoder()
 
 export default {
-  async fetch(request, env) {
+  /** @param {Request} _request @param {{ PASSWORD_ITERATIONS: string }} env */
+  async fetch(_request, env) {
     const key = await crypto.subtle.importKey('raw', encoder.encode('Bench-Kettle-2026!'), 'PBKDF2', false, ['deriveBits'])
     await crypto.subtle.deriveBits(
       { name: 'PBKDF2', hash: 'SHA-256', salt: encoder.encode('c2FsdC1mb3ItdGhlLWJlbmNo'), iterations: Number(env.PASSWORD_ITERATIONS) },

@@ -4,12 +4,23 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { TAIL, TAIL_CONNECTIONS, TARGETS } from './scenarios.mjs'
 
-/** The value below which `fraction` of the sorted values fall (nearest rank). */
-const percentile = (sorted, fraction) => sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)] ?? null
+/** @typedef {{ latencies: number[], statuses: Record<string, number>, socketErrors: Record<string, number>, seconds: number }} Sample */
+/** @typedef {ReturnType<typeof rowOf>} Row */
+/** @typedef {{ target: string, value: number | null, pass: boolean }} Check */
+/** @typedef {Row & { reference: string, ratio: number | null, checks: Check[] }} JudgedRow */
 
-/** One measured run: throughput over the window, latency in ms, every non-2xx answer and socket error counted. */
+/** The value below which `fraction` of the sorted values fall (nearest rank). */
+const percentile = (/** @type {number[]} */ sorted, /** @type {number} */ fraction) => sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)] ?? null
+
+/**
+ * One measured run: throughput over the window, latency in ms, every non-2xx answer and socket error counted.
+ * @param {import('./scenarios.mjs').Scenario} scenario
+ * @param {number} connections
+ * @param {Sample} sample
+ */
 export function rowOf(scenario, connections, { latencies, statuses, socketErrors, seconds }) {
   const sorted = latencies.toSorted((a, b) => a - b)
+  /** @type {(tally: Record<string, number>, include?: (key: string) => boolean) => number} */
   const count = (tally, include = () => true) => Object.entries(tally).reduce((sum, [key, n]) => sum + (include(key) ? n : 0), 0)
   return {
     scenario: scenario.name,
@@ -26,12 +37,17 @@ export function rowOf(scenario, connections, { latencies, statuses, socketErrors
   }
 }
 
-/** Adds each row's ratio to its reference scenario (baseline, or pbkdf2 for login) and its checks. */
+/**
+ * Adds each row's ratio to its reference scenario (baseline, or pbkdf2 for login) and its checks.
+ * @param {Row[]} rows
+ * @returns {JudgedRow[]}
+ */
 export function judge(rows) {
   return rows.map((row) => {
     const referenceName = row.target ? TARGETS[row.target].reference : 'baseline'
     const reference = rows.find((other) => other.scenario === referenceName && other.connections === row.connections)
     const ratio = reference ? row.rps / reference.rps : null
+    /** @type {Check[]} */
     const checks = []
     if (row.target && ratio !== null) {
       const { min, label } = TARGETS[row.target]
@@ -47,9 +63,10 @@ export function judge(rows) {
 }
 
 /** A number for the table; `–` where there is none. */
-export const fixed = (value, digits) => (value === null ? '–' : value.toFixed(digits))
+export const fixed = (/** @type {number | null} */ value, /** @type {number} */ digits) => (value === null ? '–' : value.toFixed(digits))
 
 /** The table as text columns: ratio is against `baseline` except login's, against `pbkdf2`. */
+/** @param {JudgedRow[]} rows */
 export function table(rows) {
   const header = ['scenario', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio', 'vs', 'targets']
   const lines = rows.map((row) => {
@@ -68,12 +85,13 @@ export function table(rows) {
   })
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)))
   const numeric = new Set([1, 2, 3, 4, 5, 6])
-  const format = (cells) =>
+  const format = (/** @type {string[]} */ cells) =>
     cells.map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd()
   return [format(header), ...lines.map(format)].join('\n')
 }
 
 /** Writes the run to bench-results/<timestamp>.json and bench-results/latest.json; returns the first path. */
+/** @param {{ started_at: string } & Record<string, unknown>} run */
 export function save(run) {
   mkdirSync('bench-results', { recursive: true })
   const file = join('bench-results', `${run.started_at.replaceAll(':', '-')}.json`)

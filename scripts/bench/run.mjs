@@ -47,6 +47,7 @@ const selected = SCENARIOS.filter((scenario) => names.includes(scenario.name))
  * Every binding the bench Worker gets, in one place: wrangler.toml's vars, a fresh random secret, the
  * production iteration count, and every rate limiter in wrangler.toml raised out of reach so that
  * no scenario is ever throttled.
+ * @param {import('wrangler').Unstable_Config} config
  */
 function bindingsOf(config) {
   return {
@@ -57,14 +58,20 @@ function bindingsOf(config) {
 }
 
 /** Runs wrangler offline; throws (rather than exiting) so the caller still cleans up. */
-function wrangler(args) {
+function wrangler(/** @type {string[]} */ args) {
   const result = spawnSync('npx', ['wrangler', ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...offlineEnv, CI: 'true' }, timeout: 120_000 })
   if (result.status !== 0) throw new Error(`wrangler ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`})`)
 }
 
-const elapsed = (since) => ((performance.now() - since) / 1000).toFixed(1)
+const elapsed = (/** @type {number} */ since) => ((performance.now() - since) / 1000).toFixed(1)
 
+/** @type {Miniflare | undefined} */
 let mf
+/**
+ * autocannon's run: a promise of its result that also emits events (its types describe the two apart).
+ * @typedef {PromiseLike<import('autocannon').Result> & { stop: () => void, on: (event: string, listener: (...args: never[]) => void) => void }} Load
+ */
+/** @type {Load | undefined} */
 let load
 const workDir = mkdtempSync(join(tmpdir(), 'bench-'))
 
@@ -79,24 +86,30 @@ async function shutdown() {
  * Loads the Worker for the warm-up plus `seconds` without a pause, and keeps only what completes
  * after the warm-up: stopping between the two would leave the warm-up's in-flight requests (seconds
  * of work for pbkdf2 and login at 64 connections) to be served inside the measurement.
+ * @param {string} url
+ * @param {import('autocannon').Request} request
+ * @param {number} connections
+ * @param {number} seconds
  */
 async function measure(url, request, connections, seconds) {
+  /** @type {import('./report.mjs').Sample} */
   const sample = { latencies: [], statuses: {}, socketErrors: {}, seconds: 0 }
   let measuring = false
-  load = autocannon({ url, connections, duration: WARMUP_SECONDS + seconds, requests: [{ ...request }] })
-  load.on('response', (client, status, bytes, milliseconds) => {
+  const run = /** @type {Load} */ (/** @type {unknown} */ (autocannon({ url, connections, duration: WARMUP_SECONDS + seconds, requests: [{ ...request }] })))
+  load = run
+  run.on('response', (/** @type {unknown} */ _client, /** @type {number} */ status, /** @type {number} */ _bytes, /** @type {number} */ milliseconds) => {
     if (!measuring) return
     sample.latencies.push(milliseconds)
     sample.statuses[status] = (sample.statuses[status] ?? 0) + 1
   })
-  load.on('reqError', (error) => {
+  run.on('reqError', (/** @type {{ code?: string, message: string }} */ error) => {
     const kind = error.code ?? error.message
     if (measuring) sample.socketErrors[kind] = (sample.socketErrors[kind] ?? 0) + 1
   })
   await delay(WARMUP_SECONDS * 1000)
   measuring = true
   const since = performance.now()
-  await load
+  await run
   sample.seconds = (performance.now() - since) / 1000
   load = undefined
   return sample
@@ -113,14 +126,14 @@ async function main() {
 
   const { bindings, d1Databases, ratelimits } = bindingsOf(config)
   const runtime = { compatibilityDate: config.compatibility_date, compatibilityFlags: config.compatibility_flags, modules: true }
-  mf = new Miniflare({
+  const instance = new Miniflare({
     host: '127.0.0.1',
     port: 0,
     // `wrangler d1 ... --persist-to <dir>` keeps D1 under <dir>/v3/d1.
     d1Persist: join(state, 'v3', 'd1'),
     // The request log (a console.log line per request) is read and dropped: printed, it would bury
     // the table and slow the Worker down to the terminal's pace. Errors (console.error) still show.
-    handleRuntimeStdio: (stdout, stderr) => {
+    handleRuntimeStdio: (/** @type {import('node:stream').Readable} */ stdout, /** @type {import('node:stream').Readable} */ stderr) => {
       stdout.resume()
       stderr.pipe(process.stderr)
     },
@@ -136,11 +149,17 @@ async function main() {
       },
     ],
   })
-  const url = (await mf.ready).toString().replace(/\/$/, '')
+  mf = instance
+  const url = (await instance.ready).toString().replace(/\/$/, '')
   console.log(`Driving the Worker at ${url} through ${DRIVEN_BY}; ${PBKDF2_PATH} is scripts/bench/pbkdf2-worker.js in the same instance.`)
 
   since = performance.now()
-  const data = await seed(await mf.getD1Database('DB'), (path, init) => mf.dispatchFetch(`${url}${path}`, init))
+  console.log('Seeding:')
+  const data = await seed(
+    await instance.getD1Database('DB'),
+    (path, init) => instance.dispatchFetch(`${url}${path}`, init),
+    (step) => console.log(`  ${step} (${elapsed(since)} s)`),
+  )
   const counts = Object.entries(data.rows).map(([table, count]) => `${count.toLocaleString('en-US')} ${table}`)
   console.log(`Seeded ${counts.join(', ')} in ${elapsed(since)} s.`)
 

@@ -18,18 +18,22 @@ export const TARGETS = {
 export const TAIL = 4
 export const TAIL_CONNECTIONS = 16
 
+/** @type {<T>(items: T[]) => () => T} */
 const cycle = (items) => {
   let next = 0
   return () => items[next++ % items.length]
 }
 
-const auth = (data) => ({ authorization: `Bearer ${data.token}` })
+const auth = (/** @type {SeedData} */ data) => ({ authorization: `Bearer ${data.token}` })
 const json = { 'content-type': 'application/json' }
+
+/** @typedef {Awaited<ReturnType<typeof import('./seed.mjs').seed>>} SeedData */
+/** @typedef {{ name: string, target?: keyof typeof TARGETS, request: (data: SeedData) => import('autocannon').Request }} Scenario */
 
 /**
  * The scenarios in the order they run. `request(data)` is called once per scenario with what
  * `seed()` returned, and its result is reused by the warm-up and every concurrency.
- * @type {{ name: string, target?: keyof typeof TARGETS, request: (data: Awaited<ReturnType<typeof import('./seed.mjs').seed>>) => import('autocannon').Request }[]}
+ * @type {Scenario[]}
  */
 export const SCENARIOS = [
   { name: 'baseline', request: () => ({ path: '/api/health/live/' }) },
