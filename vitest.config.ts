@@ -1,5 +1,7 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
+// Builds dist/public: wrangler.toml's [assets] directory must exist before the pool reads it.
+import './scripts/build-public.mjs'
 
 function randomSecret(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(48)), (byte) => byte.toString(16).padStart(2, '0')).join('')

@@ -1,4 +1,3 @@
-import { swaggerUI } from '@hono/swagger-ui'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { jsonBody } from './lib/body'
@@ -8,6 +7,7 @@ import { createRouter } from './lib/router'
 import { notFoundOrMethodNotAllowed } from './lib/routing'
 import { adminRoutes } from './routes/admin'
 import { authRoutes } from './routes/auth'
+import { browserRoutes } from './routes/browser'
 import { doctorsRoutes } from './routes/doctors'
 import { healthRoutes } from './routes/health'
 import { mappingsRoutes, patientDoctorsRoutes } from './routes/mappings'
@@ -41,7 +41,7 @@ app.doc31('/api/openapi.json', {
     description: 'Staff accounts, patient records, a shared doctor directory and doctor assignments.',
   },
 })
-app.get('/api/docs', swaggerUI({ url: '/api/openapi.json' }))
+app.route('/', browserRoutes)
 
 app.notFound(notFoundOrMethodNotAllowed(app.routes))
 app.onError(handleError)

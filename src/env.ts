@@ -4,6 +4,8 @@ import type { Config } from './lib/config'
 /** Bindings declared in wrangler.toml (vars arrive as strings) and secrets from `.dev.vars` / `wrangler secret put`. */
 export interface Bindings {
   DB: D1Database
+  /** Workers Static Assets (`[assets]` in wrangler.toml): the docs and the console. */
+  ASSETS?: Fetcher
   JWT_SECRET?: string
   JWT_ACCESS_MINUTES?: string
   JWT_REFRESH_DAYS?: string

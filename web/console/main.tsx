@@ -1,0 +1,2 @@
+import './console.css'
+document.getElementById('root')!.textContent = 'hi'
