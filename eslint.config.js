@@ -13,6 +13,17 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
   },
   {
+    files: ['e2e/**/*.mjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', URL: 'readonly', setTimeout: 'readonly' },
+    },
+  },
+  {
+    // Functions passed to page.evaluate / waitForFunction run in the browser.
+    files: ['e2e/**/*.test.mjs'],
+    languageOptions: { globals: { document: 'readonly', sessionStorage: 'readonly', localStorage: 'readonly' } },
+  },
+  {
     files: ['web/**/*.js'],
     languageOptions: { globals: { window: 'readonly', document: 'readonly' } },
   },

@@ -1,5 +1,5 @@
-import type { ComponentChildren } from 'preact'
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
+import type { ComponentChildren, JSX } from 'preact'
+import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks'
 import { ApiError } from './api'
 
 /** Any thrown thing as an ApiError, so every failure can be shown in words. */
@@ -110,3 +110,19 @@ export function Pager({ page, pageSize, count, onPage, what }: PagerProps) {
 
 /** Short local date and time for a timestamp from the API. */
 export const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+
+type SelectProps = JSX.IntrinsicElements['select'] & { label: string }
+
+/**
+ * A labelled select. The label points at it by id rather than wrapping it, so the select's
+ * accessible name is the label alone, not the label plus the chosen option's text.
+ */
+export function SelectField({ label, ...props }: SelectProps) {
+  const id = useId()
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select id={id} {...props} />
+    </div>
+  )
+}

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { get, query, request, type Page } from '../api'
 import { Link } from '../router'
-import { Alert, Heading, Pager, Status, useLoad, when } from '../ui'
+import { Alert, Heading, Pager, Status, useLoad, when , SelectField } from '../ui'
 import type { Doctor } from './doctors'
 import type { Patient } from './patients'
 
@@ -74,28 +74,22 @@ export function Assignments() {
       <Alert error={error ?? choices.error} />
       <form class="record" aria-label="Assign a doctor" onSubmit={assign}>
         <h2>Assign a doctor</h2>
-        <label>
-          Patient
-          <select value={patient} required onChange={(event) => setPatient(event.currentTarget.value)}>
+        <SelectField label="Patient" value={patient} required onChange={(event) => setPatient(event.currentTarget.value)}>
             <option value="">Choose a patient…</option>
             {choices.data?.[0].results.map((item) => (
               <option key={item.id} value={String(item.id)}>
                 {item.name} ({item.date_of_birth})
               </option>
             ))}
-          </select>
-        </label>
-        <label>
-          Doctor
-          <select value={doctor} required onChange={(event) => setDoctor(event.currentTarget.value)}>
+          </SelectField>
+        <SelectField label="Doctor" value={doctor} required onChange={(event) => setDoctor(event.currentTarget.value)}>
             <option value="">Choose a doctor…</option>
             {choices.data?.[1].results.map((item) => (
               <option key={item.id} value={String(item.id)}>
                 {item.name} ({item.specialization})
               </option>
             ))}
-          </select>
-        </label>
+          </SelectField>
         <label>
           Notes
           <input value={notes} maxLength={1000} onInput={(event) => setNotes(event.currentTarget.value)} />

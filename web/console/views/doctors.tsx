@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { get, query, request, type Page, type User } from '../api'
-import { Alert, Heading, Pager, Status, useDebounced, useLoad } from '../ui'
+import { Alert, Heading, Pager, Status, useDebounced, useLoad , SelectField } from '../ui'
 
 export interface Doctor {
   id: number
@@ -116,9 +116,7 @@ export function Doctors({ user }: { user: User }) {
             }}
           />
         </label>
-        <label>
-          Availability
-          <select
+        <SelectField label="Availability"
             value={available}
             onChange={(event) => {
               setAvailable(event.currentTarget.value)
@@ -128,8 +126,7 @@ export function Doctors({ user }: { user: User }) {
             <option value="">Any</option>
             <option value="true">Available</option>
             <option value="false">Not available</option>
-          </select>
-        </label>
+          </SelectField>
       </form>
       <Alert error={list.error} />
       {list.data && (

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { ApiError, get, query, request, type Page } from '../api'
 import { Link, navigate } from '../router'
-import { Alert, Heading, Pager, Status, useDebounced, useLoad, when } from '../ui'
+import { Alert, Heading, Pager, Status, useDebounced, useLoad, when , SelectField } from '../ui'
 
 export interface Patient {
   id: number
@@ -60,38 +60,29 @@ export function PatientList() {
           Search
           <input type="search" value={search} onInput={filter(setSearch)} placeholder="Name, email or phone" />
         </label>
-        <label>
-          Gender
-          <select value={gender} onChange={filter(setGender)}>
+        <SelectField label="Gender" value={gender} onChange={filter(setGender)}>
             <option value="">Any</option>
             {GENDERS.map((value) => (
               <option key={value} value={value}>
                 {value}
               </option>
             ))}
-          </select>
-        </label>
-        <label>
-          Blood group
-          <select value={bloodGroup} onChange={filter(setBloodGroup)}>
+          </SelectField>
+        <SelectField label="Blood group" value={bloodGroup} onChange={filter(setBloodGroup)}>
             <option value="">Any</option>
             {BLOOD_GROUPS.map((value) => (
               <option key={value} value={value}>
                 {value}
               </option>
             ))}
-          </select>
-        </label>
-        <label>
-          Order by
-          <select value={ordering} onChange={filter(setOrdering)}>
+          </SelectField>
+        <SelectField label="Order by" value={ordering} onChange={filter(setOrdering)}>
             <option value="-created_at">Newest first</option>
             <option value="created_at">Oldest first</option>
             <option value="name">Name</option>
             <option value="-date_of_birth">Youngest first</option>
             <option value="date_of_birth">Oldest patients first</option>
-          </select>
-        </label>
+          </SelectField>
       </form>
       <Alert error={list.error} />
       {list.data && (
@@ -196,17 +187,14 @@ function PatientForm({ initial, submitLabel, onSubmit }: PatientFormProps) {
         Date of birth
         <input {...bind('date_of_birth')} type="date" required />
       </label>
-      <label>
-        Gender
-        <select {...bind('gender')} onChange={bind('gender').onInput} required>
+      <SelectField label="Gender" {...bind('gender')} required>
           <option value="">Choose…</option>
           {GENDERS.map((value) => (
             <option key={value} value={value}>
               {value}
             </option>
           ))}
-        </select>
-      </label>
+        </SelectField>
       <label>
         Email
         <input {...bind('email')} type="email" autoComplete="off" />
@@ -219,17 +207,14 @@ function PatientForm({ initial, submitLabel, onSubmit }: PatientFormProps) {
         Address
         <input {...bind('address')} maxLength={500} autoComplete="off" />
       </label>
-      <label>
-        Blood group
-        <select {...bind('blood_group')} onChange={bind('blood_group').onInput}>
+      <SelectField label="Blood group" {...bind('blood_group')}>
           <option value="">Unknown</option>
           {BLOOD_GROUPS.map((value) => (
             <option key={value} value={value}>
               {value}
             </option>
           ))}
-        </select>
-      </label>
+        </SelectField>
       <label>
         Medical history
         <textarea {...bind('medical_history')} rows={4} maxLength={10000} />
