@@ -28,6 +28,8 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
+      // e2e/ holds the browser tests, which run under Node (npm run test:e2e), not in workerd.
+      include: ['test/**/*.test.ts'],
       setupFiles: ['./test/setup.ts'],
       // Generous: the suite shares two cores with workerd, and some tests send hundreds of requests.
       testTimeout: 30_000,
