@@ -51,6 +51,21 @@ export default tseslint.config(
     },
   },
   {
+    files: ['e2e/**/*.mjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', URL: 'readonly', setTimeout: 'readonly' },
+    },
+  },
+  {
+    // Functions passed to page.evaluate / waitForFunction run in the browser.
+    files: ['e2e/**/*.test.mjs'],
+    languageOptions: { globals: { document: 'readonly', sessionStorage: 'readonly', localStorage: 'readonly' } },
+  },
+  {
+    files: ['web/**/*.js'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly' } },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -1,5 +1,7 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
+// Builds dist/public: wrangler.toml's [assets] directory must exist before the pool reads it.
+import './scripts/build-public.mjs'
 
 function randomSecret(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(48)), (byte) => byte.toString(16).padStart(2, '0')).join('')
@@ -26,6 +28,8 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
+      // e2e/ holds the browser tests, which run under Node (npm run test:e2e), not in workerd.
+      include: ['test/**/*.test.ts'],
       setupFiles: ['./test/setup.ts'],
       // Generous: the suite shares two cores with workerd, and some tests send hundreds of requests.
       testTimeout: 30_000,

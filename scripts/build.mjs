@@ -63,3 +63,6 @@ const { metafile } = await build({
 })
 // Read by scripts/bundle-size.mjs to say which package each byte comes from.
 writeFileSync('dist/meta.json', JSON.stringify(metafile))
+
+// The static assets come from the same build, so wrangler dev and deploy always ship both.
+await import('./build-public.mjs')

@@ -1,4 +1,3 @@
-import { swaggerUI } from '@hono/swagger-ui'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { handleError } from './lib/errors'
@@ -13,6 +12,7 @@ import { jsonBody } from './middleware/json-body'
 import { adminRoutes } from './routes/admin'
 import { assignmentsRoutes, patientDoctorsRoutes } from './routes/assignments'
 import { authRoutes } from './routes/auth'
+import { browserRoutes } from './routes/browser'
 import { doctorsRoutes } from './routes/doctors'
 import { healthRoutes } from './routes/health'
 import { patientsRoutes } from './routes/patients'
@@ -48,7 +48,7 @@ app.doc31('/api/openapi.json', {
     description: 'Staff accounts, patient records, a shared doctor directory and doctor assignments.',
   },
 })
-app.get('/api/docs', swaggerUI({ url: '/api/openapi.json' }))
+app.route('/', browserRoutes)
 
 app.notFound(notFoundOrMethodNotAllowed(app.routes))
 app.onError(handleError)

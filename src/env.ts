@@ -7,6 +7,8 @@ export interface Bindings {
   DB: D1Database
   /** Audit events of reads, written to D1 by this Worker's queue consumer (src/audit-consumer.ts). */
   AUDIT_QUEUE: Queue<AuditMessage>
+  /** Workers Static Assets (`[assets]` in wrangler.toml): the docs and the console. */
+  ASSETS?: Fetcher
   JWT_SECRET?: string
   JWT_ACCESS_MINUTES?: string
   JWT_REFRESH_DAYS?: string

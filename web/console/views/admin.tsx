@@ -1,0 +1,245 @@
+import { useState } from 'preact/hooks'
+import { get, query, request, type Page, type User } from '../api'
+import { Alert, Heading, Pager, Status, useDebounced, useLoad, when } from '../ui'
+
+interface AdminUser extends User {
+  role: 'user' | 'admin'
+  is_active: boolean
+}
+
+interface AuditEvent {
+  id: number
+  occurred_at: string
+  actor_id: number | null
+  action: string
+  resource_type: string
+  resource_id: number | null
+  outcome: string
+  request_id: string
+  client_ip: string | null
+}
+
+const PAGE_SIZE = 20
+
+/** Accounts: search, activate and deactivate, change role. */
+export function Users({ me }: { me: User }) {
+  const [search, setSearch] = useState('')
+  const [page, setPage] = useState(1)
+  const [notice, setNotice] = useState('')
+  const [error, setError] = useState<unknown>(null)
+  const term = useDebounced(search)
+  const path = `/api/admin/users/${query({ search: term, page, page_size: PAGE_SIZE })}`
+  const list = useLoad(() => get<Page<AdminUser>>(path), path)
+
+  const change = async (user: AdminUser, changes: Partial<Pick<AdminUser, 'role' | 'is_active'>>, done: string) => {
+    setError(null)
+    setNotice('')
+    try {
+      await request('PATCH', `/api/admin/users/${user.id}/`, { body: changes })
+      setNotice(done)
+      list.reload()
+    } catch (caught) {
+      setError(caught)
+    }
+  }
+
+  return (
+    <>
+      <Heading>Users</Heading>
+      {notice && <Status>{notice}</Status>}
+      <Alert error={error} />
+      <form role="search" class="filters" aria-label="Filter users" onSubmit={(event) => event.preventDefault()}>
+        <label>
+          Search
+          <input
+            type="search"
+            value={search}
+            placeholder="Name or email"
+            onInput={(event) => {
+              setSearch(event.currentTarget.value)
+              setPage(1)
+            }}
+          />
+        </label>
+      </form>
+      <Alert error={list.error} />
+      {list.data && (
+        <>
+          <table aria-busy={list.loading}>
+            <caption>Accounts, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Id</th>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Joined</th>
+                <th scope="col">Role</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.results.map((user) => {
+                const self = user.id === me.id
+                return (
+                  <tr key={user.id}>
+                    <td>{user.id}</td>
+                    <td>{user.name}</td>
+                    <td>{user.email}</td>
+                    <td>{when(user.date_joined)}</td>
+                    <td>
+                      <select
+                        aria-label={`Role of ${user.email}`}
+                        value={user.role}
+                        disabled={self}
+                        onChange={(event) => {
+                          const role = event.currentTarget.value as AdminUser['role']
+                          change(user, { role }, `${user.email} is now ${role === 'admin' ? 'an admin' : 'a user'}.`)
+                        }}
+                      >
+                        <option value="user">user</option>
+                        <option value="admin">admin</option>
+                      </select>
+                    </td>
+                    <td>
+                      {user.is_active ? 'active' : 'deactivated'}{' '}
+                      {!self && (
+                        <button
+                          type="button"
+                          onClick={() =>
+                            change(user, { is_active: !user.is_active }, `${user.email} is ${user.is_active ? 'deactivated' : 'active again'}.`)
+                          }
+                        >
+                          {user.is_active ? `Deactivate ${user.email}` : `Activate ${user.email}`}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                )
+              })}
+            </tbody>
+          </table>
+          {list.data.count === 0 && <p>No accounts match.</p>}
+          <Pager page={page} pageSize={PAGE_SIZE} count={list.data.count} onPage={setPage} what="users" />
+        </>
+      )}
+    </>
+  )
+}
+
+interface AuditFilters {
+  actor: string
+  action: string
+  resource: string
+  since: string
+  until: string
+}
+
+const noFilters: AuditFilters = { actor: '', action: '', resource: '', since: '', until: '' }
+
+/** A datetime-local value (the browser's local time) as the ISO-8601 UTC time the API takes. */
+const isoOf = (local: string) => {
+  if (!local) return undefined
+  const time = new Date(local)
+  return Number.isNaN(time.getTime()) ? local : time.toISOString()
+}
+
+/** The audit log, with the API's filters. */
+export function Audit() {
+  const [draft, setDraft] = useState(noFilters)
+  const [filters, setFilters] = useState(noFilters)
+  const [page, setPage] = useState(1)
+  const path = `/api/admin/audit/${query({
+    actor: filters.actor,
+    action: filters.action,
+    resource: filters.resource,
+    since: isoOf(filters.since),
+    until: isoOf(filters.until),
+    page,
+    page_size: PAGE_SIZE,
+  })}`
+  const list = useLoad(() => get<Page<AuditEvent>>(path), path)
+  const bind = (name: keyof AuditFilters) => ({
+    value: draft[name],
+    onInput: (event: Event) => setDraft({ ...draft, [name]: (event.currentTarget as HTMLInputElement).value }),
+  })
+  const apply = (event: Event) => {
+    event.preventDefault()
+    setFilters(draft)
+    setPage(1)
+  }
+  const clear = () => {
+    setDraft(noFilters)
+    setFilters(noFilters)
+    setPage(1)
+  }
+
+  return (
+    <>
+      <Heading>Audit log</Heading>
+      <form class="filters" aria-label="Filter audit events" onSubmit={apply}>
+        <label>
+          Actor (user id)
+          <input {...bind('actor')} inputMode="numeric" />
+        </label>
+        <label>
+          Action
+          <input {...bind('action')} placeholder="patient.* or patient.update" />
+        </label>
+        <label>
+          Resource
+          <input {...bind('resource')} placeholder="patient or patient:42" />
+        </label>
+        <label>
+          Since
+          <input {...bind('since')} type="datetime-local" />
+        </label>
+        <label>
+          Until
+          <input {...bind('until')} type="datetime-local" />
+        </label>
+        <div>
+          <button type="submit">Apply filters</button> <button type="button" onClick={clear}>Clear filters</button>
+        </div>
+      </form>
+      <Alert error={list.error} />
+      {list.data && !list.error && (
+        <>
+          <table aria-busy={list.loading}>
+            <caption>Audit events, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Action</th>
+                <th scope="col">Resource</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Client IP</th>
+                <th scope="col">Request id</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.results.map((event) => (
+                <tr key={event.id}>
+                  <td>{when(event.occurred_at)}</td>
+                  <td>{event.actor_id ?? '–'}</td>
+                  <td>{event.action}</td>
+                  <td>
+                    {event.resource_type}
+                    {event.resource_id === null ? '' : `:${event.resource_id}`}
+                  </td>
+                  <td>{event.outcome}</td>
+                  <td>{event.client_ip ?? '–'}</td>
+                  <td>
+                    <code>{event.request_id}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {list.data.count === 0 && <p>No events match.</p>}
+          <Pager page={page} pageSize={PAGE_SIZE} count={list.data.count} onPage={setPage} what="events" />
+        </>
+      )}
+    </>
+  )
+}
