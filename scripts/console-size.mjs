@@ -8,7 +8,10 @@ import './build-public.mjs'
 
 const BUDGET_KIB = 60
 
-/** Gzipped KiB of each .js and .css file in a directory of dist/public. */
+/**
+ * Gzipped KiB of each .js and .css file in a directory of dist/public.
+ * @param {string} dir
+ */
 function measure(dir) {
   const path = join('dist/public', dir)
   return readdirSync(path)

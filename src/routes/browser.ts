@@ -13,7 +13,7 @@ browserRoutes.get('/api/docs', (c) => c.redirect('/docs/', 302))
 browserRoutes.get('/console/*', async (c) => {
   // A path naming a file (app.js, logo.png) that the assets did not have is a real 404, not a page.
   const lastSegment = c.req.path.split('/').pop() ?? ''
-  if (!c.env.ASSETS || lastSegment.includes('.')) throw new ApiError(404, 'not_found', 'No endpoint lives at this path.')
+  if (!c.env.ASSETS || lastSegment.includes('.')) throw new ApiError('not_found', 'No endpoint lives at this path.')
   const page = await c.env.ASSETS.fetch(new URL('/console/', c.req.url))
   // A fresh copy: the asset answer's headers are immutable, and secure-headers still adds its own.
   return new Response(page.body, { status: page.status, headers: page.headers })
