@@ -5,7 +5,9 @@ import type { Bindings } from './env'
 
 export type { AppType } from './app'
 
-export default {
+const worker: ExportedHandler<Bindings, AuditMessage> = {
   fetch: app.fetch,
-  queue: (batch: MessageBatch<AuditMessage>, env: Bindings) => consumeAuditBatch(batch, env),
-} satisfies ExportedHandler<Bindings, AuditMessage>
+  queue: (batch, env) => consumeAuditBatch(batch, env),
+}
+
+export default worker

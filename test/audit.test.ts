@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import app from '../src/app'
+import { deliver, recordingQueue } from './audit-queue'
 import { countingContext } from './d1-wrapper'
 import { BASE, call, createDoctor, createMapping, createPatient, signedInUser, type ApiResponse, type CallOptions } from './helpers'
 
@@ -14,7 +15,17 @@ interface AuditRow {
   outcome: string
   request_id: string
   client_ip: string | null
+  event_id: string | null
+  detail: string | null
 }
+
+/** The patients an event named beyond its own resource (audit_event_resources). */
+const patientsNamedBy = async (eventId: string) =>
+  (
+    await env.DB.prepare("SELECT resource_id FROM audit_event_resources WHERE event_id = ? AND resource_type = 'patient' ORDER BY resource_id")
+      .bind(eventId)
+      .all<{ resource_id: number }>()
+  ).results.map((row) => row.resource_id)
 
 /** Every field a patient can carry, distinctive enough that a leak into the trail would show. */
 const PATIENT = {
@@ -54,21 +65,24 @@ async function traced(method: string, path: string, options: CallOptions = {}): 
 }
 
 /**
- * Calls the app with an execution context of our own, then waits for the work it handed to
- * `waitUntil`: the answer, how many writes were deferred, and the request id.
+ * Calls the app with a recording audit queue and an execution context of our own, then runs the
+ * queue consumer on what was sent: the answer, the messages queued, the work handed to `waitUntil`,
+ * and the request id.
  */
-async function settled(method: string, path: string, token: string): Promise<{ status: number; deferred: number; requestId: string }> {
+async function settled(method: string, path: string, token: string): Promise<{ status: number; queued: number; deferred: number; requestId: string }> {
   const id = requestId()
   const counting = countingContext()
+  const audit = recordingQueue()
   const response = await app.request(
     `${BASE}${path}`,
     { method, headers: { authorization: `Bearer ${token}`, 'x-request-id': id, 'cf-connecting-ip': '203.0.113.8' } },
-    env,
+    { ...env, AUDIT_QUEUE: audit.queue },
     counting.ctx,
   )
   await response.arrayBuffer()
   await counting.settle()
-  return { status: response.status, deferred: counting.deferred(), requestId: id }
+  await deliver(audit.sent)
+  return { status: response.status, queued: audit.sent.length, deferred: counting.deferred(), requestId: id }
 }
 
 /** No column holds a patient field, and none contains one of the longer ones. */
@@ -98,6 +112,8 @@ describe('Audit of patient writes', () => {
         outcome: 'ok',
         request_id: created.requestId,
         client_ip: '203.0.113.7',
+        event_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        detail: null,
       },
     ])
     expectNoPhi(rows)
@@ -260,12 +276,12 @@ describe('Audit of mapping writes', () => {
 })
 
 describe('Audit of reads', () => {
-  it('records GET of a patient as patient.read after the answer, through waitUntil', async () => {
+  it('records GET of a patient as one patient.read event, queued before the answer and never written on the read path', async () => {
     const user = await signedInUser()
     const patient = await createPatient(user.access, PATIENT)
     const read = await settled('GET', `/api/patients/${patient.id}/`, user.access)
     expect(read.status).toBe(200)
-    expect(read.deferred).toBe(1)
+    expect([read.queued, read.deferred]).toEqual([1, 0])
     const rows = await eventsOf(read.requestId)
     expect(rows).toMatchObject([{ actor_id: user.id, action: 'patient.read', resource_type: 'patient', resource_id: patient.id, outcome: 'ok', client_ip: '203.0.113.8' }])
     expectNoPhi(rows)
@@ -296,31 +312,39 @@ describe('Audit of reads', () => {
     expect(await eventsOf(denied.requestId)).toMatchObject([{ action: 'patient.read', outcome: 'denied' }])
   })
 
-  it('records GET of a mapping as mapping.read, and as patient.read of the patient it shows', async () => {
+  it('records GET of an assignment as one mapping.read event that names the patient it shows', async () => {
     const user = await signedInUser()
     const patient = await createPatient(user.access)
     const doctor = await createDoctor(user.access)
     const mapping = await createMapping(user.access, patient.id, doctor.id)
     const read = await settled('GET', `/api/mappings/${mapping.id}/`, user.access)
     expect(read.status).toBe(200)
-    expect(await eventsOf(read.requestId)).toMatchObject([
-      { action: 'mapping.read', resource_type: 'mapping', resource_id: mapping.id, outcome: 'ok' },
-      { action: 'patient.read', resource_type: 'patient', resource_id: patient.id, outcome: 'ok' },
-    ])
+    const [event] = await eventsOf(read.requestId)
+    expect(await eventsOf(read.requestId)).toMatchObject([{ action: 'mapping.read', resource_type: 'mapping', resource_id: mapping.id, outcome: 'ok' }])
+    expect(await patientsNamedBy(event.event_id!)).toEqual([patient.id])
     const other = await signedInUser()
     const denied = await settled('GET', `/api/mappings/${mapping.id}/`, other.access)
     expect(denied.status).toBe(404)
     expect(await eventsOf(denied.requestId)).toMatchObject([{ action: 'mapping.read', resource_id: mapping.id, outcome: 'denied' }])
   })
 
-  it('writes no per-row events for lists', async () => {
+  it('records each list page as one event naming the patients on that page, with the query', async () => {
     const user = await signedInUser()
-    await createPatient(user.access)
-    const list = await settled('GET', '/api/patients/', user.access)
+    const first = await createPatient(user.access, { name: 'Roster Avery' })
+    const second = await createPatient(user.access, { name: 'Roster Blake' })
+    await createPatient(user.access, { name: 'Other Casey' })
+    const doctor = await createDoctor(user.access)
+    await createMapping(user.access, second.id, doctor.id)
+    const list = await settled('GET', '/api/patients/?search=roster&ordering=name', user.access)
     const mappings = await settled('GET', '/api/mappings/', user.access)
     expect([list.status, mappings.status]).toEqual([200, 200])
-    expect(await eventsOf(list.requestId)).toEqual([])
-    expect(await eventsOf(mappings.requestId)).toEqual([])
+    const [listEvent] = await eventsOf(list.requestId)
+    expect(listEvent).toMatchObject({ action: 'patient.list', resource_type: 'patient', resource_id: null, outcome: 'ok' })
+    expect(JSON.parse(listEvent.detail!)).toMatchObject({ query: { search: 'roster', ordering: 'name', page: 1, page_size: 20 } })
+    expect(await patientsNamedBy(listEvent.event_id!)).toEqual([first.id, second.id].sort((a, b) => a - b))
+    const [mappingEvent] = await eventsOf(mappings.requestId)
+    expect(mappingEvent).toMatchObject({ action: 'mapping.list', outcome: 'ok' })
+    expect(await patientsNamedBy(mappingEvent.event_id!)).toEqual([second.id])
   })
 })
 

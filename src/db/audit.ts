@@ -109,7 +109,9 @@ export async function writeAuditMessages(db: Db, messages: readonly AuditMessage
         .expression(
           db.kysely
             .selectFrom(sql<{ value: number }>`json_each(${JSON.stringify(patients)})`.as('disclosed'))
-            .select((eb) => [eb.val(event.event_id).as('event_id'), eb.val('patient').as('resource_type'), 'disclosed.value'] as const),
+            .select((eb) => [eb.val(event.event_id).as('event_id'), eb.val('patient').as('resource_type'), 'disclosed.value'] as const)
+            // SQLite reads `ON CONFLICT` after a bare `FROM` as a join constraint; a WHERE ends the SELECT.
+            .where(sql<boolean>`true`),
         )
         .onConflict((oc) => oc.doNothing()),
     ]),

@@ -1,0 +1,172 @@
+import { env, exports } from 'cloudflare:workers'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import app from '../src/app'
+import { retryDelaySeconds } from '../src/audit-consumer'
+import type { AuditMessage } from '../src/core/audit'
+import { deliver, recordingQueue } from './audit-queue'
+import { countingContext, recordingD1 } from './d1-wrapper'
+import { BASE, createDoctor, createMapping, createPatient, signedInUser } from './helpers'
+
+/**
+ * Every GET route, and which patients its answer discloses. A route missing from this table fails
+ * the first test, so a new route cannot be left out of the audit record by accident.
+ */
+type Disclosed = (body: any) => number[]
+const PATIENT_ROUTES: Record<string, Disclosed | 'none'> = {
+  '/api/patients': (body) => body.results.map((patient: { id: number }) => patient.id),
+  '/api/patients/:id': (body) => [body.id],
+  '/api/patients/:patient_id/doctors': (body) => [body.patient_id],
+  '/api/mappings': (body) => body.results.map((assignment: { patient: number }) => assignment.patient),
+  '/api/mappings/:id': (body) => [body.patient],
+  '/api/mappings/patient/:patient_id': (body) => [body.patient_id],
+  // Audit events about the patient, not its fields; refused attempts are recorded (see audit.test.ts).
+  '/api/patients/:id/history': 'none',
+  '/api/doctors': 'none',
+  '/api/doctors/:id': 'none',
+  '/api/auth/me': 'none',
+  '/api/health': 'none',
+  '/api/health/live': 'none',
+  '/api/admin/users': 'none',
+  '/api/admin/audit': 'none',
+  '/api/openapi.json': 'none',
+  '/api/docs': 'none',
+  '/console/*': 'none',
+}
+
+const getRoutes = () => [...new Set(app.routes.filter((route) => route.method === 'GET').map((route) => route.path.replace(/\/$/, '')))]
+
+let user: Awaited<ReturnType<typeof signedInUser>>
+let paths: Record<string, string>
+
+beforeAll(async () => {
+  user = await signedInUser()
+  const first = await createPatient(user.access, { name: 'Disclosed One' })
+  const second = await createPatient(user.access, { name: 'Disclosed Two' })
+  const doctor = await createDoctor(user.access)
+  const assignment = await createMapping(user.access, first.id, doctor.id)
+  await createMapping(user.access, second.id, doctor.id)
+  paths = {
+    '/api/patients': '/api/patients/?search=disclosed',
+    '/api/patients/:id': `/api/patients/${first.id}/`,
+    '/api/patients/:patient_id/doctors': `/api/patients/${second.id}/doctors/`,
+    '/api/mappings': '/api/mappings/',
+    '/api/mappings/:id': `/api/mappings/${assignment.id}/`,
+    '/api/mappings/patient/:patient_id': `/api/mappings/patient/${first.id}/`,
+  }
+})
+
+/** Calls the app with a recording audit queue (or a failing one) and a recording D1. */
+async function read(path: string, { failing = false } = {}) {
+  const audit = recordingQueue({ failing })
+  const d1 = recordingD1()
+  const counting = countingContext()
+  const response = await app.request(
+    `${BASE}${path}`,
+    { headers: { authorization: `Bearer ${user.access}` } },
+    { ...env, DB: d1.binding, AUDIT_QUEUE: audit.queue },
+    counting.ctx,
+  )
+  const text = await response.text()
+  await counting.settle()
+  return { status: response.status, text, body: text ? JSON.parse(text) : null, sent: audit.sent, trips: d1.trips, deferred: counting.deferred() }
+}
+
+describe('answers that disclose patient data', () => {
+  it('are known for every GET route of the app', () => {
+    expect(getRoutes().sort()).toEqual(Object.keys(PATIENT_ROUTES).sort())
+  })
+
+  for (const [route, disclosed] of Object.entries(PATIENT_ROUTES)) {
+    if (disclosed === 'none') continue
+    it(`${route}: one event names exactly the patients in the answer, queued before it, with no D1 write`, async () => {
+      const answer = await read(paths[route])
+      expect(answer.status).toBe(200)
+      const shown = disclosed(answer.body)
+      expect(shown.length).toBeGreaterThan(0)
+      expect(answer.sent).toHaveLength(1)
+      expect([...answer.sent[0].patients].sort()).toEqual([...new Set(shown)].sort())
+      expect(answer.sent[0]).toMatchObject({ actor_id: user.id, outcome: 'ok', request_id: expect.stringMatching(/^[0-9a-f-]{36}$/) })
+      // A read that a replica can serve: one round trip, and nothing in it writes.
+      expect(answer.trips).toHaveLength(1)
+      expect(answer.trips[0].sql.join('\n')).not.toMatch(/^\s*(insert|update|delete)\b/im)
+      expect(answer.deferred).toBe(0)
+      await deliver(answer.sent)
+      const stored = await env.DB.prepare('SELECT resource_id FROM audit_event_resources WHERE event_id = ? ORDER BY resource_id')
+        .bind(answer.sent[0].event_id)
+        .all<{ resource_id: number }>()
+      expect(stored.results.map((row) => row.resource_id)).toEqual([...new Set(shown)].sort((a, b) => a - b))
+    })
+
+    it(`${route}: answers 503 audit_unavailable with no patient data when the queue refuses the event`, async () => {
+      const answer = await read(paths[route], { failing: true })
+      expect(answer.status).toBe(503)
+      expect(answer.body).toEqual({ error: expect.any(String), code: 'audit_unavailable', request_id: expect.any(String) })
+      expect(answer.text).not.toContain('Disclosed')
+    })
+  }
+})
+
+describe('the audit queue consumer', () => {
+  const message = (patients: number[]): AuditMessage => ({
+    event_id: crypto.randomUUID(),
+    occurred_at: '2026-11-30T10:00:00Z',
+    actor_id: user.id,
+    action: 'patient.list',
+    resource_type: 'patient',
+    resource_id: null,
+    outcome: 'ok',
+    request_id: crypto.randomUUID(),
+    client_ip: '203.0.113.9',
+    detail: JSON.stringify({ query: { search: 'x' } }),
+    patients,
+  })
+  const rowsOf = async (eventId: string) => ({
+    events: (await env.DB.prepare('SELECT * FROM audit_events WHERE event_id = ?').bind(eventId).all()).results,
+    resources: (await env.DB.prepare('SELECT resource_id FROM audit_event_resources WHERE event_id = ?').bind(eventId).all()).results,
+  })
+
+  it('writes a redelivered batch once: the server-made event id is unique', async () => {
+    const batch = [message([1, 2, 3]), message([4])]
+    expect(await deliver(batch)).toMatchObject({ ackAll: true })
+    expect(await deliver(batch, 2)).toMatchObject({ ackAll: true })
+    const first = await rowsOf(batch[0].event_id)
+    expect(first.events).toHaveLength(1)
+    expect(first.events[0]).toMatchObject({ action: 'patient.list', occurred_at: '2026-11-30T10:00:00Z', client_ip: '203.0.113.9' })
+    expect(first.resources).toHaveLength(3)
+    expect((await rowsOf(batch[1].event_id)).resources).toHaveLength(1)
+  })
+
+  it('names a whole page of 100 patients in one statement (one bound parameter, not 100)', async () => {
+    const page = message(Array.from({ length: 100 }, (_, index) => 1_000_000 + index))
+    expect(await deliver([page])).toMatchObject({ ackAll: true })
+    expect((await rowsOf(page.event_id)).resources).toHaveLength(100)
+  })
+
+  it('retries a batch it cannot write, with a longer delay at each attempt, and writes none of it', async () => {
+    const bad = { ...message([5]), outcome: 'maybe' } as unknown as AuditMessage
+    const good = message([6])
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const result = await deliver([good, bad], 3)
+    log.mockRestore()
+    expect(result).toMatchObject({ ackAll: false, retryBatch: { retry: true } })
+    expect((await rowsOf(good.event_id)).events).toHaveLength(0)
+    expect([1, 2, 3, 4, 7, 20].map(retryDelaySeconds)).toEqual([5, 10, 20, 40, 300, 300])
+  })
+})
+
+describe('the audit queue, end to end', () => {
+  it("puts a read in the patient's history within 5 seconds through the real queue", async () => {
+    const patient = await createPatient(user.access, { name: 'Queued Read' })
+    const response = await exports.default.fetch(new Request(`${BASE}/api/patients/${patient.id}/`, { headers: { authorization: `Bearer ${user.access}` } }))
+    expect(response.status).toBe(200)
+    const requestId = response.headers.get('x-request-id')
+    await response.arrayBuffer()
+    const deadline = Date.now() + 5_000
+    let found = null
+    while (!found && Date.now() < deadline) {
+      found = await env.DB.prepare("SELECT * FROM audit_events WHERE request_id = ? AND action = 'patient.read'").bind(requestId).first()
+      if (!found) await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(found).toMatchObject({ actor_id: user.id, resource_id: patient.id, outcome: 'ok' })
+  })
+})
