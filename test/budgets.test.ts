@@ -1,8 +1,6 @@
-import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
-import app from '../src/app'
-import { countingContext, isDeferredAudit, recordingD1, type RoundTrip } from './d1-wrapper'
-import { BASE, createDoctor, createMapping, createPatient, signedInUser } from './helpers'
+import { isDeferredAudit, recordingD1, type RoundTrip } from './d1-wrapper'
+import { createDoctor, createMapping, createPatient, send, signedInUser } from './helpers'
 
 interface Probe {
   method: string
@@ -22,21 +20,14 @@ interface Probe {
  */
 async function measure(probe: Probe, access: string): Promise<{ status: number; trips: RoundTrip[] }> {
   const d1 = recordingD1()
-  const headers: Record<string, string> = { ...probe.headers }
-  if (probe.token !== 'none') headers.authorization = `Bearer ${access}`
-  if (probe.body !== undefined) headers['content-type'] = 'application/json'
-  const counting = countingContext()
-  const response = await app.request(
-    `${BASE}${probe.path}`,
-    { method: probe.method, headers, body: probe.body === undefined ? undefined : JSON.stringify(probe.body) },
-    { ...env, DB: d1.binding },
-    counting.ctx,
-  )
-  const answered = d1.trips.length
-  await response.arrayBuffer()
-  await counting.settle()
-  expect(d1.trips.filter(isDeferredAudit).length).toBeLessThanOrEqual(counting.deferred())
-  return { status: response.status, trips: d1.trips.slice(0, answered).filter((trip) => !isDeferredAudit(trip)) }
+  const response = await send(probe.method, probe.path, {
+    token: probe.token === 'none' ? undefined : access,
+    headers: probe.headers,
+    body: probe.body,
+    env: { DB: d1.binding },
+  })
+  expect(d1.trips.filter(isDeferredAudit).length).toBeLessThanOrEqual(response.deferred)
+  return { status: response.status, trips: d1.trips.filter((trip) => !isDeferredAudit(trip)) }
 }
 
 let access = ''

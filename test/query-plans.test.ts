@@ -1,8 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
-import app from '../src/app'
 import { recordingD1 } from './d1-wrapper'
-import { BASE, createDoctor, createMapping, createPatient, signedInUser } from './helpers'
+import { createDoctor, createMapping, createPatient, send, signedInUser } from './helpers'
 
 const TABLES = ['patients', 'doctors', 'mappings']
 /** SQLite says `SCAN <table>` for a full table scan; `SCAN <table> USING [COVERING] INDEX` walks an index. */
@@ -58,9 +57,8 @@ describe('query plans of every list, filter and ordering', () => {
     async (template) => {
       const d1 = recordingD1()
       const path = template.replaceAll('{patient}', String(patientId))
-      const response = await app.request(`${BASE}${path}`, { headers: { authorization: `Bearer ${access}` } }, { ...env, DB: d1.binding })
+      const response = await send('GET', path, { token: access, env: { DB: d1.binding } })
       expect(response.status).toBe(200)
-      await response.arrayBuffer()
       const statements = d1.trips.flatMap((trip) => trip.sql.map((sql, index) => ({ sql, params: trip.params[index] })))
       expect(statements.length).toBeGreaterThan(0)
       for (const { sql, params } of statements) {
