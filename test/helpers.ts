@@ -173,3 +173,13 @@ export async function clinic(options: { patient?: Record<string, unknown>; docto
   const mapping = options.assigned ? await createMapping(user.access, patient.id, doctor.id) : undefined
   return { user, token: user.access, patient, doctor, ...(mapping ? { mapping } : {}) }
 }
+
+/** Every route the app serves, as `METHOD /pattern/:param` in Hono's words, each once; middleware left out. */
+export const routeKeys = (): string[] => [...new Set(app.routes.filter((route) => route.method !== 'ALL').map((route) => `${route.method} ${route.path}`))].sort()
+
+/** Checks that a table keyed by route names every route the app serves, and no route it does not. */
+export function expectEveryRoute(table: Record<string, unknown>): void {
+  const missing = routeKeys().filter((key) => !(key in table))
+  const stale = Object.keys(table).filter((key) => !routeKeys().includes(key))
+  if (missing.length || stale.length) throw new Error(`routes without an entry: ${JSON.stringify(missing)}; entries without a route: ${JSON.stringify(stale)}`)
+}
