@@ -112,6 +112,9 @@ export async function columnsOf(table: Table): Promise<string[]> {
 export const auditEventsOfRequest = (requestId: string): Promise<AuditEventRow[]> =>
   testDb.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).orderBy('id').execute()
 
+/** Every event written after the one with this id, oldest first: a rowid range, however long the trail. */
+export const auditEventsAfterQuery = (id: number) => testDb.selectFrom('audit_events').selectAll().where('id', '>', id).orderBy('id')
+
 /** Events of one action about one resource, oldest first. */
 export const auditEventsFor = (action: string, resourceId: number): Promise<AuditEventRow[]> =>
   testDb.selectFrom('audit_events').selectAll().where('action', '=', action).where('resource_id', '=', resourceId).orderBy('id').execute()
