@@ -397,6 +397,7 @@ describe('audit_events is append-only', () => {
     const user = await signedInUser()
     const created = await traced('POST', '/api/patients/', { token: user.access, body: PATIENT })
     const [row] = await eventsOf(created.requestId)
+    // Raw SQL on purpose: the database itself must refuse, whoever sends the statement.
     await expect(env.DB.prepare("UPDATE audit_events SET outcome = 'denied' WHERE id = ?").bind(row.id).run()).rejects.toThrow(/append-only/)
     await expect(env.DB.prepare('DELETE FROM audit_events WHERE id = ?').bind(row.id).run()).rejects.toThrow(/append-only/)
     await expect(env.DB.prepare('DELETE FROM audit_events').run()).rejects.toThrow(/append-only/)

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
 import { MAX_BODY_BYTES } from '../src/lib/body'
 import { userByEmail } from './db'
-import { GOOD_PASSWORD, send, uniqueEmail, type Bindings } from './helpers'
+import { GOOD_PASSWORD, send, uniqueEmail, type EnvOverrides } from './helpers'
 
 const registration = () => ({ name: 'Envelope Tester', email: uniqueEmail('envelope'), password: GOOD_PASSWORD })
 
@@ -120,7 +120,7 @@ describe('routing errors', () => {
 })
 
 describe('server errors', () => {
-  const misconfigured = async (bindings: Bindings) => {
+  const misconfigured = async (bindings: EnvOverrides) => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {})
     try {
       const response = await send('GET', '/api/health/', { env: bindings })

@@ -16,7 +16,7 @@ export type LoginResult = z.infer<typeof LoginResultSchema>
  * What a test may put in place of the test environment's bindings for one request: a recording
  * or broken D1, a small rate limiter, a missing secret. Merged over `env`.
  */
-export type Bindings = { [K in keyof Cloudflare.Env]?: Cloudflare.Env[K] | undefined } & { DB?: unknown }
+export type EnvOverrides = { [K in keyof Cloudflare.Env]?: Cloudflare.Env[K] | undefined }
 
 export interface SendOptions {
   body?: unknown
@@ -24,7 +24,7 @@ export interface SendOptions {
   rawBody?: BodyInit
   token?: string
   headers?: Record<string, string>
-  env?: Bindings
+  env?: EnvOverrides
 }
 
 /**
@@ -50,7 +50,7 @@ export interface Sent<T = LooseBody> {
  * `waitUntil` work (audit events written after the answer) has settled when this returns.
  * `hono/client` goes through it too, as its `fetch`.
  */
-export async function dispatch(request: Request, bindings: Bindings = {}): Promise<{ response: Response; deferred: number }> {
+export async function dispatch(request: Request, bindings: EnvOverrides = {}): Promise<{ response: Response; deferred: number }> {
   const inner = createExecutionContext()
   let deferred = 0
   const ctx: ExecutionContext = {
