@@ -25,7 +25,46 @@ async function overLimit(limit: number, request: () => Promise<Sent>): Promise<{
   return { statuses, refused: responses.find((response) => response.status === 429)! }
 }
 
+/** A limiter that lets `limit` requests a key through whatever the clock says, and records the keys it was asked about. */
+function countingLimiter(limit: number) {
+  const counts = new Map<string, number>()
+  const keys: string[] = []
+  const binding: RateLimit = {
+    limit: async ({ key }) => {
+      keys.push(key)
+      counts.set(key, (counts.get(key) ?? 0) + 1)
+      return { success: counts.get(key)! <= limit }
+    },
+  }
+  return { binding, keys }
+}
+
 describe('rate limits', () => {
+  it('keys each limiter by what it counts: client IP, email, user', async () => {
+    const ip = randomIp()
+    const { email, password, access, id } = await signedInUser()
+    const limiters = { LOGIN_IP_LIMITER: countingLimiter(1), LOGIN_EMAIL_LIMITER: countingLimiter(1), REGISTER_IP_LIMITER: countingLimiter(1), REFRESH_IP_LIMITER: countingLimiter(1), API_USER_LIMITER: countingLimiter(1) }
+    const overrides = Object.fromEntries(Object.entries(limiters).map(([name, limiter]) => [name, limiter.binding]))
+    const headers = { 'cf-connecting-ip': ip }
+    const login = () => send('POST', '/api/auth/login/', { headers, env: overrides, body: { email: ` ${email.toUpperCase()}`, password } })
+    const first = await login()
+    expect(first.status).toBe(200)
+    expect((await send('POST', '/api/auth/register/', { headers, env: overrides, body: { name: 'Keyed', email: uniqueEmail(), password: GOOD_PASSWORD } })).status).toBe(201)
+    expect((await send('POST', '/api/auth/refresh/', { headers, env: overrides, body: { refresh: first.body.refresh } })).status).toBe(200)
+    expect((await send('GET', '/api/auth/me/', { headers, env: overrides, token: access })).status).toBe(200)
+    expect(Object.fromEntries(Object.entries(limiters).map(([name, limiter]) => [name, limiter.keys]))).toEqual({
+      LOGIN_IP_LIMITER: [ip],
+      LOGIN_EMAIL_LIMITER: [email],
+      REGISTER_IP_LIMITER: [ip],
+      REFRESH_IP_LIMITER: [ip],
+      API_USER_LIMITER: [String(id)],
+    })
+    const refused = await login()
+    expect(refused.status).toBe(429)
+    expect(refused.body).toEqual({ error: expect.any(String), code: 'rate_limited' })
+    expect(refused.headers.get('retry-after')).toBe('60')
+  })
+
   it('limits logins per client IP, and not other IPs', async () => {
     const ip = randomIp()
     const login = () => send('POST', '/api/auth/login/', { headers: { 'cf-connecting-ip': ip }, body: { email: uniqueEmail(), password: 'whatever-123' } })
