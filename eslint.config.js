@@ -65,8 +65,4 @@ export default tseslint.config(
     files: ['web/**/*.js'],
     languageOptions: { globals: { window: 'readonly', document: 'readonly' } },
   },
-  {
-    files: ['test/**/*.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off' },
-  },
 )

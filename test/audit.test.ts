@@ -1,23 +1,10 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import app from '../src/app'
+import type { AuditEventRow as AuditRow } from '../src/db/schema'
+import { changes, isAuditInsert, recordingD1 } from './d1-wrapper'
+import { auditEventsOfRequest as eventsOf, auditEventsOfResource as eventsOfResource, countPatientsOf, patientRow } from './db'
+import { createDoctor, createMapping, createPatient, send, signedInUser, type Sent, type SendOptions } from './helpers'
 import { deliver, recordingQueue } from './audit-queue'
-import { countingContext } from './d1-wrapper'
-import { BASE, call, createDoctor, createMapping, createPatient, signedInUser, type ApiResponse, type CallOptions } from './helpers'
-
-interface AuditRow {
-  id: number
-  occurred_at: string
-  actor_id: number | null
-  action: string
-  resource_type: string
-  resource_id: number | null
-  outcome: string
-  request_id: string
-  client_ip: string | null
-  event_id: string | null
-  detail: string | null
-}
 
 /** The patients an event named beyond its own resource (audit_event_resources). */
 const patientsNamedBy = async (eventId: string) =>
@@ -46,43 +33,24 @@ let sequence = 0
 /** A request id no other request of this file uses, so its audit rows can be found. */
 const requestId = () => `audit-test-${Date.now().toString(36)}-${++sequence}`
 
-const eventsOf = async (requestIdValue: string) =>
-  (await env.DB.prepare('SELECT * FROM audit_events WHERE request_id = ? ORDER BY id').bind(requestIdValue).all<AuditRow>()).results
-
-/** One user's events about one record (ids of deleted rows come back, so the actor tells records apart). */
-const eventsOfResource = async (type: string, id: number, actorId: number) =>
-  (
-    await env.DB.prepare('SELECT * FROM audit_events WHERE resource_type = ? AND resource_id = ? AND actor_id = ? ORDER BY id')
-      .bind(type, id, actorId)
-      .all<AuditRow>()
-  ).results
-
 /** Calls the API with a fresh request id and a client IP; returns the answer and that request id. */
-async function traced(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse & { requestId: string }> {
+async function traced(method: string, path: string, options: SendOptions = {}): Promise<Sent & { requestId: string }> {
   const id = requestId()
-  const response = await call(method, path, { ...options, headers: { 'x-request-id': id, 'cf-connecting-ip': '203.0.113.7', ...options.headers } })
+  const response = await send(method, path, { ...options, headers: { 'x-request-id': id, 'cf-connecting-ip': '203.0.113.7', ...options.headers } })
   return { ...response, requestId: id }
 }
 
 /**
- * Calls the app with a recording audit queue and an execution context of our own, then runs the
- * queue consumer on what was sent: the answer, the messages queued, the work handed to `waitUntil`,
- * and the request id.
+ * A read with a fresh request id from another client IP and a recording audit queue; the queue
+ * consumer then runs on what was sent. The answer, the messages queued, the work handed to
+ * `waitUntil`, and the request id.
  */
 async function settled(method: string, path: string, token: string): Promise<{ status: number; queued: number; deferred: number; requestId: string }> {
   const id = requestId()
-  const counting = countingContext()
   const audit = recordingQueue()
-  const response = await app.request(
-    `${BASE}${path}`,
-    { method, headers: { authorization: `Bearer ${token}`, 'x-request-id': id, 'cf-connecting-ip': '203.0.113.8' } },
-    { ...env, AUDIT_QUEUE: audit.queue },
-    counting.ctx,
-  )
-  await response.arrayBuffer()
-  await counting.settle()
+  const response = await send(method, path, { token, headers: { 'x-request-id': id, 'cf-connecting-ip': '203.0.113.8' }, env: { AUDIT_QUEUE: audit.queue } })
   await deliver(audit.sent)
-  return { status: response.status, queued: audit.sent.length, deferred: counting.deferred(), requestId: id }
+  return { status: response.status, queued: audit.sent.length, deferred: response.deferred, requestId: id }
 }
 
 /** No column holds a patient field, and none contains one of the longer ones. */
@@ -93,13 +61,18 @@ function expectNoPhi(rows: object[]) {
   }
 }
 
-const patientRow = (id: number) => env.DB.prepare('SELECT * FROM patients WHERE id = ?').bind(id).first<Record<string, unknown>>()
-
 describe('Audit of patient writes', () => {
   it('records a create in the same batch: actor, action, resource, outcome, request id, client IP, no PHI', async () => {
     const user = await signedInUser()
-    const created = await traced('POST', '/api/patients/', { token: user.access, body: PATIENT })
+    const d1 = recordingD1()
+    const created = await traced('POST', '/api/patients/', { token: user.access, body: PATIENT, env: { DB: d1.binding } })
     expect(created.status).toBe(201)
+    // The INSERT of the patient and the INSERT of its event went to D1 as one batch, and no event went on its own.
+    const withAudit = d1.trips.filter((trip) => trip.sql.some(isAuditInsert))
+    expect(withAudit).toHaveLength(1)
+    expect(withAudit[0].kind).toBe('batch')
+    expect(withAudit[0].sql.filter(changes('patients'))).toEqual([expect.stringMatching(/^insert into "patients"/)])
+    expect(d1.trips.filter((trip) => trip.sql.some(changes('patients')))).toEqual(withAudit)
     const rows = await eventsOf(created.requestId)
     expect(rows).toEqual([
       {
@@ -165,7 +138,7 @@ describe('Audit of patient writes', () => {
     const assigned = await traced('DELETE', `/api/patients/${patient.id}/`, { token: user.access })
     expect(assigned.status).toBe(409)
     expect(await eventsOf(assigned.requestId)).toMatchObject([{ action: 'patient.delete', outcome: 'denied' }])
-    await call('DELETE', `/api/mappings/${mapping.id}/`, { token: user.access })
+    await send('DELETE', `/api/mappings/${mapping.id}/`, { token: user.access })
     const stale = await traced('DELETE', `/api/patients/${patient.id}/`, { token: user.access, headers: { 'if-match': '"42"' } })
     expect(stale.status).toBe(412)
     expect(await eventsOf(stale.requestId)).toMatchObject([{ action: 'patient.delete', outcome: 'denied' }])
@@ -188,7 +161,7 @@ describe('Audit of patient writes', () => {
     const user = await signedInUser()
     const first = await createPatient(user.access, { email: 'twin@example.org' })
     const second = await createPatient(user.access, { email: 'other@example.org' })
-    const count = async () => (await env.DB.prepare('SELECT count(*) AS n FROM patients WHERE created_by = ?').bind(user.id).first<{ n: number }>())!.n
+    const count = () => countPatientsOf(user.id)
     const before = await count()
     const created = await traced('POST', '/api/patients/', { token: user.access, body: { ...PATIENT, email: 'twin@example.org' } })
     const patched = await traced('PATCH', `/api/patients/${second.id}/`, { token: user.access, body: { email: 'TWIN@example.org' } })
@@ -356,7 +329,7 @@ describe('GET /api/patients/{id}/history/', () => {
     await settled('GET', `/api/patients/${patient.id}/`, owner.access)
     const patched = await traced('PATCH', `/api/patients/${patient.id}/`, { token: owner.access, body: { blood_group: 'O+' } })
     await settled('GET', `/api/patients/${patient.id}/`, intruder.access)
-    const response = await call('GET', `/api/patients/${patient.id}/history/`, { token: owner.access })
+    const response = await send('GET', `/api/patients/${patient.id}/history/`, { token: owner.access })
     expect(response.status).toBe(200)
     expect(response.body).toMatchObject({ count: 4, next: null, previous: null })
     expect(response.body.results.map((event: AuditRow) => [event.action, event.actor_id, event.outcome])).toEqual([
@@ -384,11 +357,11 @@ describe('GET /api/patients/{id}/history/', () => {
     const user = await signedInUser()
     const patient = await createPatient(user.access)
     for (const name of ['One', 'Two', 'Three', 'Four']) {
-      await call('PATCH', `/api/patients/${patient.id}/`, { token: user.access, body: { name } })
+      await send('PATCH', `/api/patients/${patient.id}/`, { token: user.access, body: { name } })
     }
-    const first = await call('GET', `/api/patients/${patient.id}/history/?page_size=2`, { token: user.access })
-    const second = await call('GET', first.body.next.replace(/^https?:\/\/[^/]+/, ''), { token: user.access })
-    const third = await call('GET', `/api/patients/${patient.id}/history?page=3&page_size=2`, { token: user.access })
+    const first = await send('GET', `/api/patients/${patient.id}/history/?page_size=2`, { token: user.access })
+    const second = await send('GET', first.body.next.replace(/^https?:\/\/[^/]+/, ''), { token: user.access })
+    const third = await send('GET', `/api/patients/${patient.id}/history?page=3&page_size=2`, { token: user.access })
     expect(first.body).toMatchObject({ count: 5, previous: null })
     expect(first.body.next).toContain('page=2')
     expect(second.body.previous).toContain('page=1')
@@ -407,7 +380,7 @@ describe('GET /api/patients/{id}/history/', () => {
     expect([theirs.status, missing.status]).toEqual([404, 404])
     expect(await eventsOf(theirs.requestId)).toMatchObject([{ actor_id: intruder.id, action: 'patient.history', resource_id: patient.id, outcome: 'denied' }])
     expect(await eventsOf(missing.requestId)).toMatchObject([{ action: 'patient.history', resource_id: 987654321, outcome: 'not_found' }])
-    const history = await call('GET', `/api/patients/${patient.id}/history/`, { token: owner.access })
+    const history = await send('GET', `/api/patients/${patient.id}/history/`, { token: owner.access })
     expect(history.body.results[0]).toMatchObject({ action: 'patient.history', actor_id: intruder.id, outcome: 'denied' })
   })
 
@@ -415,8 +388,8 @@ describe('GET /api/patients/{id}/history/', () => {
     const user = await signedInUser()
     const patient = await createPatient(user.access)
     const other = await createPatient(user.access, { name: 'Other' })
-    await call('PATCH', `/api/patients/${other.id}/`, { token: user.access, body: { name: 'Other Again' } })
-    const history = await call('GET', `/api/patients/${patient.id}/history/`, { token: user.access })
+    await send('PATCH', `/api/patients/${other.id}/`, { token: user.access, body: { name: 'Other Again' } })
+    const history = await send('GET', `/api/patients/${patient.id}/history/`, { token: user.access })
     expect(history.body.count).toBe(1)
     expect(history.body.results.every((event: AuditRow) => event.resource_type === 'patient' && event.resource_id === patient.id)).toBe(true)
   })
@@ -425,11 +398,11 @@ describe('GET /api/patients/{id}/history/', () => {
     const first = await signedInUser()
     const second = await signedInUser()
     const gone = await createPatient(first.access)
-    await call('PATCH', `/api/patients/${gone.id}/`, { token: first.access, body: { name: 'Soon Gone' } })
-    await call('DELETE', `/api/patients/${gone.id}/`, { token: first.access })
+    await send('PATCH', `/api/patients/${gone.id}/`, { token: first.access, body: { name: 'Soon Gone' } })
+    await send('DELETE', `/api/patients/${gone.id}/`, { token: first.access })
     const reused = await createPatient(second.access)
     expect(reused.id).toBeGreaterThan(gone.id)
-    const history = await call('GET', `/api/patients/${reused.id}/history/`, { token: second.access })
+    const history = await send('GET', `/api/patients/${reused.id}/history/`, { token: second.access })
     expect(history.body.count).toBe(1)
     expect(history.body.results).toMatchObject([{ action: 'patient.create', actor_id: second.id }])
   })
@@ -438,7 +411,7 @@ describe('GET /api/patients/{id}/history/', () => {
     const user = await signedInUser()
     const patient = await createPatient(user.access)
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
-      const response = await call(method, `/api/patients/${patient.id}/history/`, { token: user.access, body: {} })
+      const response = await send(method, `/api/patients/${patient.id}/history/`, { token: user.access, body: {} })
       expect(response.status).toBe(405)
     }
   })
@@ -449,6 +422,7 @@ describe('audit_events is append-only', () => {
     const user = await signedInUser()
     const created = await traced('POST', '/api/patients/', { token: user.access, body: PATIENT })
     const [row] = await eventsOf(created.requestId)
+    // Raw SQL on purpose: the database itself must refuse, whoever sends the statement.
     await expect(env.DB.prepare("UPDATE audit_events SET outcome = 'denied' WHERE id = ?").bind(row.id).run()).rejects.toThrow(/append-only/)
     await expect(env.DB.prepare('DELETE FROM audit_events WHERE id = ?').bind(row.id).run()).rejects.toThrow(/append-only/)
     await expect(env.DB.prepare('DELETE FROM audit_events').run()).rejects.toThrow(/append-only/)

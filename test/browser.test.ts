@@ -1,10 +1,10 @@
-import { env, exports } from 'cloudflare:workers'
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { BASE } from './helpers'
+import { dispatch, BASE } from './helpers'
 
 /** Fetches through the Worker's entry and consumes the body. */
 async function get(path: string) {
-  const response = await exports.default.fetch(new Request(`${BASE}${path}`, { redirect: 'manual' }))
+  const { response } = await dispatch(new Request(`${BASE}${path}`, { redirect: 'manual' }))
   return { status: response.status, headers: response.headers, text: await response.text() }
 }
 

@@ -1,18 +1,18 @@
-import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
-import app from '../src/app'
-import { countingContext, isDeferredAudit, recordingD1, type RoundTrip } from './d1-wrapper'
-import { BASE, createDoctor, createMapping, createPatient, signedInUser } from './helpers'
+import { changes, isAuditInsert, isDeferredAudit, recordingD1, type RoundTrip } from './d1-wrapper'
+import { clinic, createDoctor, createPatient, expectEveryRoute, GOOD_PASSWORD, login, send, signedInAdmin, signedInUser } from './helpers'
 
 interface Probe {
-  method: string
   path: string
   body?: unknown
-  token?: 'access' | 'none'
+  /** The access token to send; none when left out. */
+  token?: string
   headers?: Record<string, string>
   /** Most D1 round trips allowed: 1 for reads, 2 for writes, 0 when refused before any work. */
   budget: number
   status: number
+  /** The table a write changes, whose batch must carry the write's audit INSERT. */
+  audited?: 'patients' | 'doctors' | 'mappings' | 'users' | 'refresh_tokens'
 }
 
 /**
@@ -20,95 +20,183 @@ interface Probe {
  * held up the answer. Audit events of reads and refusals are written after it through `waitUntil`:
  * those lone audit INSERTs are left out of the count, and must each have gone through `waitUntil`.
  */
-async function measure(probe: Probe, access: string): Promise<{ status: number; trips: RoundTrip[] }> {
+async function measure(method: string, probe: Probe): Promise<{ status: number; trips: RoundTrip[]; deferredAudits: RoundTrip[] }> {
   const d1 = recordingD1()
-  const headers: Record<string, string> = { ...probe.headers }
-  if (probe.token !== 'none') headers.authorization = `Bearer ${access}`
-  if (probe.body !== undefined) headers['content-type'] = 'application/json'
-  const counting = countingContext()
-  const response = await app.request(
-    `${BASE}${probe.path}`,
-    { method: probe.method, headers, body: probe.body === undefined ? undefined : JSON.stringify(probe.body) },
-    { ...env, DB: d1.binding },
-    counting.ctx,
-  )
-  const answered = d1.trips.length
-  await response.arrayBuffer()
-  await counting.settle()
-  expect(d1.trips.filter(isDeferredAudit).length).toBeLessThanOrEqual(counting.deferred())
-  return { status: response.status, trips: d1.trips.slice(0, answered).filter((trip) => !isDeferredAudit(trip)) }
+  const response = await send(method, probe.path, { token: probe.token, headers: probe.headers, body: probe.body, env: { DB: d1.binding } })
+  const deferredAudits = d1.trips.filter(isDeferredAudit)
+  expect(deferredAudits.length).toBeLessThanOrEqual(response.deferred)
+  return { status: response.status, trips: d1.trips.filter((trip) => !isDeferredAudit(trip)), deferredAudits }
 }
 
-let access = ''
-let refresh = ''
-let ids: { patient: number; spare: number; doctor: number; spareDoctor: number; mapping: number; email: string } = {} as never
+/** What the probes need: users, records and tokens made once for this file. */
+interface Fixture {
+  access: string
+  other: string
+  admin: string
+  email: string
+  refresh: string
+  aliasRefresh: string
+  logoutRefresh: string
+  patient: number
+  spare: number
+  doctor: number
+  spareDoctor: number
+  mapping: number
+  target: number
+}
+
+let fixture: Fixture
 
 beforeAll(async () => {
-  const user = await signedInUser()
-  access = user.access
-  refresh = user.refresh
-  const patient = await createPatient(access, { email: 'budget@example.com' })
+  const { user, token: access, patient, doctor, mapping } = await clinic({ patient: { email: 'budget@example.com' }, assigned: true })
   const spare = await createPatient(access, { name: 'Spare' })
-  const doctor = await createDoctor(access)
   const spareDoctor = await createDoctor(access, { name: 'Dr. Spare' })
-  const mapping = await createMapping(access, patient.id, doctor.id)
-  ids = { patient: patient.id, spare: spare.id, doctor: doctor.id, spareDoctor: spareDoctor.id, mapping: mapping.id, email: user.email }
+  const other = await signedInUser()
+  const admin = await signedInAdmin()
+  const target = await signedInUser()
+  fixture = {
+    access,
+    other: other.access,
+    admin: admin.access,
+    email: user.email,
+    refresh: user.refresh,
+    aliasRefresh: (await login(user.email, GOOD_PASSWORD)).refresh,
+    logoutRefresh: (await login(user.email, GOOD_PASSWORD)).refresh,
+    patient: patient.id,
+    spare: spare.id,
+    doctor: doctor.id,
+    spareDoctor: spareDoctor.id,
+    mapping: mapping.id,
+    target: target.id,
+  }
 })
 
-const probes = (): Probe[] => [
-  { method: 'GET', path: '/api/health/live/', budget: 0, status: 200, token: 'none' },
-  { method: 'GET', path: '/api/health/', budget: 1, status: 200, token: 'none' },
-  { method: 'GET', path: '/api/auth/me/', budget: 1, status: 200 },
-  { method: 'POST', path: '/api/auth/register/', body: { name: 'Budget', email: `budget.${crypto.randomUUID()}@example.com`, password: 'Sturdy-Kettle-42' }, budget: 2, status: 201, token: 'none' },
-  { method: 'POST', path: '/api/auth/login/', body: { email: ids.email, password: 'Sturdy-Kettle-42' }, budget: 2, status: 200, token: 'none' },
-  { method: 'POST', path: '/api/auth/refresh/', body: { refresh }, budget: 2, status: 200, token: 'none' },
-  { method: 'GET', path: '/api/patients/?search=grace&gender=female&ordering=name', budget: 1, status: 200 },
-  { method: 'POST', path: '/api/patients/', body: { name: 'New', date_of_birth: '2000-01-01', gender: 'male' }, budget: 2, status: 201 },
-  { method: 'GET', path: `/api/patients/${ids.patient}/`, budget: 1, status: 200 },
-  { method: 'PUT', path: `/api/patients/${ids.patient}/`, body: { name: 'Put', date_of_birth: '2000-01-01', gender: 'male', email: 'budget@example.com' }, budget: 2, status: 200 },
-  { method: 'PATCH', path: `/api/patients/${ids.patient}/`, body: { name: 'Patched' }, budget: 2, status: 200 },
-  { method: 'GET', path: `/api/patients/${ids.patient}/doctors/`, budget: 1, status: 200 },
-  { method: 'GET', path: `/api/patients/${ids.patient}/history/`, budget: 1, status: 200 },
-  { method: 'GET', path: `/api/patients/${ids.patient}/`, headers: { 'if-none-match': '*' }, budget: 1, status: 304 },
-  { method: 'GET', path: '/api/patients/999999999/', budget: 1, status: 404 },
-  { method: 'GET', path: '/api/patients/999999999/history/', budget: 1, status: 404 },
-  { method: 'PATCH', path: `/api/patients/${ids.patient}/`, headers: { 'if-match': '"999"' }, body: { name: 'Stale' }, budget: 2, status: 412 },
-  { method: 'DELETE', path: `/api/patients/${ids.patient}/`, budget: 2, status: 409 },
-  { method: 'DELETE', path: `/api/patients/${ids.spare}/`, budget: 2, status: 204 },
-  { method: 'GET', path: '/api/doctors/?search=dr&is_available=true&ordering=-consultation_fee', budget: 1, status: 200 },
-  { method: 'POST', path: '/api/doctors/', body: { name: 'Dr. New', specialization: 'Surgery' }, budget: 2, status: 201 },
-  { method: 'GET', path: `/api/doctors/${ids.doctor}/`, budget: 1, status: 200 },
-  { method: 'PUT', path: `/api/doctors/${ids.doctor}/`, body: { name: 'Dr. Put', specialization: 'Surgery' }, budget: 2, status: 200 },
-  { method: 'PATCH', path: `/api/doctors/${ids.doctor}/`, body: { is_available: false }, budget: 2, status: 200 },
-  { method: 'GET', path: `/api/doctors/${ids.doctor}/`, headers: { 'if-none-match': '*' }, budget: 1, status: 304 },
-  { method: 'PATCH', path: `/api/doctors/${ids.doctor}/`, headers: { 'if-match': '"999"' }, body: { is_available: true }, budget: 2, status: 412 },
-  { method: 'DELETE', path: `/api/doctors/${ids.doctor}/`, budget: 2, status: 409 },
-  { method: 'POST', path: '/api/mappings/', body: { patient: ids.patient, doctor: ids.spareDoctor }, budget: 2, status: 201 },
-  { method: 'GET', path: '/api/mappings/?is_active=true', budget: 1, status: 200 },
-  { method: 'GET', path: `/api/mappings/${ids.mapping}/`, budget: 1, status: 200 },
-  { method: 'PUT', path: `/api/mappings/${ids.mapping}/`, body: { notes: 'put' }, budget: 2, status: 200 },
-  { method: 'PATCH', path: `/api/mappings/${ids.mapping}/`, body: { is_active: false }, budget: 2, status: 200 },
-  { method: 'GET', path: `/api/mappings/${ids.mapping}/`, headers: { 'if-none-match': '*' }, budget: 1, status: 304 },
-  { method: 'DELETE', path: `/api/mappings/${ids.mapping}/`, headers: { 'if-match': '"1.1.1"' }, budget: 2, status: 412 },
-  { method: 'GET', path: `/api/mappings/patient/${ids.patient}/`, budget: 1, status: 200 },
-  { method: 'DELETE', path: `/api/mappings/${ids.mapping}/`, budget: 2, status: 204 },
-  { method: 'POST', path: '/api/auth/logout/', body: { refresh }, budget: 2, status: 204, token: 'none' },
-  { method: 'GET', path: '/api/patients/', budget: 0, status: 401, token: 'none' },
-  { method: 'GET', path: '/api/patients/?page_size=1000', budget: 0, status: 400 },
-  { method: 'POST', path: '/api/patients/', body: { name: '' }, budget: 0, status: 400 },
-  { method: 'POST', path: '/api/mappings/', body: { patient: 'x' }, budget: 0, status: 400 },
-  { method: 'PATCH', path: `/api/doctors/${ids.doctor}/`, body: { experience_years: -1 }, budget: 0, status: 400 },
-]
+/**
+ * The probes of every route the app serves, keyed as Hono names the route, run in this order
+ * (later probes may depend on earlier ones, such as a delete after the reads).
+ */
+const budgets = (f: Fixture): Record<string, Probe[]> => ({
+  'GET /api/health/live': [{ path: '/api/health/live/', budget: 0, status: 200 }],
+  'GET /api/health': [{ path: '/api/health/', budget: 1, status: 200 }],
+  'GET /api/openapi.json': [{ path: '/api/openapi.json', budget: 0, status: 200 }],
+  'GET /api/docs': [{ path: '/api/docs', budget: 0, status: 302 }],
+  'GET /console/*': [{ path: '/console/patients/7', budget: 0, status: 200 }],
+  'GET /api/auth/me': [{ path: '/api/auth/me/', budget: 1, status: 200, token: f.access }],
+  'POST /api/auth/register': [
+    { path: '/api/auth/register/', body: { name: 'Budget', email: `budget.${crypto.randomUUID()}@example.com`, password: GOOD_PASSWORD }, budget: 2, status: 201 },
+  ],
+  'POST /api/auth/login': [
+    { path: '/api/auth/login/', body: { email: f.email, password: GOOD_PASSWORD }, budget: 2, status: 200, audited: 'refresh_tokens' },
+  ],
+  'POST /api/auth/refresh': [{ path: '/api/auth/refresh/', body: { refresh: f.refresh }, budget: 2, status: 200 }],
+  'POST /api/auth/token/refresh': [{ path: '/api/auth/token/refresh/', body: { refresh: f.aliasRefresh }, budget: 2, status: 200 }],
+  'POST /api/auth/logout': [{ path: '/api/auth/logout/', body: { refresh: f.logoutRefresh }, budget: 2, status: 204 }],
+  'POST /api/auth/change-password': [
+    { path: '/api/auth/change-password/', body: { old_password: GOOD_PASSWORD, new_password: 'Another-Kettle-77' }, token: f.other, budget: 2, status: 204, audited: 'users' },
+  ],
+  'GET /api/patients': [
+    { path: '/api/patients/?search=grace&gender=female&ordering=name', token: f.access, budget: 1, status: 200 },
+    { path: '/api/patients/', budget: 0, status: 401 },
+    { path: '/api/patients/?page_size=1000', token: f.access, budget: 0, status: 400 },
+  ],
+  'POST /api/patients': [
+    { path: '/api/patients/', body: { name: 'New', date_of_birth: '2000-01-01', gender: 'male' }, token: f.access, budget: 2, status: 201, audited: 'patients' },
+    { path: '/api/patients/', body: { name: '' }, token: f.access, budget: 0, status: 400 },
+  ],
+  'GET /api/patients/:id': [
+    { path: `/api/patients/${f.patient}/`, token: f.access, budget: 1, status: 200 },
+    { path: `/api/patients/${f.patient}/`, token: f.access, headers: { 'if-none-match': '*' }, budget: 1, status: 304 },
+    { path: '/api/patients/999999999/', token: f.access, budget: 1, status: 404 },
+  ],
+  'PUT /api/patients/:id': [
+    {
+      path: `/api/patients/${f.patient}/`,
+      body: { name: 'Put', date_of_birth: '2000-01-01', gender: 'male', email: 'budget@example.com' },
+      token: f.access,
+      budget: 2,
+      status: 200,
+      audited: 'patients',
+    },
+  ],
+  'PATCH /api/patients/:id': [
+    { path: `/api/patients/${f.patient}/`, body: { name: 'Patched' }, token: f.access, budget: 2, status: 200, audited: 'patients' },
+    { path: `/api/patients/${f.patient}/`, headers: { 'if-match': '"999"' }, body: { name: 'Stale' }, token: f.access, budget: 2, status: 412, audited: 'patients' },
+  ],
+  'GET /api/patients/:patient_id/doctors': [{ path: `/api/patients/${f.patient}/doctors/`, token: f.access, budget: 1, status: 200 }],
+  'GET /api/patients/:id/history': [
+    { path: `/api/patients/${f.patient}/history/`, token: f.access, budget: 1, status: 200 },
+    { path: '/api/patients/999999999/history/', token: f.access, budget: 1, status: 404 },
+  ],
+  'DELETE /api/patients/:id': [
+    { path: `/api/patients/${f.patient}/`, token: f.access, budget: 2, status: 409, audited: 'patients' },
+    { path: `/api/patients/${f.spare}/`, token: f.access, budget: 2, status: 204, audited: 'patients' },
+  ],
+  'GET /api/doctors': [{ path: '/api/doctors/?search=dr&is_available=true&ordering=-consultation_fee', token: f.access, budget: 1, status: 200 }],
+  'POST /api/doctors': [
+    { path: '/api/doctors/', body: { name: 'Dr. New', specialization: 'Surgery' }, token: f.access, budget: 2, status: 201, audited: 'doctors' },
+  ],
+  'GET /api/doctors/:id': [
+    { path: `/api/doctors/${f.doctor}/`, token: f.access, budget: 1, status: 200 },
+    { path: `/api/doctors/${f.doctor}/`, token: f.access, headers: { 'if-none-match': '*' }, budget: 1, status: 304 },
+  ],
+  'PUT /api/doctors/:id': [
+    { path: `/api/doctors/${f.doctor}/`, body: { name: 'Dr. Put', specialization: 'Surgery' }, token: f.access, budget: 2, status: 200, audited: 'doctors' },
+  ],
+  'PATCH /api/doctors/:id': [
+    { path: `/api/doctors/${f.doctor}/`, body: { is_available: false }, token: f.access, budget: 2, status: 200, audited: 'doctors' },
+    { path: `/api/doctors/${f.doctor}/`, headers: { 'if-match': '"999"' }, body: { is_available: true }, token: f.access, budget: 2, status: 412, audited: 'doctors' },
+    { path: `/api/doctors/${f.doctor}/`, body: { experience_years: -1 }, token: f.access, budget: 0, status: 400 },
+  ],
+  'DELETE /api/doctors/:id': [{ path: `/api/doctors/${f.doctor}/`, token: f.access, budget: 2, status: 409, audited: 'doctors' }],
+  'POST /api/mappings': [
+    { path: '/api/mappings/', body: { patient: f.patient, doctor: f.spareDoctor }, token: f.access, budget: 2, status: 201, audited: 'mappings' },
+    { path: '/api/mappings/', body: { patient: 'x' }, token: f.access, budget: 0, status: 400 },
+  ],
+  'GET /api/mappings': [{ path: '/api/mappings/?is_active=true', token: f.access, budget: 1, status: 200 }],
+  'GET /api/mappings/:id': [
+    { path: `/api/mappings/${f.mapping}/`, token: f.access, budget: 1, status: 200 },
+    { path: `/api/mappings/${f.mapping}/`, token: f.access, headers: { 'if-none-match': '*' }, budget: 1, status: 304 },
+  ],
+  'PUT /api/mappings/:id': [{ path: `/api/mappings/${f.mapping}/`, body: { notes: 'put' }, token: f.access, budget: 2, status: 200, audited: 'mappings' }],
+  'PATCH /api/mappings/:id': [
+    { path: `/api/mappings/${f.mapping}/`, body: { is_active: false }, token: f.access, budget: 2, status: 200, audited: 'mappings' },
+  ],
+  'GET /api/mappings/patient/:patient_id': [{ path: `/api/mappings/patient/${f.patient}/`, token: f.access, budget: 1, status: 200 }],
+  'DELETE /api/mappings/:id': [
+    { path: `/api/mappings/${f.mapping}/`, headers: { 'if-match': '"1.1.1"' }, token: f.access, budget: 2, status: 412, audited: 'mappings' },
+    { path: `/api/mappings/${f.mapping}/`, token: f.access, budget: 2, status: 204, audited: 'mappings' },
+  ],
+  'GET /api/admin/users': [{ path: '/api/admin/users/?search=a', token: f.admin, budget: 1, status: 200 }],
+  'PATCH /api/admin/users/:id': [{ path: `/api/admin/users/${f.target}/`, body: { role: 'admin' }, token: f.admin, budget: 1, status: 200, audited: 'users' }],
+  'GET /api/admin/audit': [{ path: `/api/admin/audit/?action=patient.*&resource=patient:${f.patient}`, token: f.admin, budget: 1, status: 200 }],
+})
 
 describe('D1 round trips per request', () => {
-  it('stays within 1 for reads, 2 for writes, 0 for refused requests', async () => {
-    const report: string[] = []
-    for (const probe of probes()) {
-      const { status, trips } = await measure(probe, access)
-      report.push(`${probe.method} ${probe.path} → ${status}, ${trips.length} round trip(s)`)
-      expect({ request: `${probe.method} ${probe.path}`, status }).toEqual({ request: `${probe.method} ${probe.path}`, status: probe.status })
-      expect({ request: `${probe.method} ${probe.path}`, trips: trips.length <= probe.budget }).toEqual({ request: `${probe.method} ${probe.path}`, trips: true })
+  it('has probes for every route the app serves, and for no other', () => {
+    expectEveryRoute(budgets(fixture))
+  })
+
+  it('stays within 1 for reads, which write nothing, 2 for writes, 0 for refused requests; a write and its audit event share one batch', async () => {
+    for (const [route, probes] of Object.entries(budgets(fixture))) {
+      const method = route.split(' ')[0]
+      for (const probe of probes) {
+        const request = `${method} ${probe.path}`
+        const { status, trips, deferredAudits } = await measure(method, probe)
+        expect({ request, status }).toEqual({ request, status: probe.status })
+        expect({ request, trips: trips.length }).toEqual({ request, trips: Math.min(trips.length, probe.budget) })
+        if (probe.audited) {
+          const writes = trips.filter((trip) => trip.sql.some(changes(probe.audited!)))
+          expect({ request, writes: writes.length > 0 }).toEqual({ request, writes: true })
+          expect({ request, auditedInBatch: writes.every((trip) => trip.kind === 'batch' && trip.sql.some(isAuditInsert)) }).toEqual({ request, auditedInBatch: true })
+          expect({ request, deferredAudits: deferredAudits.length }).toEqual({ request, deferredAudits: 0 })
+        }
+        if (method === 'GET') {
+          // A read a replica can serve: nothing it sends to D1 writes, not even after the answer (audit events go to the queue).
+          const writes = [...trips, ...deferredAudits].flatMap((trip) => trip.sql).filter((sql) => /^\s*(insert|update|delete)\b/i.test(sql))
+          expect({ request, writes }).toEqual({ request, writes: [] })
+          expect({ request, trips: trips.length }).toEqual({ request, trips: Math.min(trips.length, 1) })
+        }
+      }
     }
-    expect(report).toHaveLength(probes().length)
   })
 })

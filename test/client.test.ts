@@ -1,13 +1,12 @@
-import { exports } from 'cloudflare:workers'
 import { hc } from 'hono/client'
 import { describe, expect, it } from 'vitest'
 import type { AppType } from '../src/index'
-import { BASE, randomIp, uniqueEmail } from './helpers'
+import { BASE, dispatch, randomIp, uniqueEmail } from './helpers'
 
-/** The typed client callers get from `hono/client`, wired to the Worker under test. */
+/** The typed client callers get from `hono/client`, wired to the Worker under test through the harness. */
 const client = (token?: string) =>
   hc<AppType>(BASE, {
-    fetch: (input: RequestInfo | URL, init?: RequestInit) => exports.default.fetch(new Request(input, init)),
+    fetch: async (input: RequestInfo | URL, init?: RequestInit) => (await dispatch(new Request(input, init))).response,
     headers: () => ({ 'cf-connecting-ip': randomIp(), ...(token ? { authorization: `Bearer ${token}` } : {}) }),
   })
 

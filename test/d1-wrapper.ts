@@ -1,4 +1,3 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 
 /** Every D1 round trip one request made: a statement run on its own, or a whole batch. */
@@ -58,23 +57,14 @@ export function recordingD1(): RecordingD1 {
   return record
 }
 
+/** Whether a statement is an audit INSERT (Kysely's SQL: `insert into "audit_events" ...`). */
+export const isAuditInsert = (sql: string) => /^insert into "audit_events"/.test(sql)
+
 /**
  * Whether a round trip is a lone audit INSERT: what `auditLater` sends through `waitUntil` after
  * the answer, outside the request's budget. Audit events written with a change ride in its batch.
  */
-export const isDeferredAudit = (trip: RoundTrip) => trip.sql.length === 1 && /^insert into "audit_events"/.test(trip.sql[0])
+export const isDeferredAudit = (trip: RoundTrip) => trip.sql.length === 1 && isAuditInsert(trip.sql[0])
 
-/** An ExecutionContext that counts the work handed to `waitUntil`; `settle` waits for all of it. */
-export function countingContext() {
-  const inner = createExecutionContext()
-  let deferred = 0
-  const ctx = {
-    waitUntil: (promise: Promise<unknown>) => {
-      deferred += 1
-      inner.waitUntil(promise)
-    },
-    passThroughOnException: () => inner.passThroughOnException(),
-    props: inner.props,
-  } as ExecutionContext
-  return { ctx, deferred: () => deferred, settle: () => waitOnExecutionContext(inner) }
-}
+/** Whether a statement changes `table` (Kysely's SQL: `insert into "t"`, `update "t"`, `delete from "t"`). */
+export const changes = (table: string) => (sql: string) => new RegExp(`^(insert into|update|delete from) "${table}"`).test(sql)

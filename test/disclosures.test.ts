@@ -1,11 +1,11 @@
-import { env, exports } from 'cloudflare:workers'
+import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import app from '../src/app'
 import { retryDelaySeconds } from '../src/audit-consumer'
 import type { AuditMessage } from '../src/core/audit'
 import { deliver, recordingQueue } from './audit-queue'
-import { countingContext, recordingD1 } from './d1-wrapper'
-import { BASE, createDoctor, createMapping, createPatient, signedInUser } from './helpers'
+import { recordingD1 } from './d1-wrapper'
+import { createDoctor, createMapping, createPatient, send, signedInUser } from './helpers'
 
 /**
  * Every GET route, and which patients its answer discloses. A route missing from this table fails
@@ -59,16 +59,8 @@ beforeAll(async () => {
 async function read(path: string, { failing = false } = {}) {
   const audit = recordingQueue({ failing })
   const d1 = recordingD1()
-  const counting = countingContext()
-  const response = await app.request(
-    `${BASE}${path}`,
-    { headers: { authorization: `Bearer ${user.access}` } },
-    { ...env, DB: d1.binding, AUDIT_QUEUE: audit.queue },
-    counting.ctx,
-  )
-  const text = await response.text()
-  await counting.settle()
-  return { status: response.status, text, body: text ? JSON.parse(text) : null, sent: audit.sent, trips: d1.trips, deferred: counting.deferred() }
+  const response = await send('GET', path, { token: user.access, env: { DB: d1.binding, AUDIT_QUEUE: audit.queue } })
+  return { ...response, sent: audit.sent, trips: d1.trips }
 }
 
 describe('answers that disclose patient data', () => {
@@ -157,10 +149,9 @@ describe('the audit queue consumer', () => {
 describe('the audit queue, end to end', () => {
   it("puts a read in the patient's history within 5 seconds through the real queue", async () => {
     const patient = await createPatient(user.access, { name: 'Queued Read' })
-    const response = await exports.default.fetch(new Request(`${BASE}/api/patients/${patient.id}/`, { headers: { authorization: `Bearer ${user.access}` } }))
+    const response = await send('GET', `/api/patients/${patient.id}/`, { token: user.access })
     expect(response.status).toBe(200)
     const requestId = response.headers.get('x-request-id')
-    await response.arrayBuffer()
     const deadline = Date.now() + 5_000
     let found = null
     while (!found && Date.now() < deadline) {

@@ -1,6 +1,6 @@
-import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { call, createDoctor, signedInUser, uniqueEmail } from './helpers'
+import { countDoctorsWhere, countMappingsWhere, deleteMapping, doctorRow, insertRow, mappingRow } from './db'
+import { createDoctor, send, signedInUser, uniqueEmail } from './helpers'
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
 
@@ -9,42 +9,20 @@ let sequence = 0
 const unique = (prefix = 'tag') => `${prefix}${Date.now().toString(36)}x${++sequence}`
 const uniqueLicence = () => unique('LIC-').toUpperCase()
 
-interface DoctorDbRow {
-  id: number
-  created_by: number
-  name: string
-  specialization: string
-  email: string | null
-  phone_number: string | null
-  license_number: string | null
-  consultation_fee_cents: number | null
-  is_available: number
-  version: number
-  updated_at: string
-}
-
-const doctorRow = (id: number) => env.DB.prepare('SELECT * FROM doctors WHERE id = ?').bind(id).first<DoctorDbRow>()
-
 /** A patient and its assignment to the doctor, written directly so this file needs no other resource's routes. */
 async function assign(ownerId: number, doctorId: number): Promise<number> {
-  const patient = await env.DB.prepare("INSERT INTO patients (created_by, name, date_of_birth, gender) VALUES (?, 'Mapped Patient', '1980-01-01', 'other') RETURNING id")
-    .bind(ownerId)
-    .first<{ id: number }>()
-  const mapping = await env.DB.prepare('INSERT INTO mappings (patient_id, doctor_id, assigned_by) VALUES (?, ?, ?) RETURNING id')
-    .bind(patient!.id, doctorId, ownerId)
-    .first<{ id: number }>()
-  return mapping!.id
+  const patient = await insertRow('patients', { created_by: ownerId, name: 'Mapped Patient', date_of_birth: '1980-01-01', gender: 'other' })
+  return insertRow('mappings', { patient_id: patient, doctor_id: doctorId, assigned_by: ownerId })
 }
 
-const mappingCount = async (doctorId: number) =>
-  (await env.DB.prepare('SELECT count(*) AS count FROM mappings WHERE doctor_id = ?').bind(doctorId).first<{ count: number }>())!.count
+const mappingCount = (doctorId: number) => countMappingsWhere('doctor_id', doctorId)
 
 describe('POST /api/doctors/', () => {
   it('creates a doctor with every field, normalised, and a Location header', async () => {
     const owner = await signedInUser()
     const email = uniqueEmail('watson')
     const licence = uniqueLicence()
-    const response = await call('POST', '/api/doctors/', {
+    const response = await send('POST', '/api/doctors/', {
       token: owner.access,
       body: {
         name: '  Dr. John Watson ',
@@ -83,7 +61,7 @@ describe('POST /api/doctors/', () => {
 
   it('stores only the required fields, with optional ones null and is_available true', async () => {
     const { access } = await signedInUser()
-    const response = await call('POST', '/api/doctors', { token: access, body: { name: 'Dr. Min', specialization: 'Dermatology' } })
+    const response = await send('POST', '/api/doctors', { token: access, body: { name: 'Dr. Min', specialization: 'Dermatology' } })
     expect(response.status).toBe(201)
     expect(response.body).toMatchObject({
       email: null,
@@ -120,7 +98,7 @@ describe('POST /api/doctors/', () => {
 
   it('ignores read-only fields and refuses unknown ones', async () => {
     const owner = await signedInUser()
-    const ignored = await call('POST', '/api/doctors/', {
+    const ignored = await send('POST', '/api/doctors/', {
       token: owner.access,
       body: { name: 'Dr. Echo', specialization: 'ENT', id: 999999, created_by: 999999, created_at: '2000-01-01T00:00:00Z', updated_at: 'x', version: 7 },
     })
@@ -130,7 +108,7 @@ describe('POST /api/doctors/', () => {
     expect(ignored.body.created_at).not.toBe('2000-01-01T00:00:00Z')
     expect((await doctorRow(ignored.body.id))!.version).toBe(1)
 
-    const unknown = await call('POST', '/api/doctors/', {
+    const unknown = await send('POST', '/api/doctors/', {
       token: owner.access,
       body: { name: 'Dr. Extra', specialization: 'ENT', consultation_fee_cents: 100, rating: 5 },
     })
@@ -139,7 +117,7 @@ describe('POST /api/doctors/', () => {
   })
 
   it('requires a token', async () => {
-    const response = await call('POST', '/api/doctors/', { body: { name: 'Dr. Anon', specialization: 'ENT' } })
+    const response = await send('POST', '/api/doctors/', { body: { name: 'Dr. Anon', specialization: 'ENT' } })
     expect(response.status).toBe(401)
   })
 
@@ -179,12 +157,11 @@ describe('POST /api/doctors/', () => {
   ])('refuses a fee of %j with details.consultation_fee', async (fee) => {
     const { access } = await signedInUser()
     const name = unique('Dr. Fee ')
-    const response = await call('POST', '/api/doctors/', { token: access, body: { name, specialization: 'ENT', consultation_fee: fee } })
+    const response = await send('POST', '/api/doctors/', { token: access, body: { name, specialization: 'ENT', consultation_fee: fee } })
     expect(response.status).toBe(400)
     expect(response.body.code).toBe('validation_error')
     expect(response.body.details.consultation_fee).toHaveLength(1)
-    const { count } = (await env.DB.prepare('SELECT count(*) AS count FROM doctors WHERE name = ?').bind(name).first<{ count: number }>())!
-    expect(count).toBe(0)
+    expect(await countDoctorsWhere('name', name)).toBe(0)
   })
 
   it.each([
@@ -211,7 +188,7 @@ describe('POST /api/doctors/', () => {
     ['is_available', { is_available: null }],
   ])('refuses an invalid %s', async (field, fields) => {
     const { access } = await signedInUser()
-    const response = await call('POST', '/api/doctors/', { token: access, body: { name: 'Dr. Valid', specialization: 'ENT', ...fields } })
+    const response = await send('POST', '/api/doctors/', { token: access, body: { name: 'Dr. Valid', specialization: 'ENT', ...fields } })
     expect(response.status).toBe(400)
     expect(Object.keys(response.body.details)).toEqual([field])
   })
@@ -228,7 +205,7 @@ describe('POST /api/doctors/', () => {
     ['phone_number', { phone_number: '+123456789012345' }],
   ])('accepts %s at its limit', async (_field, fields) => {
     const { access } = await signedInUser()
-    const response = await call('POST', '/api/doctors/', { token: access, body: { name: 'Dr. Edge', specialization: 'ENT', ...fields } })
+    const response = await send('POST', '/api/doctors/', { token: access, body: { name: 'Dr. Edge', specialization: 'ENT', ...fields } })
     expect(response.status).toBe(201)
     expect(response.body).toMatchObject(fields)
   })
@@ -238,15 +215,14 @@ describe('POST /api/doctors/', () => {
     const second = await signedInUser()
     const email = uniqueEmail('dup')
     await createDoctor(first.access, { email })
-    const response = await call('POST', '/api/doctors/', {
+    const response = await send('POST', '/api/doctors/', {
       token: second.access,
       body: { name: 'Dr. Twin', specialization: 'ENT', email: email.toUpperCase() },
     })
     expect(response.status).toBe(409)
     expect(response.body.code).toBe('conflict')
     expect(response.body.details.email).toHaveLength(1)
-    const { count } = (await env.DB.prepare('SELECT count(*) AS count FROM doctors WHERE email = ?').bind(email).first<{ count: number }>())!
-    expect(count).toBe(1)
+    expect(await countDoctorsWhere('email', email)).toBe(1)
   })
 
   it('refuses a licence number another doctor has, in any letter case, with 409 details.license_number', async () => {
@@ -254,21 +230,24 @@ describe('POST /api/doctors/', () => {
     const second = await signedInUser()
     const licence = uniqueLicence()
     await createDoctor(first.access, { license_number: licence })
-    const response = await call('POST', '/api/doctors/', {
+    const response = await send('POST', '/api/doctors/', {
       token: second.access,
       body: { name: 'Dr. Twin', specialization: 'ENT', license_number: licence.toLowerCase() },
     })
     expect(response.status).toBe(409)
     expect(response.body.code).toBe('conflict')
     expect(response.body.details.license_number).toHaveLength(1)
-    const { count } = (await env.DB.prepare('SELECT count(*) AS count FROM doctors WHERE license_number = ?').bind(licence).first<{ count: number }>())!
-    expect(count).toBe(1)
+    expect(await countDoctorsWhere('license_number', licence)).toBe(1)
   })
 
   it('lets many doctors have no email or licence', async () => {
     const { access } = await signedInUser()
-    await createDoctor(access)
-    await createDoctor(access, { email: null, license_number: '' })
+    const made = [await createDoctor(access), await createDoctor(access), await createDoctor(access, { email: null, license_number: '' })]
+    expect(new Set(made.map((doctor) => doctor.id)).size).toBe(3)
+    for (const doctor of made) {
+      expect(doctor).toMatchObject({ email: null, license_number: null })
+      expect(await doctorRow(doctor.id)).toMatchObject({ email: null, license_number: null })
+    }
   })
 })
 
@@ -280,20 +259,20 @@ describe('GET /api/doctors/', () => {
     const hers = await createDoctor(alice.access, { name: `Dr. ${tag} A` })
     const his = await createDoctor(bob.access, { name: `Dr. ${tag} B` })
     for (const user of [alice, bob]) {
-      const response = await call('GET', `/api/doctors/?search=${tag}&ordering=name`, { token: user.access })
+      const response = await send('GET', `/api/doctors/?search=${tag}&ordering=name`, { token: user.access })
       expect(response.status).toBe(200)
       expect(response.body).toEqual({ count: 2, next: null, previous: null, results: [hers, his] })
     }
   })
 
   it('requires a token', async () => {
-    const response = await call('GET', '/api/doctors/')
+    const response = await send('GET', '/api/doctors/')
     expect(response.status).toBe(401)
   })
 
   it('answers without a trailing slash', async () => {
     const { access } = await signedInUser()
-    const response = await call('GET', '/api/doctors', { token: access })
+    const response = await send('GET', '/api/doctors', { token: access })
     expect(response.status).toBe(200)
   })
 
@@ -303,7 +282,7 @@ describe('GET /api/doctors/', () => {
     const byName = await createDoctor(access, { name: `Dr. ${tag}son`, specialization: 'Neurology' })
     const bySpecialization = await createDoctor(access, { name: 'Dr. Plain', specialization: `Pre${tag}logy` })
     await createDoctor(access, { name: 'Dr. Other', specialization: 'Other', email: uniqueEmail(tag), qualification: tag })
-    const response = await call('GET', `/api/doctors/?search=${tag.toUpperCase()}&ordering=created_at`, { token: access })
+    const response = await send('GET', `/api/doctors/?search=${tag.toUpperCase()}&ordering=created_at`, { token: access })
     expect(response.body.results.map((d: { id: number }) => d.id)).toEqual([byName.id, bySpecialization.id])
   })
 
@@ -312,7 +291,7 @@ describe('GET /api/doctors/', () => {
     const tag = unique()
     const literal = await createDoctor(access, { name: `Dr. ${tag} 100%_sure` })
     await createDoctor(access, { name: `Dr. ${tag} 100xxsure` })
-    const response = await call('GET', `/api/doctors/?search=${encodeURIComponent(`${tag} 100%_`)}`, { token: access })
+    const response = await send('GET', `/api/doctors/?search=${encodeURIComponent(`${tag} 100%_`)}`, { token: access })
     expect(response.body.results.map((d: { id: number }) => d.id)).toEqual([literal.id])
   })
 
@@ -322,7 +301,7 @@ describe('GET /api/doctors/', () => {
     const exact = await createDoctor(access, { specialization })
     const otherCase = await createDoctor(access, { specialization: specialization.toUpperCase() })
     await createDoctor(access, { specialization: `${specialization} Surgery` })
-    const response = await call('GET', `/api/doctors/?specialization=${specialization.toLowerCase()}&ordering=created_at`, { token: access })
+    const response = await send('GET', `/api/doctors/?specialization=${specialization.toLowerCase()}&ordering=created_at`, { token: access })
     expect(response.status).toBe(200)
     expect(response.body.results.map((d: { id: number }) => d.id)).toEqual([exact.id, otherCase.id])
   })
@@ -332,15 +311,15 @@ describe('GET /api/doctors/', () => {
     const specialization = unique('Avail')
     const available = await createDoctor(access, { specialization, is_available: true })
     const away = await createDoctor(access, { specialization, is_available: false })
-    const yes = await call('GET', `/api/doctors/?specialization=${specialization}&is_available=true`, { token: access })
+    const yes = await send('GET', `/api/doctors/?specialization=${specialization}&is_available=true`, { token: access })
     expect(yes.body.results.map((d: { id: number }) => d.id)).toEqual([available.id])
-    const no = await call('GET', `/api/doctors/?specialization=${specialization}&is_available=false`, { token: access })
+    const no = await send('GET', `/api/doctors/?specialization=${specialization}&is_available=false`, { token: access })
     expect(no.body.results.map((d: { id: number }) => d.id)).toEqual([away.id])
   })
 
   it.each(['yes', '1', 'maybe'])('refuses is_available=%s with details.is_available', async (value) => {
     const { access } = await signedInUser()
-    const response = await call('GET', `/api/doctors/?is_available=${value}`, { token: access })
+    const response = await send('GET', `/api/doctors/?is_available=${value}`, { token: access })
     expect(response.status).toBe(400)
     expect(Object.keys(response.body.details)).toEqual(['is_available'])
   })
@@ -348,7 +327,7 @@ describe('GET /api/doctors/', () => {
   it('refuses an unknown ordering with details.ordering', async () => {
     const { access } = await signedInUser()
     for (const ordering of ['email', '--name', 'consultation_fee_cents', 'id']) {
-      const response = await call('GET', `/api/doctors/?ordering=${ordering}`, { token: access })
+      const response = await send('GET', `/api/doctors/?ordering=${ordering}`, { token: access })
       expect(response.status).toBe(400)
       expect(Object.keys(response.body.details)).toEqual(['ordering'])
     }
@@ -363,9 +342,9 @@ describe('GET /api/doctors/', () => {
       const first = await createDoctor(access, { specialization })
       const second = await createDoctor(access, { specialization })
       const third = await createDoctor(access, { specialization })
-      const response = await call('GET', `/api/doctors/?specialization=${specialization}`, { token: access })
+      const response = await send('GET', `/api/doctors/?specialization=${specialization}`, { token: access })
       expect(ids(response.body)).toEqual([third.id, second.id, first.id])
-      const ascending = await call('GET', `/api/doctors/?specialization=${specialization}&ordering=created_at`, { token: access })
+      const ascending = await send('GET', `/api/doctors/?specialization=${specialization}&ordering=created_at`, { token: access })
       expect(ids(ascending.body)).toEqual([first.id, second.id, third.id])
     })
 
@@ -375,9 +354,9 @@ describe('GET /api/doctors/', () => {
       const bravo = await createDoctor(access, { specialization, name: 'Bravo' })
       const alpha1 = await createDoctor(access, { specialization, name: 'Alpha' })
       const alpha2 = await createDoctor(access, { specialization, name: 'Alpha' })
-      const up = await call('GET', `/api/doctors/?specialization=${specialization}&ordering=name`, { token: access })
+      const up = await send('GET', `/api/doctors/?specialization=${specialization}&ordering=name`, { token: access })
       expect(ids(up.body)).toEqual([alpha1.id, alpha2.id, bravo.id])
-      const down = await call('GET', `/api/doctors/?specialization=${specialization}&ordering=-name`, { token: access })
+      const down = await send('GET', `/api/doctors/?specialization=${specialization}&ordering=-name`, { token: access })
       expect(ids(down.body)).toEqual([bravo.id, alpha2.id, alpha1.id])
     })
 
@@ -387,9 +366,9 @@ describe('GET /api/doctors/', () => {
       const ten = await createDoctor(access, { specialization, experience_years: 10 })
       const two = await createDoctor(access, { specialization, experience_years: 2 })
       const thirty = await createDoctor(access, { specialization, experience_years: 30 })
-      const up = await call('GET', `/api/doctors/?specialization=${specialization}&ordering=experience_years`, { token: access })
+      const up = await send('GET', `/api/doctors/?specialization=${specialization}&ordering=experience_years`, { token: access })
       expect(ids(up.body)).toEqual([two.id, ten.id, thirty.id])
-      const down = await call('GET', `/api/doctors/?specialization=${specialization}&ordering=-experience_years`, { token: access })
+      const down = await send('GET', `/api/doctors/?specialization=${specialization}&ordering=-experience_years`, { token: access })
       expect(ids(down.body)).toEqual([thirty.id, ten.id, two.id])
     })
 
@@ -399,9 +378,9 @@ describe('GET /api/doctors/', () => {
       const hundred = await createDoctor(access, { specialization, consultation_fee: '100.00' })
       const nine = await createDoctor(access, { specialization, consultation_fee: 9.5 })
       const ten = await createDoctor(access, { specialization, consultation_fee: '10' })
-      const up = await call('GET', `/api/doctors/?specialization=${specialization}&ordering=consultation_fee`, { token: access })
+      const up = await send('GET', `/api/doctors/?specialization=${specialization}&ordering=consultation_fee`, { token: access })
       expect(ids(up.body)).toEqual([nine.id, ten.id, hundred.id])
-      const down = await call('GET', `/api/doctors/?specialization=${specialization}&ordering=-consultation_fee`, { token: access })
+      const down = await send('GET', `/api/doctors/?specialization=${specialization}&ordering=-consultation_fee`, { token: access })
       expect(ids(down.body)).toEqual([hundred.id, ten.id, nine.id])
     })
   })
@@ -413,7 +392,7 @@ describe('GET /api/doctors/', () => {
       const made = []
       for (let i = 0; i < 5; i++) made.push(await createDoctor(access, { specialization }))
       const base = `/api/doctors/?specialization=${specialization}&ordering=created_at&page_size=2`
-      const first = await call('GET', base, { token: access })
+      const first = await send('GET', base, { token: access })
       expect(first.body.count).toBe(5)
       expect(first.body.results.map((d: { id: number }) => d.id)).toEqual([made[0].id, made[1].id])
       expect(first.body.previous).toBeNull()
@@ -422,12 +401,12 @@ describe('GET /api/doctors/', () => {
       expect(next.searchParams.get('page')).toBe('2')
       expect(next.searchParams.get('specialization')).toBe(specialization)
 
-      const last = await call('GET', `${base}&page=3`, { token: access })
+      const last = await send('GET', `${base}&page=3`, { token: access })
       expect(last.body.results.map((d: { id: number }) => d.id)).toEqual([made[4].id])
       expect(last.body.next).toBeNull()
       expect(new URL(last.body.previous).searchParams.get('page')).toBe('2')
 
-      const beyond = await call('GET', `${base}&page=9`, { token: access })
+      const beyond = await send('GET', `${base}&page=9`, { token: access })
       expect(beyond.status).toBe(200)
       expect(beyond.body).toMatchObject({ count: 5, results: [], next: null })
     })
@@ -439,14 +418,14 @@ describe('GET /api/doctors/', () => {
       ['page=abc', 'page'],
     ])('refuses %s', async (query, field) => {
       const { access } = await signedInUser()
-      const response = await call('GET', `/api/doctors/?${query}`, { token: access })
+      const response = await send('GET', `/api/doctors/?${query}`, { token: access })
       expect(response.status).toBe(400)
       expect(Object.keys(response.body.details)).toEqual([field])
     })
 
     it('accepts page_size=100', async () => {
       const { access } = await signedInUser()
-      const response = await call('GET', '/api/doctors/?page_size=100', { token: access })
+      const response = await send('GET', '/api/doctors/?page_size=100', { token: access })
       expect(response.status).toBe(200)
     })
   })
@@ -458,7 +437,7 @@ describe('GET /api/doctors/{id}/', () => {
     const bob = await signedInUser()
     const doctor = await createDoctor(alice.access, { consultation_fee: 75 })
     for (const path of [`/api/doctors/${doctor.id}/`, `/api/doctors/${doctor.id}`]) {
-      const response = await call('GET', path, { token: bob.access })
+      const response = await send('GET', path, { token: bob.access })
       expect(response.status).toBe(200)
       expect(response.body).toEqual(doctor)
     }
@@ -467,8 +446,8 @@ describe('GET /api/doctors/{id}/', () => {
   it('answers 404 for a missing doctor and 401 without a token', async () => {
     const { access } = await signedInUser()
     const doctor = await createDoctor(access)
-    expect((await call('GET', `/api/doctors/${doctor.id + 100000}/`, { token: access })).status).toBe(404)
-    expect((await call('GET', `/api/doctors/${doctor.id}/`)).status).toBe(401)
+    expect((await send('GET', `/api/doctors/${doctor.id + 100000}/`, { token: access })).status).toBe(404)
+    expect((await send('GET', `/api/doctors/${doctor.id}/`)).status).toBe(401)
   })
 })
 
@@ -477,7 +456,7 @@ describe('PUT /api/doctors/{id}/', () => {
     const owner = await signedInUser()
     const doctor = await createDoctor(owner.access, { email: uniqueEmail('put'), consultation_fee: 10, is_available: false, qualification: 'MD' })
     const licence = uniqueLicence()
-    const response = await call('PUT', `/api/doctors/${doctor.id}/`, {
+    const response = await send('PUT', `/api/doctors/${doctor.id}/`, {
       token: owner.access,
       body: { name: 'Dr. New', specialization: 'Oncology', license_number: licence, consultation_fee: '200.1' },
     })
@@ -501,7 +480,7 @@ describe('PUT /api/doctors/{id}/', () => {
   it('requires every required field', async () => {
     const owner = await signedInUser()
     const doctor = await createDoctor(owner.access)
-    const response = await call('PUT', `/api/doctors/${doctor.id}/`, { token: owner.access, body: { name: 'Dr. Half' } })
+    const response = await send('PUT', `/api/doctors/${doctor.id}/`, { token: owner.access, body: { name: 'Dr. Half' } })
     expect(response.status).toBe(400)
     expect(Object.keys(response.body.details)).toEqual(['specialization'])
     expect((await doctorRow(doctor.id))!.name).toBe(doctor.name)
@@ -512,7 +491,7 @@ describe('PUT /api/doctors/{id}/', () => {
     const email = uniqueEmail('own')
     const licence = uniqueLicence()
     const doctor = await createDoctor(owner.access, { email, license_number: licence })
-    const response = await call('PUT', `/api/doctors/${doctor.id}`, {
+    const response = await send('PUT', `/api/doctors/${doctor.id}`, {
       token: owner.access,
       body: { name: 'Dr. Same', specialization: 'ENT', email: email.toUpperCase(), license_number: licence.toLowerCase() },
     })
@@ -524,15 +503,15 @@ describe('PUT /api/doctors/{id}/', () => {
     const owner = await signedInUser()
     const taken = await createDoctor(owner.access, { email: uniqueEmail('taken'), license_number: uniqueLicence() })
     const doctor = await createDoctor(owner.access, { name: 'Dr. Before' })
-    const email = await call('PUT', `/api/doctors/${doctor.id}/`, {
+    const email = await send('PUT', `/api/doctors/${doctor.id}/`, {
       token: owner.access,
-      body: { name: 'Dr. After', specialization: 'ENT', email: taken.email.toUpperCase() },
+      body: { name: 'Dr. After', specialization: 'ENT', email: taken.email!.toUpperCase() },
     })
     expect(email.status).toBe(409)
     expect(Object.keys(email.body.details)).toEqual(['email'])
-    const licence = await call('PUT', `/api/doctors/${doctor.id}/`, {
+    const licence = await send('PUT', `/api/doctors/${doctor.id}/`, {
       token: owner.access,
-      body: { name: 'Dr. After', specialization: 'ENT', license_number: taken.license_number.toLowerCase() },
+      body: { name: 'Dr. After', specialization: 'ENT', license_number: taken.license_number!.toLowerCase() },
     })
     expect(licence.status).toBe(409)
     expect(Object.keys(licence.body.details)).toEqual(['license_number'])
@@ -543,7 +522,7 @@ describe('PUT /api/doctors/{id}/', () => {
     const owner = await signedInUser()
     const other = await signedInUser()
     const doctor = await createDoctor(owner.access, { name: 'Dr. Mine' })
-    const response = await call('PUT', `/api/doctors/${doctor.id}/`, {
+    const response = await send('PUT', `/api/doctors/${doctor.id}/`, {
       token: other.access,
       body: { name: 'Dr. Stolen', specialization: 'ENT' },
     })
@@ -556,8 +535,8 @@ describe('PUT /api/doctors/{id}/', () => {
     const owner = await signedInUser()
     const doctor = await createDoctor(owner.access)
     const body = { name: 'Dr. Ghost', specialization: 'ENT' }
-    expect((await call('PUT', `/api/doctors/${doctor.id + 100000}/`, { token: owner.access, body })).status).toBe(404)
-    expect((await call('PUT', `/api/doctors/${doctor.id}/`, { body })).status).toBe(401)
+    expect((await send('PUT', `/api/doctors/${doctor.id + 100000}/`, { token: owner.access, body })).status).toBe(404)
+    expect((await send('PUT', `/api/doctors/${doctor.id}/`, { body })).status).toBe(401)
   })
 })
 
@@ -565,7 +544,7 @@ describe('PATCH /api/doctors/{id}/', () => {
   it('changes only the fields sent and bumps updated state', async () => {
     const owner = await signedInUser()
     const doctor = await createDoctor(owner.access, { qualification: 'MD', consultation_fee: 50, experience_years: 3 })
-    const response = await call('PATCH', `/api/doctors/${doctor.id}/`, {
+    const response = await send('PATCH', `/api/doctors/${doctor.id}/`, {
       token: owner.access,
       body: { consultation_fee: '75.25', is_available: false, id: 1, created_by: 999999 },
     })
@@ -577,7 +556,7 @@ describe('PATCH /api/doctors/{id}/', () => {
   it('clears optional fields sent as null or blank', async () => {
     const owner = await signedInUser()
     const doctor = await createDoctor(owner.access, { qualification: 'MD', consultation_fee: 50, email: uniqueEmail('clear') })
-    const response = await call('PATCH', `/api/doctors/${doctor.id}/`, {
+    const response = await send('PATCH', `/api/doctors/${doctor.id}/`, {
       token: owner.access,
       body: { qualification: null, consultation_fee: null, email: '' },
     })
@@ -589,7 +568,7 @@ describe('PATCH /api/doctors/{id}/', () => {
   it('returns the doctor unchanged for an empty body', async () => {
     const owner = await signedInUser()
     const doctor = await createDoctor(owner.access)
-    const response = await call('PATCH', `/api/doctors/${doctor.id}/`, { token: owner.access, body: {} })
+    const response = await send('PATCH', `/api/doctors/${doctor.id}/`, { token: owner.access, body: {} })
     expect(response.status).toBe(200)
     expect(response.body).toEqual(doctor)
     expect((await doctorRow(doctor.id))!.version).toBe(1)
@@ -604,7 +583,7 @@ describe('PATCH /api/doctors/{id}/', () => {
       ['experience_years', 81],
       ['nickname', 'Doc'],
     ] as const) {
-      const response = await call('PATCH', `/api/doctors/${doctor.id}/`, { token: owner.access, body: { [field]: value } })
+      const response = await send('PATCH', `/api/doctors/${doctor.id}/`, { token: owner.access, body: { [field]: value } })
       expect(response.status).toBe(400)
       expect(Object.keys(response.body.details)).toEqual([field])
     }
@@ -616,11 +595,11 @@ describe('PATCH /api/doctors/{id}/', () => {
     const licence = uniqueLicence()
     const taken = await createDoctor(owner.access, { license_number: uniqueLicence() })
     const doctor = await createDoctor(owner.access, { license_number: licence })
-    const clash = await call('PATCH', `/api/doctors/${doctor.id}/`, { token: owner.access, body: { license_number: taken.license_number.toLowerCase() } })
+    const clash = await send('PATCH', `/api/doctors/${doctor.id}/`, { token: owner.access, body: { license_number: taken.license_number!.toLowerCase() } })
     expect(clash.status).toBe(409)
     expect(Object.keys(clash.body.details)).toEqual(['license_number'])
     expect((await doctorRow(doctor.id))!.license_number).toBe(licence)
-    const own = await call('PATCH', `/api/doctors/${doctor.id}/`, { token: owner.access, body: { license_number: licence.toLowerCase() } })
+    const own = await send('PATCH', `/api/doctors/${doctor.id}/`, { token: owner.access, body: { license_number: licence.toLowerCase() } })
     expect(own.status).toBe(200)
   })
 
@@ -629,7 +608,7 @@ describe('PATCH /api/doctors/{id}/', () => {
     const other = await signedInUser()
     const doctor = await createDoctor(owner.access, { consultation_fee: 10 })
     for (const body of [{ consultation_fee: 0 }, {}]) {
-      const response = await call('PATCH', `/api/doctors/${doctor.id}/`, { token: other.access, body })
+      const response = await send('PATCH', `/api/doctors/${doctor.id}/`, { token: other.access, body })
       expect(response.status).toBe(403)
       expect(response.body.code).toBe('permission_denied')
     }
@@ -640,7 +619,7 @@ describe('PATCH /api/doctors/{id}/', () => {
     const owner = await signedInUser()
     const doctor = await createDoctor(owner.access)
     for (const body of [{ name: 'Dr. Ghost' }, {}]) {
-      expect((await call('PATCH', `/api/doctors/${doctor.id + 100000}/`, { token: owner.access, body })).status).toBe(404)
+      expect((await send('PATCH', `/api/doctors/${doctor.id + 100000}/`, { token: owner.access, body })).status).toBe(404)
     }
   })
 })
@@ -649,18 +628,18 @@ describe('DELETE /api/doctors/{id}/', () => {
   it('deletes a doctor its creator added, with 204 and no body', async () => {
     const owner = await signedInUser()
     const doctor = await createDoctor(owner.access)
-    const response = await call('DELETE', `/api/doctors/${doctor.id}/`, { token: owner.access })
+    const response = await send('DELETE', `/api/doctors/${doctor.id}/`, { token: owner.access })
     expect(response.status).toBe(204)
     expect(response.body).toBeNull()
     expect(await doctorRow(doctor.id)).toBeNull()
-    expect((await call('GET', `/api/doctors/${doctor.id}/`, { token: owner.access })).status).toBe(404)
+    expect((await send('GET', `/api/doctors/${doctor.id}/`, { token: owner.access })).status).toBe(404)
   })
 
   it('refuses a user who did not add the doctor with 403, deleting nothing', async () => {
     const owner = await signedInUser()
     const other = await signedInUser()
     const doctor = await createDoctor(owner.access)
-    const response = await call('DELETE', `/api/doctors/${doctor.id}`, { token: other.access })
+    const response = await send('DELETE', `/api/doctors/${doctor.id}`, { token: other.access })
     expect(response.status).toBe(403)
     expect(response.body.code).toBe('permission_denied')
     expect(await doctorRow(doctor.id)).not.toBeNull()
@@ -669,8 +648,8 @@ describe('DELETE /api/doctors/{id}/', () => {
   it('answers 404 for a missing doctor and 401 without a token', async () => {
     const owner = await signedInUser()
     const doctor = await createDoctor(owner.access)
-    expect((await call('DELETE', `/api/doctors/${doctor.id + 100000}/`, { token: owner.access })).status).toBe(404)
-    expect((await call('DELETE', `/api/doctors/${doctor.id}/`)).status).toBe(401)
+    expect((await send('DELETE', `/api/doctors/${doctor.id + 100000}/`, { token: owner.access })).status).toBe(404)
+    expect((await send('DELETE', `/api/doctors/${doctor.id}/`)).status).toBe(401)
     expect(await doctorRow(doctor.id)).not.toBeNull()
   })
 
@@ -678,17 +657,17 @@ describe('DELETE /api/doctors/{id}/', () => {
     const owner = await signedInUser()
     const doctor = await createDoctor(owner.access)
     const mapping = await assign(owner.id, doctor.id)
-    const one = await call('DELETE', `/api/doctors/${doctor.id}/`, { token: owner.access })
+    const one = await send('DELETE', `/api/doctors/${doctor.id}/`, { token: owner.access })
     expect(one.status).toBe(409)
     expect(one.body.code).toBe('conflict')
     expect(one.body.error).toContain('remove its 1 assignment first')
     await assign(owner.id, doctor.id)
-    const two = await call('DELETE', `/api/doctors/${doctor.id}/`, { token: owner.access })
+    const two = await send('DELETE', `/api/doctors/${doctor.id}/`, { token: owner.access })
     expect(two.status).toBe(409)
     expect(two.body.error).toContain('remove its 2 assignments first')
     expect(await doctorRow(doctor.id)).not.toBeNull()
     expect(await mappingCount(doctor.id)).toBe(2)
-    expect(await env.DB.prepare('SELECT id FROM mappings WHERE id = ?').bind(mapping).first()).not.toBeNull()
+    expect(await mappingRow(mapping)).not.toBeNull()
   })
 
   it("answers 403, not 409, to a user who did not add an assigned doctor", async () => {
@@ -696,7 +675,7 @@ describe('DELETE /api/doctors/{id}/', () => {
     const other = await signedInUser()
     const doctor = await createDoctor(owner.access)
     await assign(owner.id, doctor.id)
-    const response = await call('DELETE', `/api/doctors/${doctor.id}/`, { token: other.access })
+    const response = await send('DELETE', `/api/doctors/${doctor.id}/`, { token: other.access })
     expect(response.status).toBe(403)
     expect(await mappingCount(doctor.id)).toBe(1)
   })
@@ -705,14 +684,14 @@ describe('DELETE /api/doctors/{id}/', () => {
     const owner = await signedInUser()
     const doctor = await createDoctor(owner.access)
     const mapping = await assign(owner.id, doctor.id)
-    await env.DB.prepare('DELETE FROM mappings WHERE id = ?').bind(mapping).run()
-    expect((await call('DELETE', `/api/doctors/${doctor.id}/`, { token: owner.access })).status).toBe(204)
+    await deleteMapping(mapping)
+    expect((await send('DELETE', `/api/doctors/${doctor.id}/`, { token: owner.access })).status).toBe(204)
   })
 })
 
 describe('OpenAPI document', () => {
   it('describes the doctor routes and the Doctor schema without internal columns', async () => {
-    const response = await call('GET', '/api/openapi.json')
+    const response = await send('GET', '/api/openapi.json')
     expect(response.status).toBe(200)
     const { paths, components } = response.body
     expect(Object.keys(paths['/api/doctors'] ?? paths['/api/doctors/']).sort()).toEqual(['get', 'post'])

@@ -8,8 +8,5 @@ declare global {
       JWT_SECRET: string
       SMALL_LIMITER: RateLimit
     }
-    interface GlobalProps {
-      mainModule: typeof import('../src/index')
-    }
   }
 }

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
-import app from '../src/app'
 import { MAX_BODY_BYTES } from '../src/middleware/json-body'
-import { BASE, call, GOOD_PASSWORD, uniqueEmail } from './helpers'
+import { userByEmail } from './db'
+import { GOOD_PASSWORD, send, uniqueEmail, type EnvOverrides } from './helpers'
 
 const registration = () => ({ name: 'Envelope Tester', email: uniqueEmail('envelope'), password: GOOD_PASSWORD })
 
@@ -19,27 +19,29 @@ function streamOf(bytes: number): ReadableStream<Uint8Array> {
 }
 
 /** A D1 binding whose every statement fails with `message`. */
-function brokenD1(message: string) {
+function brokenD1(message: string): D1Database {
   const fail = () => {
     throw new Error(message)
   }
-  return { prepare: fail, batch: fail, withSession: () => ({ prepare: fail, batch: fail, getBookmark: () => null }) }
+  return { prepare: fail, batch: fail, withSession: () => ({ prepare: fail, batch: fail, getBookmark: () => null }) } as unknown as D1Database
 }
+
+const LOGIN = { email: 'a@b.co', password: 'whatever-pass' }
 
 describe('request bodies', () => {
   it('refuses a body that is not application/json with 415', async () => {
     const body = registration()
-    const response = await call('POST', '/api/auth/register/', {
+    const response = await send('POST', '/api/auth/register/', {
       rawBody: new URLSearchParams(body as unknown as Record<string, string>).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     })
     expect(response.status).toBe(415)
     expect(response.body).toEqual({ error: expect.any(String), code: 'unsupported_media_type' })
-    expect(await env.DB.prepare('SELECT id FROM users WHERE email = ?').bind(body.email).first()).toBeNull()
+    expect(await userByEmail(body.email)).toBeNull()
   })
 
   it('accepts a JSON media type with parameters', async () => {
-    const response = await call('POST', '/api/auth/register/', {
+    const response = await send('POST', '/api/auth/register/', {
       rawBody: JSON.stringify(registration()),
       headers: { 'content-type': 'Application/JSON; charset=utf-8' },
     })
@@ -47,13 +49,13 @@ describe('request bodies', () => {
   })
 
   it('refuses malformed JSON with 400 validation_error', async () => {
-    const response = await call('POST', '/api/auth/login/', { rawBody: '{"email": ', headers: { 'content-type': 'application/json' } })
+    const response = await send('POST', '/api/auth/login/', { rawBody: '{"email": ', headers: { 'content-type': 'application/json' } })
     expect(response.status).toBe(400)
     expect(response.body).toEqual({ error: expect.any(String), code: 'validation_error' })
   })
 
   it('refuses a JSON body that is not an object', async () => {
-    const response = await call('POST', '/api/auth/login/', { body: ['a', 'b'] })
+    const response = await send('POST', '/api/auth/login/', { body: ['a', 'b'] })
     expect(response.status).toBe(400)
     expect(response.body.code).toBe('validation_error')
   })
@@ -61,36 +63,36 @@ describe('request bodies', () => {
   it('refuses text with a NUL character, wherever it is, and nothing is stored', async () => {
     for (const name of ['\u0000', 'Dr\u0000 Who']) {
       const body = registration()
-      const response = await call('POST', '/api/auth/register/', { body: { ...body, name } })
+      const response = await send('POST', '/api/auth/register/', { body: { ...body, name } })
       expect(response.status).toBe(400)
       expect(response.body.code).toBe('validation_error')
-      expect(await env.DB.prepare('SELECT id FROM users WHERE email = ?').bind(body.email).first()).toBeNull()
+      expect(await userByEmail(body.email)).toBeNull()
     }
   })
 
   it('accepts a backslash followed by u0000 as ordinary text', async () => {
-    const response = await call('POST', '/api/auth/register/', { body: { ...registration(), name: 'Back\\u0000slash' } })
+    const response = await send('POST', '/api/auth/register/', { body: { ...registration(), name: 'Back\\u0000slash' } })
     expect(response.status).toBe(201)
     expect(response.body.user.name).toBe('Back\\u0000slash')
   })
 
   it('refuses a body over 64 KiB sent with Content-Length with 413', async () => {
     const body = JSON.stringify({ ...registration(), name: 'x'.repeat(MAX_BODY_BYTES) })
-    const response = await call('POST', '/api/auth/register/', { rawBody: body, headers: { 'content-type': 'application/json' } })
+    const response = await send('POST', '/api/auth/register/', { rawBody: body, headers: { 'content-type': 'application/json' } })
     expect(response.status).toBe(413)
     expect(response.body).toEqual({ error: expect.any(String), code: 'payload_too_large' })
   })
 
   it('refuses a chunked body over 64 KiB with 413, and keeps answering', async () => {
-    const response = await call('POST', '/api/auth/login/', { rawBody: streamOf(MAX_BODY_BYTES * 4), headers: { 'content-type': 'application/json' } })
+    const response = await send('POST', '/api/auth/login/', { rawBody: streamOf(MAX_BODY_BYTES * 4), headers: { 'content-type': 'application/json' } })
     expect(response.status).toBe(413)
     expect(response.body.code).toBe('payload_too_large')
-    expect((await call('GET', '/api/health/')).status).toBe(200)
+    expect((await send('GET', '/api/health/')).status).toBe(200)
   })
 
   it('accepts a body of exactly 64 KiB as far as size goes', async () => {
     const padding = MAX_BODY_BYTES - JSON.stringify({ email: 'a@b.co', password: '' }).length
-    const response = await call('POST', '/api/auth/login/', {
+    const response = await send('POST', '/api/auth/login/', {
       rawBody: JSON.stringify({ email: 'a@b.co', password: 'p'.repeat(padding) }),
       headers: { 'content-type': 'application/json' },
     })
@@ -101,28 +103,28 @@ describe('request bodies', () => {
 
 describe('routing errors', () => {
   it('answers an unknown path with a JSON 404', async () => {
-    const response = await call('GET', '/api/nothing-here/')
+    const response = await send('GET', '/api/nothing-here/')
     expect(response.status).toBe(404)
     expect(response.body).toEqual({ error: expect.any(String), code: 'not_found' })
   })
 
   it('answers a known path with the wrong method with 405 and Allow', async () => {
-    const response = await call('DELETE', '/api/auth/login/')
+    const response = await send('DELETE', '/api/auth/login/')
     expect(response.status).toBe(405)
     expect(response.headers.get('allow')).toBe('POST')
     expect(response.body).toEqual({ error: expect.any(String), code: 'method_not_allowed' })
-    const me = await call('POST', '/api/auth/me', { body: {} })
+    const me = await send('POST', '/api/auth/me', { body: {} })
     expect(me.status).toBe(405)
     expect(me.headers.get('allow')).toBe('GET, HEAD')
   })
 })
 
 describe('server errors', () => {
-  const misconfigured = async (bindings: Record<string, string | undefined>) => {
+  const misconfigured = async (bindings: EnvOverrides) => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {})
     try {
-      const response = await app.request(`${BASE}/api/health/`, {}, { DB: env.DB, ...bindings })
-      return { response, body: await response.json<Record<string, unknown>>(), logged: log.mock.calls.map((args) => args.join(' ')).join('\n') }
+      const response = await send('GET', '/api/health/', { env: bindings })
+      return { response, body: response.body, logged: log.mock.calls.map((args) => args.join(' ')).join('\n') }
     } finally {
       log.mockRestore()
     }
@@ -150,9 +152,9 @@ describe('server errors', () => {
   it('hides an unexpected error behind a 500 with a request id', async () => {
     const broken = brokenD1('SELECT secret FROM somewhere')
     const log = vi.spyOn(console, 'error').mockImplementation(() => {})
-    const response = await app.request(`${BASE}/api/auth/login/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@b.co', password: 'whatever-pass' }) }, { DB: broken, JWT_SECRET: env.JWT_SECRET })
+    const response = await send('POST', '/api/auth/login/', { body: LOGIN, env: { DB: broken } })
     log.mockRestore()
-    const text = await response.text()
+    const text = response.text
     expect(response.status).toBe(500)
     expect(JSON.parse(text)).toEqual({ error: expect.any(String), code: 'internal_error', request_id: expect.any(String) })
     expect(text).not.toContain('SELECT')
@@ -161,25 +163,25 @@ describe('server errors', () => {
 
   it('answers 400, not 500, when D1 refuses a value by a CHECK constraint', async () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {})
-    const response = await app.request(`${BASE}/api/auth/login/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@b.co', password: 'whatever-pass' }) }, { DB: brokenD1('D1_ERROR: CHECK constraint failed: length(name) BETWEEN 1 AND 120: SQLITE_CONSTRAINT'), JWT_SECRET: env.JWT_SECRET })
+    const response = await send('POST', '/api/auth/login/', { body: LOGIN, env: { DB: brokenD1('D1_ERROR: CHECK constraint failed: length(name) BETWEEN 1 AND 120: SQLITE_CONSTRAINT') } })
     log.mockRestore()
     expect(response.status).toBe(400)
-    expect(await response.json()).toEqual({ error: expect.any(String), code: 'validation_error' })
+    expect(response.body).toEqual({ error: expect.any(String), code: 'validation_error' })
   })
 
   it('answers 503 from health when D1 fails', async () => {
     const broken = brokenD1('D1 is down')
     const log = vi.spyOn(console, 'error').mockImplementation(() => {})
-    const response = await app.request(`${BASE}/api/health/`, {}, { DB: broken, JWT_SECRET: env.JWT_SECRET })
+    const response = await send('GET', '/api/health/', { env: { DB: broken } })
     log.mockRestore()
     expect(response.status).toBe(503)
-    expect(await response.json()).toMatchObject({ code: 'service_unavailable' })
+    expect(response.body).toMatchObject({ code: 'service_unavailable' })
   })
 })
 
 describe('API description', () => {
   it('serves an OpenAPI 3.1 document with the bearer scheme and error responses', async () => {
-    const response = await call('GET', '/api/openapi.json')
+    const response = await send('GET', '/api/openapi.json')
     expect(response.status).toBe(200)
     expect(response.body.openapi).toBe('3.1.0')
     expect(response.body.components.securitySchemes.Bearer).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
@@ -188,7 +190,7 @@ describe('API description', () => {
   })
 
   it('leads from /api/docs to the HTML reference', async () => {
-    const response = await app.request(`${BASE}/api/docs`, {}, env)
+    const response = await send('GET', '/api/docs')
     expect(response.status).toBe(302)
     expect(response.headers.get('location')).toBe('/docs/')
   })

@@ -1,12 +1,10 @@
-import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import app from '../src/app'
 import { recordingD1 } from './d1-wrapper'
-import { BASE, call } from './helpers'
+import { send } from './helpers'
 
 describe('GET /api/health/', () => {
   it('answers ok after a database round trip', async () => {
-    const response = await call('GET', '/api/health/')
+    const response = await send('GET', '/api/health/')
     expect(response.status).toBe(200)
     expect(response.body).toEqual({ status: 'ok' })
   })
@@ -15,9 +13,9 @@ describe('GET /api/health/', () => {
 describe('GET /api/health/live/', () => {
   it('answers without touching the database', async () => {
     const d1 = recordingD1()
-    const response = await app.request(`${BASE}/api/health/live/`, {}, { ...env, DB: d1.binding })
+    const response = await send('GET', '/api/health/live/', { env: { DB: d1.binding } })
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ status: 'ok' })
+    expect(response.body).toEqual({ status: 'ok' })
     expect(d1.trips).toEqual([])
   })
 })

@@ -1,23 +1,74 @@
-import { env, exports } from 'cloudflare:workers'
+import type { z } from '@hono/zod-openapi'
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import app from '../src/app'
+import type { LoginResultSchema, User } from '../src/schemas/auth'
+import type { Doctor } from '../src/schemas/doctors'
+import type { Assignment } from '../src/schemas/assignments'
+import type { Patient } from '../src/schemas/patients'
+import { makeAdmin } from './db'
 
 export const BASE = 'http://api.test'
 
-export interface CallOptions {
+export type LoginResult = z.infer<typeof LoginResultSchema>
+
+/**
+ * What a test may put in place of the test environment's bindings for one request: a recording
+ * or broken D1, a small rate limiter, a missing secret. Merged over `env`.
+ */
+export type EnvOverrides = { [K in keyof Cloudflare.Env]?: Cloudflare.Env[K] | undefined }
+
+export interface SendOptions {
   body?: unknown
   /** Sent as-is, bypassing JSON encoding. */
   rawBody?: BodyInit
   token?: string
   headers?: Record<string, string>
+  env?: EnvOverrides
 }
 
-export interface ApiResponse<T = any> {
+/**
+ * A body a test reads freely (error envelopes, pages, details). Factories and the typed helpers
+ * below return the API's own types; `send<T>()` takes one where a test wants it checked.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type LooseBody = any
+
+export interface Sent<T = LooseBody> {
   status: number
   headers: Headers
+  /** The parsed JSON answer; null for an empty or non-JSON one. */
   body: T
+  /** The answer as sent. */
+  text: string
+  /** How many pieces of work the request handed to `waitUntil` (deferred audit events). */
+  deferred: number
 }
 
-/** Calls the Worker the way a client would and always consumes the response body. */
-export async function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+/**
+ * The one way tests reach the Worker: `app.fetch` with an ExecutionContext of its own, whose
+ * `waitUntil` work (audit events written after the answer) has settled when this returns.
+ * `hono/client` goes through it too, as its `fetch`.
+ */
+export async function dispatch(request: Request, bindings: EnvOverrides = {}): Promise<{ response: Response; deferred: number }> {
+  const inner = createExecutionContext()
+  let deferred = 0
+  const ctx: ExecutionContext = {
+    waitUntil: (promise: Promise<unknown>) => {
+      deferred += 1
+      inner.waitUntil(promise)
+    },
+    passThroughOnException: () => inner.passThroughOnException(),
+    props: inner.props,
+    tracing: inner.tracing,
+  }
+  const response = await app.fetch(request, { ...env, ...bindings } as Cloudflare.Env, ctx)
+  await waitOnExecutionContext(inner)
+  return { response, deferred }
+}
+
+/** Sends one request the way a client would, and always consumes the answer's body. */
+export async function send<T = LooseBody>(method: string, path: string, options: SendOptions = {}): Promise<Sent<T>> {
   const headers = new Headers(options.headers)
   let body: BodyInit | undefined = options.rawBody
   if (options.body !== undefined) {
@@ -25,11 +76,12 @@ export async function call<T = any>(method: string, path: string, options: CallO
     if (!headers.has('content-type')) headers.set('content-type', 'application/json')
   }
   if (options.token) headers.set('authorization', `Bearer ${options.token}`)
-  // Each call looks like a new client, so per-IP rate limits only trigger in tests that aim at them.
+  // Each request looks like a new client, so per-IP rate limits only trigger in tests that aim at them.
   if (!headers.has('cf-connecting-ip')) headers.set('cf-connecting-ip', randomIp())
-  const response = await exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }))
+  const { response, deferred } = await dispatch(new Request(`${BASE}${path}`, { method, headers, body }), options.env)
   const text = await response.text()
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null }
+  const json = text !== '' && /^application\/json/.test(response.headers.get('content-type') ?? '')
+  return { status: response.status, headers: response.headers, body: (json ? JSON.parse(text) : null) as T, text, deferred }
 }
 
 /** A random documentation-range (RFC 5737) IPv4 address. */
@@ -41,27 +93,45 @@ export const uniqueEmail = (prefix = 'user') => `${prefix}.${Date.now().toString
 
 export const GOOD_PASSWORD = 'Sturdy-Kettle-42'
 
-export async function registerUser(overrides: { name?: string; email?: string; password?: string } = {}) {
-  const credentials = { name: overrides.name ?? 'Test Clinician', email: overrides.email ?? uniqueEmail(), password: overrides.password ?? GOOD_PASSWORD }
-  const response = await call('POST', '/api/auth/register/', { body: credentials })
-  if (response.status !== 201) throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`)
-  return { ...credentials, user: response.body.user as { id: number; name: string; email: string; date_joined: string } }
+/** Sends a request that must answer `status`, and returns its body as `T`. */
+async function expectStatus<T>(status: number, method: string, path: string, options: SendOptions, what: string): Promise<T> {
+  const response = await send<T>(method, path, options)
+  if (response.status !== status) throw new Error(`${what} failed: ${response.status} ${response.text}`)
+  return response.body
 }
 
-export async function login(email: string, password: string) {
-  const response = await call('POST', '/api/auth/login/', { body: { email, password } })
-  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`)
-  return response.body as { access: string; refresh: string; expires_in: number; user: { id: number } }
+export interface Registered {
+  name: string
+  email: string
+  password: string
+  user: User
 }
+
+export async function registerUser(overrides: { name?: string; email?: string; password?: string } = {}): Promise<Registered> {
+  const credentials = { name: overrides.name ?? 'Test Clinician', email: overrides.email ?? uniqueEmail(), password: overrides.password ?? GOOD_PASSWORD }
+  const { user } = await expectStatus<{ user: User }>(201, 'POST', '/api/auth/register/', { body: credentials }, 'register')
+  return { ...credentials, user }
+}
+
+export function login(email: string, password: string): Promise<LoginResult> {
+  return expectStatus<LoginResult>(200, 'POST', '/api/auth/login/', { body: { email, password } }, 'login')
+}
+
+export type SignedIn = Registered & LoginResult & { id: number }
 
 /** A registered, signed-in user. */
-export async function signedInUser(overrides: { name?: string; email?: string } = {}) {
+export async function signedInUser(overrides: { name?: string; email?: string } = {}): Promise<SignedIn> {
   const registered = await registerUser(overrides)
   const tokens = await login(registered.email, registered.password)
   return { ...registered, ...tokens, id: registered.user.id }
 }
 
-export const db = () => env.DB
+/** A signed-in user promoted to administrator in D1 (no route creates the first admin). */
+export async function signedInAdmin(overrides: { name?: string } = {}): Promise<SignedIn> {
+  const admin = await signedInUser({ name: 'Ada Admin', ...overrides })
+  await makeAdmin(admin.id)
+  return admin
+}
 
 /** A date of birth `years` years ago today (UTC), as YYYY-MM-DD. */
 export function dateYearsAgo(years: number): string {
@@ -70,28 +140,46 @@ export function dateYearsAgo(years: number): string {
 }
 
 /** Creates a patient owned by the token's user; fields not given get valid defaults. */
-export async function createPatient(token: string, fields: Record<string, unknown> = {}) {
-  const response = await call('POST', '/api/patients/', {
-    token,
-    body: { name: 'Grace Hopper', date_of_birth: '1980-03-15', gender: 'female', ...fields },
-  })
-  if (response.status !== 201) throw new Error(`createPatient failed: ${response.status} ${JSON.stringify(response.body)}`)
-  return response.body
+export function createPatient(token: string, fields: Record<string, unknown> = {}): Promise<Patient> {
+  const body = { name: 'Grace Hopper', date_of_birth: '1980-03-15', gender: 'female', ...fields }
+  return expectStatus<Patient>(201, 'POST', '/api/patients/', { token, body }, 'createPatient')
 }
 
 /** Creates a doctor as the token's user; fields not given get valid defaults. */
-export async function createDoctor(token: string, fields: Record<string, unknown> = {}) {
-  const response = await call('POST', '/api/doctors/', {
-    token,
-    body: { name: 'Dr. John Watson', specialization: 'Cardiology', ...fields },
-  })
-  if (response.status !== 201) throw new Error(`createDoctor failed: ${response.status} ${JSON.stringify(response.body)}`)
-  return response.body
+export function createDoctor(token: string, fields: Record<string, unknown> = {}): Promise<Doctor> {
+  const body = { name: 'Dr. John Watson', specialization: 'Cardiology', ...fields }
+  return expectStatus<Doctor>(201, 'POST', '/api/doctors/', { token, body }, 'createDoctor')
 }
 
 /** Assigns a doctor to a patient as the token's user. */
-export async function createMapping(token: string, patient: number, doctor: number, fields: Record<string, unknown> = {}) {
-  const response = await call('POST', '/api/mappings/', { token, body: { patient, doctor, ...fields } })
-  if (response.status !== 201) throw new Error(`createMapping failed: ${response.status} ${JSON.stringify(response.body)}`)
-  return response.body
+export function createMapping(token: string, patient: number, doctor: number, fields: Record<string, unknown> = {}): Promise<Assignment> {
+  return expectStatus<Assignment>(201, 'POST', '/api/mappings/', { token, body: { patient, doctor, ...fields } }, 'createMapping')
+}
+
+export interface Clinic {
+  user: SignedIn
+  token: string
+  patient: Patient
+  doctor: Doctor
+}
+
+/** A signed-in user with one patient and one doctor of their own, and, with `assigned`, the assignment between them. */
+export async function clinic(options?: { patient?: Record<string, unknown>; doctor?: Record<string, unknown> }): Promise<Clinic>
+export async function clinic(options: { patient?: Record<string, unknown>; doctor?: Record<string, unknown>; assigned: true }): Promise<Clinic & { mapping: Assignment }>
+export async function clinic(options: { patient?: Record<string, unknown>; doctor?: Record<string, unknown>; assigned?: boolean } = {}) {
+  const user = await signedInUser()
+  const patient = await createPatient(user.access, options.patient)
+  const doctor = await createDoctor(user.access, options.doctor)
+  const mapping = options.assigned ? await createMapping(user.access, patient.id, doctor.id) : undefined
+  return { user, token: user.access, patient, doctor, ...(mapping ? { mapping } : {}) }
+}
+
+/** Every route the app serves, as `METHOD /pattern/:param` in Hono's words, each once; middleware left out. */
+export const routeKeys = (): string[] => [...new Set(app.routes.filter((route) => route.method !== 'ALL').map((route) => `${route.method} ${route.path}`))].sort()
+
+/** Checks that a table keyed by route names every route the app serves, and no route it does not. */
+export function expectEveryRoute(table: Record<string, unknown>): void {
+  const missing = routeKeys().filter((key) => !(key in table))
+  const stale = Object.keys(table).filter((key) => !routeKeys().includes(key))
+  if (missing.length || stale.length) throw new Error(`routes without an entry: ${JSON.stringify(missing)}; entries without a route: ${JSON.stringify(stale)}`)
 }

@@ -1,23 +1,16 @@
-import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { call, createDoctor, createMapping, createPatient, signedInUser } from './helpers'
+import { countMappingsWhere, mappingRow } from './db'
+import { clinic as anyClinic, createDoctor, createMapping, createPatient, send, signedInUser } from './helpers'
 
-/** A user with one patient and one doctor of their own. */
-async function clinic() {
-  const user = await signedInUser()
-  const patient = await createPatient(user.access, { name: 'Ada Patient' })
-  const doctor = await createDoctor(user.access, { name: 'Dr. Alpha', specialization: 'Neurology' })
-  return { user, token: user.access, patient, doctor }
-}
+/** A user with one patient and one doctor of their own, named so the mapping's copies of the names can be checked. */
+const clinic = () => anyClinic({ patient: { name: 'Ada Patient' }, doctor: { name: 'Dr. Alpha', specialization: 'Neurology' } })
 
-const mappingRow = (id: number) => env.DB.prepare('SELECT * FROM mappings WHERE id = ?').bind(id).first<Record<string, unknown>>()
-const mappingCount = async (patientId: number) =>
-  (await env.DB.prepare('SELECT count(*) AS n FROM mappings WHERE patient_id = ?').bind(patientId).first<{ n: number }>())!.n
+const mappingCount = (patientId: number) => countMappingsWhere('patient_id', patientId)
 
 describe('POST /api/mappings/', () => {
   it('assigns a doctor to your patient', async () => {
     const { user, token, patient, doctor } = await clinic()
-    const response = await call('POST', '/api/mappings/', { token, body: { patient: patient.id, doctor: doctor.id, notes: 'Weekly check' } })
+    const response = await send('POST', '/api/mappings/', { token, body: { patient: patient.id, doctor: doctor.id, notes: 'Weekly check' } })
     expect(response.status).toBe(201)
     expect(response.headers.get('location')).toBe(`/api/mappings/${response.body.id}/`)
     expect(response.body).toEqual({
@@ -38,7 +31,7 @@ describe('POST /api/mappings/', () => {
 
   it('accepts patient_id and doctor_id as aliases, and is_active false', async () => {
     const { token, patient, doctor } = await clinic()
-    const response = await call('POST', '/api/mappings', { token, body: { patient_id: patient.id, doctor_id: doctor.id, is_active: false } })
+    const response = await send('POST', '/api/mappings', { token, body: { patient_id: patient.id, doctor_id: doctor.id, is_active: false } })
     expect(response.status).toBe(201)
     expect(response.body).toMatchObject({ patient: patient.id, doctor: doctor.id, is_active: false, notes: null })
   })
@@ -46,15 +39,15 @@ describe('POST /api/mappings/', () => {
   it('lets you assign a doctor someone else created', async () => {
     const { token, patient } = await clinic()
     const other = await clinic()
-    const response = await call('POST', '/api/mappings/', { token, body: { patient: patient.id, doctor: other.doctor.id } })
+    const response = await send('POST', '/api/mappings/', { token, body: { patient: patient.id, doctor: other.doctor.id } })
     expect(response.status).toBe(201)
   })
 
   it("answers another user's patient exactly like a missing one", async () => {
     const { token, doctor } = await clinic()
     const other = await clinic()
-    const theirs = await call('POST', '/api/mappings/', { token, body: { patient: other.patient.id, doctor: doctor.id } })
-    const missing = await call('POST', '/api/mappings/', { token, body: { patient: 99_999_999, doctor: doctor.id } })
+    const theirs = await send('POST', '/api/mappings/', { token, body: { patient: other.patient.id, doctor: doctor.id } })
+    const missing = await send('POST', '/api/mappings/', { token, body: { patient: 99_999_999, doctor: doctor.id } })
     expect(theirs.status).toBe(400)
     expect(Object.keys(theirs.body.details)).toEqual(['patient'])
     expect(missing.body).toEqual(theirs.body)
@@ -63,7 +56,7 @@ describe('POST /api/mappings/', () => {
 
   it('refuses a missing doctor with details.doctor', async () => {
     const { token, patient } = await clinic()
-    const response = await call('POST', '/api/mappings/', { token, body: { patient: patient.id, doctor: 99_999_999 } })
+    const response = await send('POST', '/api/mappings/', { token, body: { patient: patient.id, doctor: 99_999_999 } })
     expect(response.status).toBe(400)
     expect(Object.keys(response.body.details)).toEqual(['doctor'])
   })
@@ -76,7 +69,7 @@ describe('POST /api/mappings/', () => {
     [{ patient: 1, doctor: 2, colour: 'red' }, ['colour']],
   ])('refuses %j', async (body, fields) => {
     const { token } = await clinic()
-    const response = await call('POST', '/api/mappings/', { token, body })
+    const response = await send('POST', '/api/mappings/', { token, body })
     expect(response.status).toBe(400)
     expect(Object.keys(response.body.details).sort()).toEqual(fields)
   })
@@ -84,7 +77,7 @@ describe('POST /api/mappings/', () => {
   it('refuses the same pair twice with 409', async () => {
     const { token, patient, doctor } = await clinic()
     await createMapping(token, patient.id, doctor.id)
-    const response = await call('POST', '/api/mappings/', { token, body: { patient: patient.id, doctor: doctor.id } })
+    const response = await send('POST', '/api/mappings/', { token, body: { patient: patient.id, doctor: doctor.id } })
     expect(response.status).toBe(409)
     expect(response.body.code).toBe('conflict')
     expect(await mappingCount(patient.id)).toBe(1)
@@ -93,7 +86,7 @@ describe('POST /api/mappings/', () => {
   it('creates exactly one of ten identical simultaneous requests', async () => {
     const { token, patient, doctor } = await clinic()
     const responses = await Promise.all(
-      Array.from({ length: 10 }, () => call('POST', '/api/mappings/', { token, body: { patient: patient.id, doctor: doctor.id } })),
+      Array.from({ length: 10 }, () => send('POST', '/api/mappings/', { token, body: { patient: patient.id, doctor: doctor.id } })),
     )
     expect(responses.filter((r) => r.status === 201)).toHaveLength(1)
     expect(responses.filter((r) => r.status === 409)).toHaveLength(9)
@@ -110,17 +103,17 @@ describe('GET /api/mappings/', () => {
     const other = await clinic()
     const theirs = await createMapping(other.token, other.patient.id, doctor.id)
 
-    const all = await call('GET', '/api/mappings/', { token })
+    const all = await send('GET', '/api/mappings/', { token })
     expect(all.status).toBe(200)
     expect(all.body).toMatchObject({ count: 2, next: null, previous: null })
     expect(all.body.results.map((m: { id: number }) => m.id)).toEqual([inactive.id, active.id])
 
-    const byDoctor = await call('GET', `/api/mappings/?doctor=${doctor.id}`, { token })
+    const byDoctor = await send('GET', `/api/mappings/?doctor=${doctor.id}`, { token })
     expect(byDoctor.body.results.map((m: { id: number }) => m.id)).toEqual([active.id])
     expect(byDoctor.body.results.map((m: { id: number }) => m.id)).not.toContain(theirs.id)
-    const byState = await call('GET', '/api/mappings/?is_active=false', { token })
+    const byState = await send('GET', '/api/mappings/?is_active=false', { token })
     expect(byState.body.results.map((m: { id: number }) => m.id)).toEqual([inactive.id])
-    const byPatient = await call('GET', `/api/mappings/?patient=${other.patient.id}`, { token })
+    const byPatient = await send('GET', `/api/mappings/?patient=${other.patient.id}`, { token })
     expect(byPatient.body).toMatchObject({ count: 0, results: [] })
   })
 
@@ -130,16 +123,16 @@ describe('GET /api/mappings/', () => {
       const doctor = await createDoctor(token, { name })
       await createMapping(token, patient.id, doctor.id)
     }
-    const first = await call('GET', '/api/mappings/?page_size=2', { token })
+    const first = await send('GET', '/api/mappings/?page_size=2', { token })
     expect(first.body.count).toBe(3)
     expect(first.body.results).toHaveLength(2)
     expect(first.body.next).toMatch(/^http:\/\/api\.test\/api\/mappings\/\?page_size=2&page=2$/)
-    const second = await call('GET', first.body.next.replace('http://api.test', ''), { token })
+    const second = await send('GET', first.body.next.replace('http://api.test', ''), { token })
     expect(second.body.results).toHaveLength(1)
     expect(second.body.previous).toMatch(/page=1/)
-    expect((await call('GET', '/api/mappings/?is_active=maybe', { token })).status).toBe(400)
-    expect((await call('GET', '/api/mappings/?page_size=101', { token })).status).toBe(400)
-    expect((await call('GET', '/api/mappings/?page=9', { token })).body).toMatchObject({ count: 3, results: [] })
+    expect((await send('GET', '/api/mappings/?is_active=maybe', { token })).status).toBe(400)
+    expect((await send('GET', '/api/mappings/?page_size=101', { token })).status).toBe(400)
+    expect((await send('GET', '/api/mappings/?page=9', { token })).body).toMatchObject({ count: 3, results: [] })
   })
 })
 
@@ -147,7 +140,7 @@ describe('GET /api/mappings/{id}/', () => {
   it('adds the full patient and doctor', async () => {
     const { token, patient, doctor } = await clinic()
     const mapping = await createMapping(token, patient.id, doctor.id)
-    const response = await call('GET', `/api/mappings/${mapping.id}/`, { token })
+    const response = await send('GET', `/api/mappings/${mapping.id}/`, { token })
     expect(response.status).toBe(200)
     expect(response.body).toEqual({ ...mapping, patient_details: patient, doctor_details: doctor })
   })
@@ -157,14 +150,14 @@ describe('PUT and PATCH /api/mappings/{id}/', () => {
   it('changes notes and is_active', async () => {
     const { token, patient, doctor } = await clinic()
     const mapping = await createMapping(token, patient.id, doctor.id)
-    const patched = await call('PATCH', `/api/mappings/${mapping.id}/`, { token, body: { is_active: false } })
+    const patched = await send('PATCH', `/api/mappings/${mapping.id}/`, { token, body: { is_active: false } })
     expect(patched.status).toBe(200)
     expect(patched.body).toMatchObject({ is_active: false, notes: null })
-    const put = await call('PUT', `/api/mappings/${mapping.id}`, { token, body: { ...patched.body, notes: 'Moved to monthly' } })
+    const put = await send('PUT', `/api/mappings/${mapping.id}`, { token, body: { ...patched.body, notes: 'Moved to monthly' } })
     expect(put.status).toBe(200)
     expect(put.body).toMatchObject({ id: mapping.id, is_active: false, notes: 'Moved to monthly' })
     expect(await mappingRow(mapping.id)).toMatchObject({ notes: 'Moved to monthly', is_active: 0 })
-    const empty = await call('PATCH', `/api/mappings/${mapping.id}/`, { token, body: {} })
+    const empty = await send('PATCH', `/api/mappings/${mapping.id}/`, { token, body: {} })
     expect(empty.body).toEqual(put.body)
   })
 
@@ -174,7 +167,7 @@ describe('PUT and PATCH /api/mappings/{id}/', () => {
     const otherPatient = await createPatient(token, { name: 'Other Patient' })
     const otherDoctor = await createDoctor(token)
     for (const body of [{ patient: otherPatient.id, notes: 'after' }, { doctor_id: otherDoctor.id, notes: 'after' }]) {
-      const response = await call('PATCH', `/api/mappings/${mapping.id}/`, { token, body })
+      const response = await send('PATCH', `/api/mappings/${mapping.id}/`, { token, body })
       expect(response.status).toBe(400)
       expect(Object.keys(response.body.details)).toEqual([Object.keys(body)[0].replace('_id', '')])
     }
@@ -186,11 +179,11 @@ describe('DELETE /api/mappings/{id}/', () => {
   it('removes the assignment', async () => {
     const { token, patient, doctor } = await clinic()
     const mapping = await createMapping(token, patient.id, doctor.id)
-    const response = await call('DELETE', `/api/mappings/${mapping.id}/`, { token })
+    const response = await send('DELETE', `/api/mappings/${mapping.id}/`, { token })
     expect(response.status).toBe(204)
     expect(response.body).toBeNull()
     expect(await mappingRow(mapping.id)).toBeNull()
-    expect((await call('DELETE', `/api/mappings/${mapping.id}/`, { token })).status).toBe(404)
+    expect((await send('DELETE', `/api/mappings/${mapping.id}/`, { token })).status).toBe(404)
   })
 })
 
@@ -199,7 +192,7 @@ describe("a patient's doctors", () => {
     it(`GET ${path} lists the doctors with their assignment`, async () => {
       const { token, patient, doctor } = await clinic()
       const mapping = await createMapping(token, patient.id, doctor.id, { is_active: false })
-      const response = await call('GET', path.replace('{id}', patient.id), { token })
+      const response = await send('GET', path.replace('{id}', String(patient.id)), { token })
       expect(response.status).toBe(200)
       expect(response.body).toEqual({
         patient_id: patient.id,
@@ -212,10 +205,10 @@ describe("a patient's doctors", () => {
     it(`GET ${path} is empty for a patient without doctors and 404 for others'`, async () => {
       const { token, patient } = await clinic()
       const other = await clinic()
-      const empty = await call('GET', path.replace('{id}', patient.id), { token })
+      const empty = await send('GET', path.replace('{id}', String(patient.id)), { token })
       expect(empty.body).toEqual({ patient_id: patient.id, patient_name: 'Ada Patient', count: 0, doctors: [] })
       for (const id of [other.patient.id, 99_999_999]) {
-        const response = await call('GET', path.replace('{id}', String(id)), { token })
+        const response = await send('GET', path.replace('{id}', String(id)), { token })
         expect(response.status).toBe(404)
         expect(response.body.code).toBe('not_found')
       }
@@ -229,23 +222,23 @@ describe('another user', () => {
     const mapping = await createMapping(owner.token, owner.patient.id, owner.doctor.id, { notes: 'private' })
     const intruder = await signedInUser()
     const attempts = [
-      call('GET', `/api/mappings/${mapping.id}/`, { token: intruder.access }),
-      call('PUT', `/api/mappings/${mapping.id}/`, { token: intruder.access, body: { notes: 'hacked' } }),
-      call('PATCH', `/api/mappings/${mapping.id}/`, { token: intruder.access, body: { is_active: false } }),
-      call('DELETE', `/api/mappings/${mapping.id}/`, { token: intruder.access }),
+      send('GET', `/api/mappings/${mapping.id}/`, { token: intruder.access }),
+      send('PUT', `/api/mappings/${mapping.id}/`, { token: intruder.access, body: { notes: 'hacked' } }),
+      send('PATCH', `/api/mappings/${mapping.id}/`, { token: intruder.access, body: { is_active: false } }),
+      send('DELETE', `/api/mappings/${mapping.id}/`, { token: intruder.access }),
     ]
     for (const response of await Promise.all(attempts)) {
       expect(response.status).toBe(404)
       expect(response.body.code).toBe('not_found')
     }
     expect(await mappingRow(mapping.id)).toMatchObject({ notes: 'private', is_active: 1 })
-    const list = await call('GET', `/api/mappings/?patient=${owner.patient.id}`, { token: intruder.access })
+    const list = await send('GET', `/api/mappings/?patient=${owner.patient.id}`, { token: intruder.access })
     expect(list.body.count).toBe(0)
   })
 
   it('needs a token for every mapping route', async () => {
     for (const [method, path] of [['GET', '/api/mappings/'], ['POST', '/api/mappings/'], ['GET', '/api/mappings/1/'], ['GET', '/api/mappings/patient/1/']]) {
-      const response = await call(method, path, method === 'POST' ? { body: {} } : {})
+      const response = await send(method, path, method === 'POST' ? { body: {} } : {})
       expect(response.status).toBe(401)
     }
   })

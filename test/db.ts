@@ -1,0 +1,131 @@
+import { env } from 'cloudflare:workers'
+import { Kysely, sql, type Compilable, type Insertable, type Updateable } from 'kysely'
+import { D1Dialect } from 'kysely-d1'
+import type { AuditEventRow, Database, DoctorRow, MappingRow, PatientRow, PatientsTable, Role, UserRow } from '../src/db/schema'
+
+/**
+ * The tests' own view of the database: typed queries over the real D1 binding, for what a test
+ * sets up behind the API's back and for the rows it asserts on.
+ */
+export const testDb = new Kysely<Database>({ dialect: new D1Dialect({ database: env.DB }) })
+
+type Table = keyof Database
+
+/** Runs queries as one D1 batch (one round trip, one consistent view) and returns each one's rows. */
+export async function batchRows(queries: readonly Compilable<unknown>[]): Promise<unknown[][]> {
+  const statements = queries.map((query) => {
+    const { sql: text, parameters } = query.compile()
+    return env.DB.prepare(text).bind(...parameters)
+  })
+  return (await env.DB.batch(statements)).map((result) => result.results)
+}
+
+const count = async (query: Promise<{ n: number | string | bigint } | undefined>) => Number((await query)?.n ?? 0)
+
+// Users and sessions
+
+export const userRow = async (id: number): Promise<UserRow | null> =>
+  (await testDb.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()) ?? null
+
+export const userByEmail = async (email: string): Promise<UserRow | null> =>
+  (await testDb.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()) ?? null
+
+export const countUsersWithEmail = (email: string) =>
+  count(testDb.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('email', '=', email).executeTakeFirst())
+
+/** Promotes a user: no route makes the first administrator. */
+export async function makeAdmin(id: number, role: Role = 'admin'): Promise<void> {
+  await testDb.updateTable('users').set({ role }).where('id', '=', id).execute()
+}
+
+export async function setPasswordHash(id: number, passwordHash: string): Promise<void> {
+  await testDb.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute()
+}
+
+export const refreshTokensOf = (userId: number) => testDb.selectFrom('refresh_tokens').selectAll().where('user_id', '=', userId).execute()
+
+export const liveRefreshTokens = (userId: number) =>
+  count(
+    testDb
+      .selectFrom('refresh_tokens')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst(),
+  )
+
+export const loginFailures = (userId: number) =>
+  count(testDb.selectFrom('login_failures').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirst())
+
+// Records
+
+export const patientRow = async (id: number): Promise<PatientRow | null> =>
+  (await testDb.selectFrom('patients').selectAll().where('id', '=', id).executeTakeFirst()) ?? null
+
+export const patientsOf = (userId: number) => testDb.selectFrom('patients').selectAll().where('created_by', '=', userId).orderBy('id').execute()
+
+export const countPatientsOf = async (userId: number) => (await patientsOf(userId)).length
+
+/** Changes a patient behind the API's back (a timestamp or a birthday a test needs). */
+export async function setPatient(id: number, values: Updateable<PatientsTable>): Promise<void> {
+  await testDb.updateTable('patients').set(values).where('id', '=', id).execute()
+}
+
+export async function setPatientsOf(userId: number, values: Updateable<PatientsTable>): Promise<void> {
+  await testDb.updateTable('patients').set(values).where('created_by', '=', userId).execute()
+}
+
+export const doctorRow = async (id: number): Promise<DoctorRow | null> =>
+  (await testDb.selectFrom('doctors').selectAll().where('id', '=', id).executeTakeFirst()) ?? null
+
+/** Doctors whose column equals the value: to prove a refused write stored nothing. */
+export const countDoctorsWhere = (column: 'name' | 'email' | 'license_number', value: string) =>
+  count(testDb.selectFrom('doctors').select((eb) => eb.fn.countAll<number>().as('n')).where(column, '=', value).executeTakeFirst())
+
+export const mappingRow = async (id: number): Promise<MappingRow | null> =>
+  (await testDb.selectFrom('mappings').selectAll().where('id', '=', id).executeTakeFirst()) ?? null
+
+export const countMappingsWhere = (column: 'patient_id' | 'doctor_id', id: number) =>
+  count(testDb.selectFrom('mappings').select((eb) => eb.fn.countAll<number>().as('n')).where(column, '=', id).executeTakeFirst())
+
+/** Rows written straight into D1, so a test needs no other resource's routes. */
+export async function insertRow<T extends 'patients' | 'doctors' | 'mappings'>(table: T, values: Insertable<Database[T]>): Promise<number> {
+  const row = await testDb
+    .insertInto(table)
+    .values(values as never)
+    .returning('id' as never)
+    .executeTakeFirstOrThrow()
+  return (row as unknown as { id: number }).id
+}
+
+export async function deleteMapping(id: number): Promise<void> {
+  await testDb.deleteFrom('mappings').where('id', '=', id).execute()
+}
+
+export async function columnsOf(table: Table): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`.execute(testDb)
+  return rows.map((row) => row.name)
+}
+
+// The audit trail
+
+export const auditEventsOfRequest = (requestId: string): Promise<AuditEventRow[]> =>
+  testDb.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).orderBy('id').execute()
+
+/** Every event written after the one with this id, oldest first: a rowid range, however long the trail. */
+export const auditEventsAfterQuery = (id: number) => testDb.selectFrom('audit_events').selectAll().where('id', '>', id).orderBy('id')
+
+/** Events of one action about one resource, oldest first. */
+export const auditEventsFor = (action: string, resourceId: number): Promise<AuditEventRow[]> =>
+  testDb.selectFrom('audit_events').selectAll().where('action', '=', action).where('resource_id', '=', resourceId).orderBy('id').execute()
+
+/** One actor's events about one record (ids of deleted rows come back, so the actor tells records apart). */
+export const auditEventsOfResource = (type: string, id: number, actorId: number): Promise<AuditEventRow[]> =>
+  testDb
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('resource_type', '=', type)
+    .where('resource_id', '=', id)
+    .where('actor_id', '=', actorId)
+    .orderBy('id')
+    .execute()
