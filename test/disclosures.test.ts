@@ -5,13 +5,13 @@ import { retryDelaySeconds } from '../src/audit-consumer'
 import type { AuditMessage } from '../src/core/audit'
 import { deliver, recordingQueue } from './audit-queue'
 import { recordingD1 } from './d1-wrapper'
-import { createDoctor, createMapping, createPatient, send, signedInUser } from './helpers'
+import { createDoctor, createMapping, createPatient, send, signedInUser, type LooseBody } from './helpers'
 
 /**
  * Every GET route, and which patients its answer discloses. A route missing from this table fails
  * the first test, so a new route cannot be left out of the audit record by accident.
  */
-type Disclosed = (body: any) => number[]
+type Disclosed = (body: LooseBody) => number[]
 const PATIENT_ROUTES: Record<string, Disclosed | 'none'> = {
   '/api/patients': (body) => body.results.map((patient: { id: number }) => patient.id),
   '/api/patients/:id': (body) => [body.id],
