@@ -13,6 +13,7 @@ export function auditQuery(db: Db, stamp: AuditStamp, event: AuditEvent) {
     outcome: event.outcome,
     request_id: stamp.requestId,
     client_ip: stamp.clientIp,
+    client_request_id: stamp.clientRequestId ?? null,
   })
 }
 
@@ -23,7 +24,7 @@ export function auditQuery(db: Db, stamp: AuditStamp, event: AuditEvent) {
 export function auditQueryIf(db: Db, stamp: AuditStamp, event: AuditEvent, condition: SelectQueryBuilder<Database, keyof Database, unknown>) {
   return db.kysely
     .insertInto('audit_events')
-    .columns(['actor_id', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id', 'client_ip'])
+    .columns(['actor_id', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id', 'client_ip', 'client_request_id'])
     .expression(
       db.kysely.selectNoFrom((eb) => [
         eb.val(stamp.actorId).as('actor_id'),
@@ -33,6 +34,7 @@ export function auditQueryIf(db: Db, stamp: AuditStamp, event: AuditEvent, condi
         eb.val(event.outcome).as('outcome'),
         eb.val(stamp.requestId).as('request_id'),
         eb.val(stamp.clientIp).as('client_ip'),
+        eb.val(stamp.clientRequestId ?? null).as('client_request_id'),
       ]).where(({ exists }) => exists(condition)),
     )
 }
@@ -60,5 +62,6 @@ export function auditWriteQuery(
     outcome: sql<AuditOutcome>`case when changes() > 0 then 'ok' else ${refused} end`,
     request_id: stamp.requestId,
     client_ip: stamp.clientIp,
+    client_request_id: stamp.clientRequestId ?? null,
   })
 }

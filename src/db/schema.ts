@@ -15,15 +15,21 @@ export interface UsersTable {
   date_joined: Generated<Timestamp>
   role: Generated<Role>
   is_active: Generated<Flag>
+  /** Bumped to end every token of the account (tokens carry it as `gen`). */
+  token_generation: Generated<number>
 }
 
 export type Role = 'user' | 'admin'
 
-export interface LoginFailuresTable {
+/** One login attempt, reserved before the password is checked (migration 0007). */
+export interface LoginAttemptsTable {
   id: Generated<number>
-  user_id: number
+  /** The email as sent, known or not. */
+  account: string
+  /** The client network: an IPv6 /64 or an IPv4 address. */
+  network: string
   /** Unix seconds. */
-  failed_at: number
+  attempted_at: number
 }
 
 export interface RefreshTokensTable {
@@ -97,13 +103,14 @@ export interface AuditEventsTable {
   outcome: AuditOutcome
   request_id: string
   client_ip: string | null
+  client_request_id: string | null
 }
 
 export interface Database {
   audit_events: AuditEventsTable
   users: UsersTable
   refresh_tokens: RefreshTokensTable
-  login_failures: LoginFailuresTable
+  login_attempts: LoginAttemptsTable
   common_passwords: CommonPasswordsTable
   patients: PatientsTable
   doctors: DoctorsTable
