@@ -79,11 +79,12 @@ describe('rate limits', () => {
 })
 
 describe('account lockout after failed logins', () => {
-  it('refuses even the right password after 10 failures, and audits it', async () => {
+  it('refuses even the right password after 10 failures from one network, and audits it', async () => {
     const { email, password, user } = await registerUser()
-    const failures = await statuses(10, () => call('POST', '/api/auth/login/', { body: { email, password: 'Wrong-Password-9' } }))
+    const headers = { 'cf-connecting-ip': randomIp() }
+    const failures = await statuses(10, () => call('POST', '/api/auth/login/', { headers, body: { email, password: 'Wrong-Password-9' } }))
     expect(failures).toEqual(Array(10).fill(401))
-    const locked = await call('POST', '/api/auth/login/', { body: { email, password } })
+    const locked = await call('POST', '/api/auth/login/', { headers, body: { email, password } })
     expect(locked.status).toBe(429)
     expect(locked.body.code).toBe('rate_limited')
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800)
@@ -94,11 +95,12 @@ describe('account lockout after failed logins', () => {
     expect((await call('POST', '/api/auth/login/', { body: { email: other.email, password: other.password } })).status).toBe(200)
   })
 
-  it('forgets failures after a successful login', async () => {
+  it("forgets the network's failures after a successful login", async () => {
     const { email, password, user } = await registerUser()
-    await statuses(9, () => call('POST', '/api/auth/login/', { body: { email, password: 'Wrong-Password-9' } }))
-    expect((await call('POST', '/api/auth/login/', { body: { email, password } })).status).toBe(200)
-    const row = await env.DB.prepare('SELECT count(*) AS n FROM login_failures WHERE user_id = ?').bind(user.id).first<{ n: number }>()
+    const headers = { 'cf-connecting-ip': randomIp() }
+    await statuses(9, () => call('POST', '/api/auth/login/', { headers, body: { email, password: 'Wrong-Password-9' } }))
+    expect((await call('POST', '/api/auth/login/', { headers, body: { email, password } })).status).toBe(200)
+    const row = await env.DB.prepare('SELECT count(*) AS n FROM login_attempts WHERE account = ?').bind(email).first<{ n: number }>()
     expect(row?.n).toBe(0)
     expect((await auditRows('auth.login', user.id)).results).toEqual([expect.objectContaining({ actor_id: user.id, outcome: 'ok' })])
   })
@@ -141,7 +143,16 @@ describe('structured logs', () => {
       await call('GET', `/api/patients/999999/`, { token: access, headers: { 'x-request-id': 'log-check-1' } })
       const lines = log.mock.calls.map((args) => JSON.parse(String(args[0])))
       expect(lines).toEqual([
-        { level: 'info', method: 'GET', route: '/api/patients/:id', status: 404, duration_ms: expect.any(Number), user_id: id, request_id: 'log-check-1' },
+        {
+          level: 'info',
+          method: 'GET',
+          route: '/api/patients/:id',
+          status: 404,
+          duration_ms: expect.any(Number),
+          user_id: id,
+          request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          client_request_id: 'log-check-1',
+        },
       ])
       log.mockClear()
       await call('POST', '/api/auth/login/', { body: { email, password } })

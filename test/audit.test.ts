@@ -14,6 +14,7 @@ interface AuditRow {
   outcome: string
   request_id: string
   client_ip: string | null
+  client_request_id: string | null
 }
 
 /** Every field a patient can carry, distinctive enough that a leak into the trail would show. */
@@ -36,7 +37,7 @@ let sequence = 0
 const requestId = () => `audit-test-${Date.now().toString(36)}-${++sequence}`
 
 const eventsOf = async (requestIdValue: string) =>
-  (await env.DB.prepare('SELECT * FROM audit_events WHERE request_id = ? ORDER BY id').bind(requestIdValue).all<AuditRow>()).results
+  (await env.DB.prepare('SELECT * FROM audit_events WHERE client_request_id = ? ORDER BY id').bind(requestIdValue).all<AuditRow>()).results
 
 /** One user's events about one record (ids of deleted rows come back, so the actor tells records apart). */
 const eventsOfResource = async (type: string, id: number, actorId: number) =>
@@ -96,8 +97,9 @@ describe('Audit of patient writes', () => {
         resource_type: 'patient',
         resource_id: created.body.id,
         outcome: 'ok',
-        request_id: created.requestId,
+        request_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
         client_ip: '203.0.113.7',
+        client_request_id: created.requestId,
       },
     ])
     expectNoPhi(rows)
@@ -194,9 +196,9 @@ describe('Audit of doctor writes', () => {
     const removed = await traced('DELETE', `/api/doctors/${id}/`, { token: user.access })
     expect([created.status, patched.status, removed.status]).toEqual([201, 200, 204])
     expect(await eventsOfResource('doctor', id, user.id)).toMatchObject([
-      { action: 'doctor.create', actor_id: user.id, outcome: 'ok', request_id: created.requestId },
-      { action: 'doctor.update', actor_id: user.id, outcome: 'ok', request_id: patched.requestId },
-      { action: 'doctor.delete', actor_id: user.id, outcome: 'ok', request_id: removed.requestId },
+      { action: 'doctor.create', actor_id: user.id, outcome: 'ok', client_request_id: created.requestId },
+      { action: 'doctor.update', actor_id: user.id, outcome: 'ok', client_request_id: patched.requestId },
+      { action: 'doctor.delete', actor_id: user.id, outcome: 'ok', client_request_id: removed.requestId },
     ])
   })
 
@@ -226,9 +228,9 @@ describe('Audit of mapping writes', () => {
     expect([created.status, patched.status, removed.status]).toEqual([201, 200, 204])
     const rows = await eventsOfResource('mapping', id, user.id)
     expect(rows).toMatchObject([
-      { action: 'mapping.create', actor_id: user.id, outcome: 'ok', request_id: created.requestId },
-      { action: 'mapping.update', actor_id: user.id, outcome: 'ok', request_id: patched.requestId },
-      { action: 'mapping.delete', actor_id: user.id, outcome: 'ok', request_id: removed.requestId },
+      { action: 'mapping.create', actor_id: user.id, outcome: 'ok', client_request_id: created.requestId },
+      { action: 'mapping.update', actor_id: user.id, outcome: 'ok', client_request_id: patched.requestId },
+      { action: 'mapping.delete', actor_id: user.id, outcome: 'ok', client_request_id: removed.requestId },
     ])
     expectNoPhi(rows)
   })
@@ -349,7 +351,7 @@ describe('GET /api/patients/{id}/history/', () => {
       resource_type: 'patient',
       resource_id: patient.id,
       outcome: 'ok',
-      request_id: patched.requestId,
+      request_id: (await eventsOf(patched.requestId))[0].request_id,
     })
     const ids = response.body.results.map((event: AuditRow) => event.id)
     expect(ids).toEqual([...ids].sort((a, b) => b - a))
