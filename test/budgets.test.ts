@@ -42,6 +42,8 @@ async function measure(probe: Probe, access: string): Promise<{ status: number; 
 let access = ''
 let refresh = ''
 let ids: { patient: number; spare: number; doctor: number; spareDoctor: number; mapping: number; email: string } = {} as never
+/** Accounts whose sessions the probes end (logout-all, change-password), and an administrator. */
+let others: { leaving: string; changing: string; admin: string; adminTarget: number } = {} as never
 
 beforeAll(async () => {
   const user = await signedInUser()
@@ -53,7 +55,12 @@ beforeAll(async () => {
   const spareDoctor = await createDoctor(access, { name: 'Dr. Spare' })
   const mapping = await createMapping(access, patient.id, doctor.id)
   ids = { patient: patient.id, spare: spare.id, doctor: doctor.id, spareDoctor: spareDoctor.id, mapping: mapping.id, email: user.email }
+  const [leaving, changing, admin] = await Promise.all([signedInUser(), signedInUser(), signedInUser()])
+  await env.DB.prepare("UPDATE users SET role = 'admin' WHERE id = ?").bind(admin.id).run()
+  others = { leaving: leaving.access, changing: changing.access, admin: admin.access, adminTarget: leaving.id }
 })
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
 const probes = (): Probe[] => [
   { method: 'GET', path: '/api/health/live/', budget: 0, status: 200, token: 'none' },
@@ -93,6 +100,18 @@ const probes = (): Probe[] => [
   { method: 'GET', path: `/api/mappings/patient/${ids.patient}/`, budget: 1, status: 200 },
   { method: 'DELETE', path: `/api/mappings/${ids.mapping}/`, budget: 2, status: 204 },
   { method: 'POST', path: '/api/auth/logout/', body: { refresh }, budget: 2, status: 204, token: 'none' },
+  { method: 'POST', path: `/api/admin/users/${others.adminTarget}/unlock/`, headers: bearer(others.admin), budget: 1, status: 204, token: 'none' },
+  { method: 'POST', path: '/api/auth/logout-all/', headers: bearer(others.leaving), budget: 1, status: 204, token: 'none' },
+  // The old-password check reserves a login attempt and reads the account (1), then the change (2).
+  {
+    method: 'POST',
+    path: '/api/auth/change-password/',
+    headers: bearer(others.changing),
+    body: { old_password: 'Sturdy-Kettle-42', new_password: 'Another-Kettle-77' },
+    budget: 2,
+    status: 204,
+    token: 'none',
+  },
   { method: 'GET', path: '/api/patients/', budget: 0, status: 401, token: 'none' },
   { method: 'GET', path: '/api/patients/?page_size=1000', budget: 0, status: 400 },
   { method: 'POST', path: '/api/patients/', body: { name: '' }, budget: 0, status: 400 },
