@@ -123,15 +123,15 @@ export async function endSessions(db: Db, userId: number, stamp: AuditStamp, act
  * moves the token generation on and revokes every refresh token of the user, atomically: every
  * access token, this request's included, dies at its next request. The revocation and audit only
  * happen if the password did change; the reservation of the old-password check is released either way.
- * Returns false when nothing changed.
+ * Answers 'changed', 'common' (the new password is on the list), or 'stale' (the password changed since it was checked).
  */
 export async function changePassword(
   db: Db,
   { userId, oldHash, passwordHash, password, attemptId, stamp }: { userId: number; oldHash: string; passwordHash: string; password: string; attemptId: number; stamp: AuditStamp },
-): Promise<boolean> {
+): Promise<'changed' | 'common' | 'stale'> {
   // True only after the UPDATE below, so the revocation and the audit event follow the change or nothing.
   const changed = () => db.kysely.selectFrom('users').select('id').where('id', '=', userId).where('password_hash', '=', passwordHash)
-  const [updated] = await batch(db, [
+  const [updated, , , , common] = await batch(db, [
     db.kysely
       .updateTable('users')
       .set((eb) => ({ password_hash: passwordHash, token_generation: eb('token_generation', '+', 1) }))
@@ -142,8 +142,10 @@ export async function changePassword(
     revokeAllRefreshTokensQuery(db, userId).where(({ exists }) => exists(changed())),
     releaseAttemptQuery(db, attemptId),
     auditQueryIf(db, { ...stamp, actorId: userId }, { action: 'auth.password_change', resourceType: 'user', resourceId: userId, outcome: 'ok' }, changed()),
+    commonPasswordLookup(db, password),
   ])
-  return updated.length === 1
+  if (updated.length === 1) return 'changed'
+  return common.length ? 'common' : 'stale'
 }
 
 export async function findUser(db: Db, id: number): Promise<User | undefined> {

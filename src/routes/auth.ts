@@ -155,11 +155,12 @@ export const authRoutes = createRouter()
   })
   .openapi(login, async (c) => {
     const { email, password } = c.req.valid('json')
+    const network = clientNetwork(c)
     await enforceFlowLimits(c, 'LOGIN_IP_LIMITER', 'LOGIN_GLOBAL_LIMITER', 'login')
-    await enforceLimit(c, 'LOGIN_EMAIL_LIMITER', email)
+    // Per email *and network*: keyed on the email alone, anyone could keep the owner out (the lockout's per-account cap bounds distributed guessing).
+    await enforceLimit(c, 'LOGIN_EMAIL_LIMITER', `${email} ${network}`)
     const { config, db } = c.var
     const now = nowSeconds()
-    const network = clientNetwork(c)
     const stamp = auditStamp(c)
     // Every attempt, known email or not, first reserves its place in the lockout count (one round trip).
     const { reservation, account } = await beginLogin(db, email, network, now)
@@ -229,8 +230,10 @@ export const authRoutes = createRouter()
       throw error
     }
     const passwordHash = await hashPassword(new_password, config.passwordIterations)
-    const changed = await changePassword(db, { userId, oldHash: user.password_hash, passwordHash, password: new_password, attemptId: reservation.attemptId, stamp: auditStamp(c) })
-    if (!changed) throw fieldError('new_password', COMMON_PASSWORD_MESSAGE)
+    const outcome = await changePassword(db, { userId, oldHash: user.password_hash, passwordHash, password: new_password, attemptId: reservation.attemptId, stamp: auditStamp(c) })
+    if (outcome === 'common') throw fieldError('new_password', COMMON_PASSWORD_MESSAGE)
+    // The password changed while this request checked the old one: that change ended this token.
+    if (outcome === 'stale') throw invalidToken('access')
     return c.body(null, 204)
   })
 
