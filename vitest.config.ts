@@ -22,8 +22,13 @@ export default defineConfig(async () => {
             // Tests hash many passwords; the production default is pinned by a unit test instead.
             PASSWORD_ITERATIONS: '1000',
           },
-          // A small limiter that tests put in place of API_USER_LIMITER (300 a minute) to see it trip quickly.
-          ratelimits: { SMALL_LIMITER: { simple: { limit: 5, period: 60 } } },
+          ratelimits: {
+            // A small limiter that tests put in place of API_USER_LIMITER or a global limiter to see it trip quickly.
+            SMALL_LIMITER: { simple: { limit: 5, period: 60 } },
+            // The whole suite logs in and registers far more than one Cloudflare location would allow a minute.
+            LOGIN_GLOBAL_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
+            REGISTER_GLOBAL_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
+          },
         },
       }),
     ],

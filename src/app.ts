@@ -1,4 +1,3 @@
-import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { handleError } from './lib/errors'
 import { notFoundOrMethodNotAllowed } from './lib/not-found'
@@ -9,6 +8,8 @@ import { conditionalGet } from './middleware/conditional-get'
 import { corsFromEnv } from './middleware/cors'
 import { dbSession } from './middleware/db-session'
 import { jsonBody } from './middleware/json-body'
+import { noStoreWhenAuthenticated } from './middleware/no-store'
+import { requestIds } from './middleware/request-ids'
 import { adminRoutes } from './routes/admin'
 import { assignmentsRoutes, patientDoctorsRoutes } from './routes/assignments'
 import { authRoutes } from './routes/auth'
@@ -21,9 +22,10 @@ configureZod()
 
 const base = createRouter()
 
-base.use(requestId())
+base.use(requestIds)
 base.use(accessLog)
 base.use(secureHeaders())
+base.use(noStoreWhenAuthenticated)
 base.use(corsFromEnv)
 base.use(dbSession)
 base.use(jsonBody)

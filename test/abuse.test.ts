@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
-import { auditEventsFor, loginFailures } from './db'
+import { auditEventsFor, loginAttempts } from './db'
 import { GOOD_PASSWORD, randomIp, registerUser, send, signedInUser, uniqueEmail, type Sent } from './helpers'
 
 /** Sends `count` requests one after another and returns their statuses. */
@@ -75,10 +75,16 @@ describe('rate limits', () => {
     expect(otherIp.status).toBe(401)
   })
 
-  it('limits logins per email, whatever the IP, and not other emails', async () => {
+  it('refuses floods of one email from one network, and not that email from elsewhere', async () => {
     const email = uniqueEmail('target')
-    await overLimit(20, () => send('POST', '/api/auth/login/', { body: { email, password: 'whatever-123' } }))
-    expect((await send('POST', '/api/auth/login/', { body: { email: uniqueEmail(), password: 'whatever-123' } })).status).toBe(401)
+    const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:1`
+    // Many addresses of one IPv6 /64: one network. The lockout answers 429 first (after 10), the limiters after 20.
+    const flood = await statuses(25, () =>
+      send('POST', '/api/auth/login/', { headers: { 'cf-connecting-ip': `${prefix}::${Math.floor(Math.random() * 0xffff).toString(16)}` }, body: { email, password: 'whatever-123' } }),
+    )
+    expect(flood.slice(0, 10)).toEqual(Array(10).fill(401))
+    expect(flood.slice(10)).toEqual(Array(15).fill(429))
+    expect((await send('POST', '/api/auth/login/', { body: { email, password: 'whatever-123' } })).status).toBe(401)
   })
 
   it('limits registrations per client IP', async () => {
@@ -106,11 +112,12 @@ describe('rate limits', () => {
 })
 
 describe('account lockout after failed logins', () => {
-  it('refuses even the right password after 10 failures, and audits it', async () => {
+  it('refuses even the right password after 10 failures from one network, and audits it', async () => {
     const { email, password, user } = await registerUser()
-    const failures = await statuses(10, () => send('POST', '/api/auth/login/', { body: { email, password: 'Wrong-Password-9' } }))
+    const headers = { 'cf-connecting-ip': randomIp() }
+    const failures = await statuses(10, () => send('POST', '/api/auth/login/', { headers, body: { email, password: 'Wrong-Password-9' } }))
     expect(failures).toEqual(Array(10).fill(401))
-    const locked = await send('POST', '/api/auth/login/', { body: { email, password } })
+    const locked = await send('POST', '/api/auth/login/', { headers, body: { email, password } })
     expect(locked.status).toBe(429)
     expect(locked.body.code).toBe('rate_limited')
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800)
@@ -120,11 +127,12 @@ describe('account lockout after failed logins', () => {
     expect((await send('POST', '/api/auth/login/', { body: { email: other.email, password: other.password } })).status).toBe(200)
   })
 
-  it('forgets failures after a successful login', async () => {
+  it("forgets the network's failures after a successful login", async () => {
     const { email, password, user } = await registerUser()
-    await statuses(9, () => send('POST', '/api/auth/login/', { body: { email, password: 'Wrong-Password-9' } }))
-    expect((await send('POST', '/api/auth/login/', { body: { email, password } })).status).toBe(200)
-    expect(await loginFailures(user.id)).toBe(0)
+    const headers = { 'cf-connecting-ip': randomIp() }
+    await statuses(9, () => send('POST', '/api/auth/login/', { headers, body: { email, password: 'Wrong-Password-9' } }))
+    expect((await send('POST', '/api/auth/login/', { headers, body: { email, password } })).status).toBe(200)
+    expect(await loginAttempts(email)).toBe(0)
     expect(await auditEventsFor('auth.login', user.id)).toEqual([expect.objectContaining({ actor_id: user.id, outcome: 'ok' })])
   })
 })
@@ -166,7 +174,16 @@ describe('structured logs', () => {
       await send('GET', `/api/patients/999999/`, { token: access, headers: { 'x-request-id': 'log-check-1' } })
       const lines = log.mock.calls.map((args) => JSON.parse(String(args[0])))
       expect(lines).toEqual([
-        { level: 'info', method: 'GET', route: '/api/patients/:id', status: 404, duration_ms: expect.any(Number), user_id: id, request_id: 'log-check-1' },
+        {
+          level: 'info',
+          method: 'GET',
+          route: '/api/patients/:id',
+          status: 404,
+          duration_ms: expect.any(Number),
+          user_id: id,
+          request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          client_request_id: 'log-check-1',
+        },
       ])
       log.mockClear()
       const again = await send('POST', '/api/auth/login/', { body: { email, password } })

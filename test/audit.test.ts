@@ -83,10 +83,11 @@ describe('Audit of patient writes', () => {
         resource_type: 'patient',
         resource_id: created.body.id,
         outcome: 'ok',
-        request_id: created.requestId,
+        request_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
         client_ip: '203.0.113.7',
         event_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         detail: null,
+        client_request_id: created.requestId,
       },
     ])
     expectNoPhi(rows)
@@ -183,9 +184,9 @@ describe('Audit of doctor writes', () => {
     const removed = await traced('DELETE', `/api/doctors/${id}/`, { token: user.access })
     expect([created.status, patched.status, removed.status]).toEqual([201, 200, 204])
     expect(await eventsOfResource('doctor', id, user.id)).toMatchObject([
-      { action: 'doctor.create', actor_id: user.id, outcome: 'ok', request_id: created.requestId },
-      { action: 'doctor.update', actor_id: user.id, outcome: 'ok', request_id: patched.requestId },
-      { action: 'doctor.delete', actor_id: user.id, outcome: 'ok', request_id: removed.requestId },
+      { action: 'doctor.create', actor_id: user.id, outcome: 'ok', client_request_id: created.requestId },
+      { action: 'doctor.update', actor_id: user.id, outcome: 'ok', client_request_id: patched.requestId },
+      { action: 'doctor.delete', actor_id: user.id, outcome: 'ok', client_request_id: removed.requestId },
     ])
   })
 
@@ -215,9 +216,9 @@ describe('Audit of mapping writes', () => {
     expect([created.status, patched.status, removed.status]).toEqual([201, 200, 204])
     const rows = await eventsOfResource('mapping', id, user.id)
     expect(rows).toMatchObject([
-      { action: 'mapping.create', actor_id: user.id, outcome: 'ok', request_id: created.requestId },
-      { action: 'mapping.update', actor_id: user.id, outcome: 'ok', request_id: patched.requestId },
-      { action: 'mapping.delete', actor_id: user.id, outcome: 'ok', request_id: removed.requestId },
+      { action: 'mapping.create', actor_id: user.id, outcome: 'ok', client_request_id: created.requestId },
+      { action: 'mapping.update', actor_id: user.id, outcome: 'ok', client_request_id: patched.requestId },
+      { action: 'mapping.delete', actor_id: user.id, outcome: 'ok', client_request_id: removed.requestId },
     ])
     expectNoPhi(rows)
   })
@@ -346,7 +347,7 @@ describe('GET /api/patients/{id}/history/', () => {
       resource_type: 'patient',
       resource_id: patient.id,
       outcome: 'ok',
-      request_id: patched.requestId,
+      request_id: (await eventsOf(patched.requestId))[0].request_id,
     })
     const ids = response.body.results.map((event: AuditRow) => event.id)
     expect(ids).toEqual([...ids].sort((a, b) => b - a))

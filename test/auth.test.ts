@@ -12,6 +12,12 @@ async function forge(claims: Record<string, unknown>, key = secret()) {
   return sign({ iat: now, exp: now + 600, jti: crypto.randomUUID(), token_type: 'access', ...claims }, key, 'HS256')
 }
 
+/** Moves a rotated refresh token's rotation `seconds` into the past, as if the thief waited. */
+async function rotatedSecondsAgo(refresh: string, seconds: number) {
+  const { jti } = JSON.parse(atob(refresh.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')))
+  await env.DB.prepare('UPDATE refresh_tokens SET revoked_at = revoked_at - ? WHERE jti = ?').bind(seconds, jti).run()
+}
+
 const base64url = (text: string) => btoa(text).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')
 
 describe('POST /api/auth/register/', () => {
@@ -207,11 +213,12 @@ describe('POST /api/auth/refresh/', () => {
     expect(used.body.code).toBe('token_not_valid')
   })
 
-  it('treats reuse of a dead refresh token as theft and revokes every refresh token of the user', async () => {
+  it('treats reuse of a refresh token rotated past the retry window as theft and revokes every refresh token of the user', async () => {
     const { email, password, refresh, id } = await signedInUser()
     const otherSession = await login(email, password)
     const rotated = await send('POST', '/api/auth/refresh/', { body: { refresh } })
     expect(rotated.status).toBe(200)
+    await rotatedSecondsAgo(refresh, 60)
     const replay = await send('POST', '/api/auth/refresh/', { body: { refresh } })
     expect(replay.status).toBe(401)
     expect(replay.body.code).toBe('token_not_valid')

@@ -43,6 +43,7 @@ interface Fixture {
   spareDoctor: number
   mapping: number
   target: number
+  leaving: string
 }
 
 let fixture: Fixture
@@ -68,6 +69,7 @@ beforeAll(async () => {
     spareDoctor: spareDoctor.id,
     mapping: mapping.id,
     target: target.id,
+    leaving: (await signedInUser()).access,
   }
 })
 
@@ -90,6 +92,7 @@ const budgets = (f: Fixture): Record<string, Probe[]> => ({
   ],
   'POST /api/auth/refresh': [{ path: '/api/auth/refresh/', body: { refresh: f.refresh }, budget: 2, status: 200 }],
   'POST /api/auth/token/refresh': [{ path: '/api/auth/token/refresh/', body: { refresh: f.aliasRefresh }, budget: 2, status: 200 }],
+  'POST /api/auth/logout-all': [{ path: '/api/auth/logout-all/', token: f.leaving, budget: 1, status: 204 }],
   'POST /api/auth/logout': [{ path: '/api/auth/logout/', body: { refresh: f.logoutRefresh }, budget: 2, status: 204 }],
   'POST /api/auth/change-password': [
     { path: '/api/auth/change-password/', body: { old_password: GOOD_PASSWORD, new_password: 'Another-Kettle-77' }, token: f.other, budget: 2, status: 204, audited: 'users' },
@@ -168,6 +171,7 @@ const budgets = (f: Fixture): Record<string, Probe[]> => ({
   ],
   'GET /api/admin/users': [{ path: '/api/admin/users/?search=a', token: f.admin, budget: 1, status: 200 }],
   'PATCH /api/admin/users/:id': [{ path: `/api/admin/users/${f.target}/`, body: { role: 'admin' }, token: f.admin, budget: 1, status: 200, audited: 'users' }],
+  'POST /api/admin/users/:id/unlock': [{ path: `/api/admin/users/${f.target}/unlock/`, token: f.admin, budget: 1, status: 204 }],
   'GET /api/admin/audit': [{ path: `/api/admin/audit/?action=patient.*&resource=patient:${f.patient}`, token: f.admin, budget: 1, status: 200 }],
 })
 

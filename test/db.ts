@@ -54,8 +54,9 @@ export const liveRefreshTokens = (userId: number) =>
       .executeTakeFirst(),
   )
 
-export const loginFailures = (userId: number) =>
-  count(testDb.selectFrom('login_failures').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirst())
+/** Login attempts still counted against an email (from every network). */
+export const loginAttempts = (email: string) =>
+  count(testDb.selectFrom('login_attempts').select((eb) => eb.fn.countAll<number>().as('n')).where('account', '=', email).executeTakeFirst())
 
 // Records
 

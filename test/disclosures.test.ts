@@ -109,6 +109,7 @@ describe('the audit queue consumer', () => {
     outcome: 'ok',
     request_id: crypto.randomUUID(),
     client_ip: '203.0.113.9',
+    client_request_id: null,
     detail: JSON.stringify({ query: { search: 'x' } }),
     patients,
   })

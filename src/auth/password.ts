@@ -1,4 +1,6 @@
-import { MAX_PASSWORD_ITERATIONS } from '../core/config'
+import { pbkdf2Async } from '@noble/hashes/pbkdf2.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { MAX_PASSWORD_ITERATIONS, MAX_STORED_ITERATIONS } from '../core/config'
 
 const ALGORITHM = 'pbkdf2_sha256'
 const SALT_BYTES = 16
@@ -22,9 +24,13 @@ export async function hashPassword(password: string, iterations: number): Promis
   return [ALGORITHM, iterations, salt, toBase64(hash)].join('$')
 }
 
-/** Checks a password against a stored hash in constant time. A malformed hash never matches. */
-export async function verifyPassword(password: string, stored: string, iterations: number): Promise<PasswordCheck> {
-  const parsed = parseHash(stored)
+/**
+ * Checks a password against a stored hash in constant time. A malformed hash never matches, nor
+ * one above MAX_STORED_ITERATIONS (1,000,000), which is treated as malformed. No hash at all (an
+ * unknown email) spends the same work as a real check and never matches, so timing tells nothing.
+ */
+export async function verifyPassword(password: string, stored: string | undefined, iterations: number): Promise<PasswordCheck> {
+  const parsed = stored === undefined ? undefined : parseHash(stored)
   if (!parsed) {
     await verifyAgainstDummy(password, iterations)
     return { valid: false, needsRehash: false }
@@ -46,11 +52,21 @@ function parseHash(stored: string): { iterations: number; salt: string; hash: Ui
   const [algorithm, iterationsText, salt, hash, ...rest] = stored.split('$')
   const iterations = Number(iterationsText)
   if (algorithm !== ALGORITHM || rest.length || !salt || !hash) return undefined
-  if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_PASSWORD_ITERATIONS) return undefined
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_STORED_ITERATIONS) return undefined
   return { iterations, salt, hash: fromBase64(hash) }
 }
 
+/**
+ * PBKDF2-HMAC-SHA256 with a text salt. WebCrypto in Workers refuses more than 100,000 iterations,
+ * so hashes brought over from Django (260,000 in 3.2, 600,000 in 4.2) are checked by a pure JS
+ * implementation (@noble/hashes): slower, but only until that login re-hashes the password at the
+ * configured count. MAX_STORED_ITERATIONS bounds its cost.
+ */
 async function derive(password: string, salt: string, iterations: number): Promise<Uint8Array> {
+  const encoder = new TextEncoder()
+  if (iterations > MAX_PASSWORD_ITERATIONS) {
+    return pbkdf2Async(sha256, encoder.encode(password), encoder.encode(salt), { c: iterations, dkLen: HASH_BYTES })
+  }
   const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, ['deriveBits'])
   const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: new TextEncoder().encode(salt), iterations }, key, HASH_BYTES * 8)
   return new Uint8Array(bits)

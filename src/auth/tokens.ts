@@ -10,6 +10,11 @@ export interface TokenClaims {
   iat: number
   exp: number
   jti: string
+  /** Who issued it and the environment it is for: a token of another environment is refused. */
+  iss: string
+  aud: string
+  /** The account's token generation when issued; the token dies when the account's moves on. */
+  gen: number
   /** Access and refresh checks each require their own type, so one can never stand in for the other. */
   token_type: TokenType
 }
@@ -19,20 +24,41 @@ export interface IssuedToken {
   claims: TokenClaims
 }
 
+/** Who a token is for: the account and its token generation at the time the login or refresh verified it. */
+export interface TokenSubject {
+  userId: number
+  generation: number
+}
+
 const ALGORITHM = 'HS256'
 
-export async function issueToken(config: Config, userId: number, type: TokenType): Promise<IssuedToken> {
+export async function issueToken(config: Config, { userId, generation }: TokenSubject, type: TokenType): Promise<IssuedToken> {
   const iat = nowSeconds()
   const lifetime = type === 'access' ? config.accessTokenSeconds : config.refreshTokenSeconds
-  const claims: TokenClaims = { sub: String(userId), iat, exp: iat + lifetime, jti: crypto.randomUUID(), token_type: type }
+  const claims: TokenClaims = {
+    sub: String(userId),
+    iat,
+    exp: iat + lifetime,
+    jti: crypto.randomUUID(),
+    iss: config.issuer,
+    aud: config.audience,
+    gen: generation,
+    token_type: type,
+  }
   return { token: await sign({ ...claims }, config.jwtSecret, ALGORITHM), claims }
 }
 
-/** Verifies signature (HS256 only), expiry and type; anything else is `token_not_valid`. */
+/** An access and a refresh token for one subject. */
+export async function issueTokenPair(config: Config, subject: TokenSubject): Promise<{ access: IssuedToken; refresh: IssuedToken }> {
+  const [access, refresh] = await Promise.all([issueToken(config, subject, 'access'), issueToken(config, subject, 'refresh')])
+  return { access, refresh }
+}
+
+/** Verifies signature (HS256 only), expiry, issuer, audience and type; anything else is `token_not_valid`. */
 export async function verifyToken(config: Config, token: string, type: TokenType): Promise<TokenClaims> {
   let payload: Record<string, unknown>
   try {
-    payload = await verify(token, config.jwtSecret, ALGORITHM)
+    payload = await verify(token, config.jwtSecret, { alg: ALGORITHM, iss: config.issuer, aud: config.audience })
   } catch {
     throw invalidToken(type)
   }
@@ -42,7 +68,10 @@ export async function verifyToken(config: Config, token: string, type: TokenType
     !/^[1-9]\d*$/.test(payload.sub) ||
     typeof payload.jti !== 'string' ||
     typeof payload.exp !== 'number' ||
-    typeof payload.iat !== 'number'
+    typeof payload.iat !== 'number' ||
+    payload.aud !== config.audience ||
+    !Number.isSafeInteger(payload.gen) ||
+    (payload.gen as number) < 0
   ) {
     throw invalidToken(type)
   }
@@ -50,6 +79,8 @@ export async function verifyToken(config: Config, token: string, type: TokenType
 }
 
 export const userIdOf = (claims: TokenClaims) => Number(claims.sub)
+
+export const subjectOf = (claims: TokenClaims): TokenSubject => ({ userId: userIdOf(claims), generation: claims.gen })
 
 export function invalidToken(type: TokenType): ApiError {
   return new ApiError('token_not_valid', `The ${type} token is invalid or expired.`, {

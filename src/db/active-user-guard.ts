@@ -2,25 +2,27 @@ import { AccountDisabledError } from '../core/account-disabled'
 import type { D1Handle } from './client'
 
 /**
- * Fails at run time unless the user exists and is active. `json()` of a non-JSON string is the
+ * Fails at run time unless the user exists, is active, and is still at the token's generation
+ * (a password change, refresh-token theft, logout-all or deactivation moves it on). `json()` of a non-JSON string is the
  * runtime error SQLite offers in a plain SELECT; an error in any statement aborts and rolls back
  * the whole D1 batch, so a write riding in the same batch never lands for a disabled account.
  */
-const GUARD_SQL = `SELECT CASE WHEN EXISTS (SELECT 1 FROM users WHERE id = ? AND is_active = 1) THEN 1 ELSE json('account disabled') END`
+const GUARD_SQL = `SELECT CASE WHEN EXISTS (SELECT 1 FROM users WHERE id = ? AND is_active = 1 AND token_generation = ?) THEN 1 ELSE json('account disabled') END`
 const GUARD_FAILURE = /malformed JSON/
 
 /**
  * Wraps a request's D1 handle so its first round trip also proves the signed-in user is still
- * active: the check rides in the same batch, so a disabled account's access tokens stop working
- * at their next request without costing a round trip.
+ * active and the access token's generation is current: the check rides in the same batch, so a
+ * disabled account's access tokens, or those issued before a password change, stop working at
+ * their next request without costing a round trip.
  */
-export function guardActiveUser(handle: D1Handle, userId: number): D1Handle {
+export function guardActiveUser(handle: D1Handle, userId: number, generation: number): D1Handle {
   let guarded = false
   const send = async (statements: D1PreparedStatement[]): Promise<D1Result[]> => {
     if (guarded) return handle.batch(statements)
     guarded = true
     try {
-      const [, ...results] = await handle.batch([handle.prepare(GUARD_SQL).bind(userId), ...statements])
+      const [, ...results] = await handle.batch([handle.prepare(GUARD_SQL).bind(userId, generation), ...statements])
       return results
     } catch (error) {
       if (GUARD_FAILURE.test((error as Error).message)) throw new AccountDisabledError()

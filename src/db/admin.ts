@@ -25,6 +25,7 @@ export function adminRepo({ db, stamp, userId: adminId }: Scope) {
     listUsers: (query: AdminUserListQuery) => listUsers(db, adminId, query),
     updateUser: (userId: number, changes: AdminUserUpdate) => updateUser(db, adminId, userId, changes, stamp),
     listAuditEvents: (query: AuditListQuery) => listAuditEvents(db, adminId, query),
+    unlockUser: (userId: number) => unlockUser(db, adminId, userId, stamp),
   }
 }
 
@@ -53,7 +54,12 @@ async function updateUser(db: Db, adminId: number, userId: number, changes: Admi
     writes.push(
       db.kysely
         .updateTable('users')
-        .set({ role: changes.role, is_active: changes.is_active === undefined ? undefined : Number(changes.is_active) })
+        .set((eb) => ({
+          role: changes.role,
+          is_active: changes.is_active === undefined ? undefined : Number(changes.is_active),
+          // Deactivating also ends every token of the account (the request guard checks the generation).
+          token_generation: changes.is_active === false ? eb('token_generation', '+', 1) : undefined,
+        }))
         .where('id', '=', userId)
         .where(({ exists }) => exists(isAdmin())),
       auditQueryIf(db, stamp, { action: 'admin.user_update', resourceType: 'user', resourceId: userId, outcome: 'ok' }, targetExists),
@@ -78,6 +84,32 @@ async function updateUser(db: Db, adminId: number, userId: number, changes: Admi
   }
   if (!user) return { refused: 'not_found' }
   return toAdminUser(user)
+}
+
+/**
+ * Clears the login lockout of an account (its failed attempts from every network), in one batch
+ * with the admin check and the audit event. 'denied' for non-admins, 'not_found' for no such account.
+ */
+async function unlockUser(db: Db, adminId: number, userId: number, stamp: Scope['stamp']): Promise<Outcome<{ id: number }>> {
+  const isAdmin = () => adminCheck(db, adminId)
+  const email = () => db.kysely.selectFrom('users').select('email').where('id', '=', userId)
+  const [admin, , , target] = await batch(db, [
+    isAdmin(),
+    db.kysely
+      .deleteFrom('login_attempts')
+      .where('account', '=', email())
+      .where(({ exists }) => exists(isAdmin())),
+    auditQueryIf(
+      db,
+      stamp,
+      { action: 'admin.user_unlock', resourceType: 'user', resourceId: userId, outcome: 'ok' },
+      isAdmin().where(({ exists }) => exists(email())),
+    ),
+    db.kysely.selectFrom('users').select('id').where('id', '=', userId),
+  ])
+  if (admin.length === 0) return { refused: 'denied' }
+  if (target.length === 0) return { refused: 'not_found' }
+  return target[0]
 }
 
 /** The audit trail, newest first, filtered by actor, action (`patient.*` for a family), resource and time. */

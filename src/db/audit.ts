@@ -6,7 +6,12 @@ import type { Database } from './schema'
 /** A new event's id, unique in `audit_events.event_id`; resource rows name their event by it. */
 export const newEventId = () => crypto.randomUUID()
 
-const stampColumns = (stamp: AuditStamp) => ({ actor_id: stamp.actorId, request_id: stamp.requestId, client_ip: stamp.clientIp })
+const stampColumns = (stamp: AuditStamp) => ({
+  actor_id: stamp.actorId,
+  request_id: stamp.requestId,
+  client_ip: stamp.clientIp,
+  client_request_id: stamp.clientRequestId ?? null,
+})
 
 /** The INSERT for one audit event, to run in the same `batch()` as the change it records. */
 export function auditQuery(db: Db, stamp: AuditStamp, event: AuditEvent) {
@@ -27,7 +32,7 @@ export function auditQuery(db: Db, stamp: AuditStamp, event: AuditEvent) {
 export function auditQueryIf(db: Db, stamp: AuditStamp, event: AuditEvent, condition: SelectQueryBuilder<Database, keyof Database, unknown>) {
   return db.kysely
     .insertInto('audit_events')
-    .columns(['event_id', 'actor_id', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id', 'client_ip'])
+    .columns(['event_id', 'actor_id', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id', 'client_ip', 'client_request_id'])
     .expression(
       db.kysely
         .selectNoFrom((eb) => [
@@ -39,6 +44,7 @@ export function auditQueryIf(db: Db, stamp: AuditStamp, event: AuditEvent, condi
           eb.val(event.outcome).as('outcome'),
           eb.val(stamp.requestId).as('request_id'),
           eb.val(stamp.clientIp).as('client_ip'),
+          eb.val(stamp.clientRequestId ?? null).as('client_request_id'),
         ])
         .where(({ exists }) => exists(condition)),
     )

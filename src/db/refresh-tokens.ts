@@ -1,37 +1,70 @@
 import type { AuditStamp } from '../core/audit'
 import { nowSeconds } from '../core/clock'
-import { auditQuery } from './audit'
+import { auditQueryIf } from './audit'
 import { batch, type Db } from './client'
 
-/** What the token tables keep of a refresh token: its id, its user (the `sub` claim) and its expiry. */
+/** What the token tables keep of a refresh token: its id, its user (the `sub` claim), its expiry and its generation. */
 export interface RefreshTokenClaims {
   jti: string
   sub: string
   exp: number
-}
-
-const userIdOf = (claims: RefreshTokenClaims) => Number(claims.sub)
-
-/** The INSERT that records a newly issued refresh token (by its jti), for use inside a batch. */
-export function recordRefreshTokenQuery(db: Db, claims: RefreshTokenClaims) {
-  return db.kysely
-    .insertInto('refresh_tokens')
-    .values({ jti: claims.jti, user_id: userIdOf(claims), expires_at: claims.exp, revoked_at: null, replaced_by: null })
+  gen: number
 }
 
 /**
- * Retires `used` and records `next` in one atomic batch. The insert copies the row that the
- * update just marked, so `next` exists only if `used` was alive: false means it was not.
+ * How long after a refresh token was rotated a second use of it counts as an honest retry (two
+ * tabs, a lost answer): refused with 401, but not as theft. Past this, reuse is theft.
  */
-export async function rotateRefreshToken(db: Db, used: RefreshTokenClaims, next: RefreshTokenClaims): Promise<boolean> {
-  const [retired] = await batch(db, [
+export const REFRESH_RETRY_SECONDS = 10
+
+const userIdOf = (claims: RefreshTokenClaims) => Number(claims.sub)
+
+/** The UPDATE that moves an account's token generation on: every token issued before dies at its next use. */
+export const bumpGenerationQuery = (db: Db, userId: number) =>
+  db.kysely
+    .updateTable('users')
+    .set((eb) => ({ token_generation: eb('token_generation', '+', 1) }))
+    .where('id', '=', userId)
+
+/** The UPDATE that revokes every live refresh token of an account. */
+export const revokeAllRefreshTokensQuery = (db: Db, userId: number) =>
+  db.kysely.updateTable('refresh_tokens').set({ revoked_at: nowSeconds() }).where('user_id', '=', userId).where('revoked_at', 'is', null)
+
+/** How a rotation ended: the new token was recorded, the used one was dead (a retry, or theft), or the account changed. */
+export type Rotation = 'rotated' | 'retry' | 'theft' | 'refused'
+
+/**
+ * Rotates a refresh token in one atomic batch. `used` is retired and `next` recorded only while
+ * `used` is alive and its account is active at the token's generation. When `used` was already
+ * rotated more than REFRESH_RETRY_SECONDS ago, the same batch treats it as theft: the account's
+ * generation moves on (its access tokens die), every live refresh token is revoked, and it is audited.
+ */
+export async function rotateRefreshToken(db: Db, used: RefreshTokenClaims, next: RefreshTokenClaims, stamp: AuditStamp): Promise<Rotation> {
+  const now = nowSeconds()
+  const userId = userIdOf(used)
+  const stolen = () =>
+    db.kysely
+      .selectFrom('refresh_tokens')
+      .select('jti')
+      .where('jti', '=', used.jti)
+      .where('user_id', '=', userId)
+      .where('replaced_by', 'is not', null)
+      .where('replaced_by', '!=', next.jti)
+      .where('revoked_at', '<', now - REFRESH_RETRY_SECONDS)
+  const [retired, , , , , found] = await batch(db, [
     db.kysely
       .updateTable('refresh_tokens')
-      .set({ revoked_at: nowSeconds(), replaced_by: next.jti })
+      .set({ revoked_at: now, replaced_by: next.jti })
       .where('jti', '=', used.jti)
-      .where('user_id', '=', userIdOf(used))
+      .where('user_id', '=', userId)
       .where('revoked_at', 'is', null)
+      .where(({ exists }) =>
+        exists(
+          db.kysely.selectFrom('users').select('id').where('id', '=', userId).where('is_active', '=', 1).where('token_generation', '=', used.gen),
+        ),
+      )
       .returning('jti'),
+    // Copies the row the update just marked, so `next` exists only if `used` was alive.
     db.kysely
       .insertInto('refresh_tokens')
       .columns(['jti', 'user_id', 'expires_at'])
@@ -42,34 +75,26 @@ export async function rotateRefreshToken(db: Db, used: RefreshTokenClaims, next:
           .where('jti', '=', used.jti)
           .where('replaced_by', '=', next.jti),
       ),
+    bumpGenerationQuery(db, userId).where(({ exists }) => exists(stolen())),
+    revokeAllRefreshTokensQuery(db, userId).where(({ exists }) => exists(stolen())),
+    auditQueryIf(db, { ...stamp, actorId: userId }, { action: 'auth.refresh_reuse', resourceType: 'user', resourceId: userId, outcome: 'denied' }, stolen()),
+    db.kysely.selectFrom('refresh_tokens').select(['revoked_at', 'replaced_by']).where('jti', '=', used.jti).where('user_id', '=', userId),
   ])
-  return retired.length === 1
+  if (retired.length === 1) return 'rotated'
+  const row = found[0]
+  if (!row?.replaced_by || row.revoked_at === null) return 'refused'
+  return row.revoked_at < now - REFRESH_RETRY_SECONDS ? 'theft' : 'retry'
 }
 
 /** Kills one refresh token; returns whether it was still alive. */
-export async function revokeRefreshToken(db: Db, claims: RefreshTokenClaims): Promise<boolean> {
+export async function revokeRefreshToken(db: Db, claims: Pick<RefreshTokenClaims, 'jti' | 'sub'>): Promise<boolean> {
   const revoked = await db.kysely
     .updateTable('refresh_tokens')
     .set({ revoked_at: nowSeconds() })
     .where('jti', '=', claims.jti)
-    .where('user_id', '=', userIdOf(claims))
+    .where('user_id', '=', userIdOf(claims as RefreshTokenClaims))
     .where('revoked_at', 'is', null)
     .returning('jti')
     .execute()
   return revoked.length === 1
-}
-
-/**
- * The answer to a replayed refresh token, which means it was stolen or copied: every live refresh
- * token of the user dies, and the event is audited, together.
- */
-export async function revokeAfterReuse(db: Db, userId: number, stamp: AuditStamp): Promise<void> {
-  await batch(db, [
-    db.kysely
-      .updateTable('refresh_tokens')
-      .set({ revoked_at: nowSeconds() })
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null),
-    auditQuery(db, stamp, { action: 'auth.refresh_reuse', resourceType: 'user', resourceId: userId, outcome: 'denied' }),
-  ])
 }

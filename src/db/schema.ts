@@ -15,15 +15,21 @@ export interface UsersTable {
   date_joined: Generated<Timestamp>
   role: Generated<Role>
   is_active: Generated<Flag>
+  /** Bumped to end every token of the account (tokens carry it as `gen`). */
+  token_generation: Generated<number>
 }
 
 export type Role = 'user' | 'admin'
 
-export interface LoginFailuresTable {
+/** One login attempt, reserved before the password is checked (migration 0007). */
+export interface LoginAttemptsTable {
   id: Generated<number>
-  user_id: number
+  /** The email as sent, known or not. */
+  account: string
+  /** The client network: an IPv6 /64 or an IPv4 address. */
+  network: string
   /** Unix seconds. */
-  failed_at: number
+  attempted_at: number
 }
 
 export interface RefreshTokensTable {
@@ -97,6 +103,7 @@ export interface AuditEventsTable {
   outcome: AuditOutcome
   request_id: string
   client_ip: string | null
+  client_request_id: string | null
   /** Made by the server; NULL on events written before migration 0006. */
   event_id: string | null
   /** JSON: what the request asked for (a list's query parameters). */
@@ -114,7 +121,7 @@ export interface Database {
   audit_event_resources: AuditEventResourcesTable
   users: UsersTable
   refresh_tokens: RefreshTokensTable
-  login_failures: LoginFailuresTable
+  login_attempts: LoginAttemptsTable
   common_passwords: CommonPasswordsTable
   patients: PatientsTable
   doctors: DoctorsTable

@@ -1,9 +1,9 @@
-import type { AuditStamp } from '../core/audit'
-import { nowSeconds } from '../core/clock'
+import type { AuditEvent, AuditStamp } from '../core/audit'
 import type { User } from '../schemas/auth'
 import { auditQuery, auditQueryIf } from './audit'
 import { batch, type Db } from './client'
-import { recordRefreshTokenQuery, type RefreshTokenClaims } from './refresh-tokens'
+import { forgetNetworkAttemptsQuery, releaseAttemptQuery } from './login-attempts'
+import { bumpGenerationQuery, revokeAllRefreshTokensQuery, type RefreshTokenClaims } from './refresh-tokens'
 import type { UserRow } from './schema'
 
 const PUBLIC_COLUMNS = ['id', 'name', 'email', 'date_joined'] as const
@@ -40,79 +40,112 @@ export async function insertUser(db: Db, user: NewUser): Promise<User | undefine
     .executeTakeFirst()
 }
 
-export interface LoginAccount extends UserRow {
-  recent_failures: number
-  oldest_recent_failure: number | null
+/** What a login verified about the account: the password hash it checked and the token generation it read. */
+export interface VerifiedAccount {
+  userId: number
+  passwordHash: string
+  generation: number
 }
 
-/** The account behind an email with its failed logins since `since` (Unix seconds), in one query. */
-export async function findLoginAccount(db: Db, email: string, since: number): Promise<LoginAccount | undefined> {
-  return db.kysely
+/** Rows only while the account is still as the login or refresh verified it: active, same password, same generation. */
+const stillAsVerified = (db: Db, { userId, passwordHash, generation }: VerifiedAccount) =>
+  db.kysely
     .selectFrom('users')
-    .selectAll('users')
-    .select((eb) => {
-      const recent = eb
-        .selectFrom('login_failures')
-        .whereRef('login_failures.user_id', '=', 'users.id')
-        .where('login_failures.failed_at', '>=', since)
-      return [
-        recent.select((inner) => inner.fn.countAll<number>().as('n')).as('recent_failures'),
-        recent.select((inner) => inner.fn.min<number>('login_failures.failed_at').as('oldest')).as('oldest_recent_failure'),
-      ]
-    })
-    .where('email', '=', email)
-    .executeTakeFirst() as Promise<LoginAccount | undefined>
-}
-
-/** Counts a failed login against the account and audits it, atomically. */
-export async function recordLoginFailure(db: Db, userId: number, failedAt: number, stamp: AuditStamp): Promise<void> {
-  await batch(db, [
-    db.kysely.insertInto('login_failures').values({ user_id: userId, failed_at: failedAt }),
-    auditQuery(db, stamp, { action: 'auth.login_failed', resourceType: 'user', resourceId: userId, outcome: 'denied' }),
-  ])
-}
+    .select('id')
+    .where('id', '=', userId)
+    .where('is_active', '=', 1)
+    .where('password_hash', '=', passwordHash)
+    .where('token_generation', '=', generation)
 
 /**
- * Completes a login in one atomic batch: records the refresh token, forgets past failures,
- * stores a re-hashed password when the cost changed, and audits the login.
+ * Completes a login in one atomic batch, only if the account is still as verified (a password
+ * change, deactivation or logout-all landing mid-request wins): records the refresh token, forgets
+ * this network's failed attempts, stores a re-hashed password when the cost changed, and audits.
+ * Returns false when the account changed and nothing was issued.
  */
 export async function completeLogin(
   db: Db,
-  { userId, refresh, rehashed, stamp }: { userId: number; refresh: RefreshTokenClaims; rehashed?: string; stamp: AuditStamp },
-): Promise<void> {
-  const rehash = rehashed ? [db.kysely.updateTable('users').set({ password_hash: rehashed }).where('id', '=', userId)] : []
-  await batch(db, [
-    recordRefreshTokenQuery(db, refresh),
-    db.kysely.deleteFrom('login_failures').where('user_id', '=', userId),
+  {
+    verified,
+    refresh,
+    rehashed,
+    email,
+    network,
+    stamp,
+  }: { verified: VerifiedAccount; refresh: RefreshTokenClaims; rehashed?: string; email: string; network: string; stamp: AuditStamp },
+): Promise<boolean> {
+  const { userId } = verified
+  const issued = () => db.kysely.selectFrom('refresh_tokens').select('jti').where('jti', '=', refresh.jti)
+  const rehash = rehashed
+    ? [
+        db.kysely
+          .updateTable('users')
+          .set({ password_hash: rehashed })
+          .where('id', '=', userId)
+          .where('password_hash', '=', verified.passwordHash)
+          .where(({ exists }) => exists(issued())),
+      ]
+    : []
+  const [recorded] = await batch(db, [
+    db.kysely
+      .insertInto('refresh_tokens')
+      .columns(['jti', 'user_id', 'expires_at'])
+      .expression(
+        stillAsVerified(db, verified).clearSelect().select((eb) => [eb.val(refresh.jti).as('jti'), 'id', eb.val(refresh.exp).as('expires_at')]),
+      )
+      .returning('jti'),
+    forgetNetworkAttemptsQuery(db, email, network).where(({ exists }) => exists(issued())),
     ...rehash,
-    auditQuery(db, { ...stamp, actorId: userId }, { action: 'auth.login', resourceType: 'user', resourceId: userId, outcome: 'ok' }),
+    auditQueryIf(db, { ...stamp, actorId: userId }, { action: 'auth.login', resourceType: 'user', resourceId: userId, outcome: 'ok' }, issued()),
+  ])
+  return recorded.length === 1
+}
+
+/** Audits a refused login (wrong password, unknown email, disabled or locked account) before answering, so every refusal costs the same round trip. */
+export async function recordRefusedLogin(db: Db, stamp: AuditStamp, event: Pick<AuditEvent, 'action' | 'resourceId' | 'outcome'>): Promise<void> {
+  await batch(db, [auditQuery(db, stamp, { ...event, resourceType: 'user' })])
+}
+
+/**
+ * Ends every session of an account, atomically: its token generation moves on (every access
+ * token dies at its next request) and every live refresh token is revoked; audited as `action`.
+ */
+export async function endSessions(db: Db, userId: number, stamp: AuditStamp, action: 'auth.logout_all'): Promise<void> {
+  await batch(db, [
+    bumpGenerationQuery(db, userId),
+    revokeAllRefreshTokensQuery(db, userId),
+    auditQuery(db, { ...stamp, actorId: userId }, { action, resourceType: 'user', resourceId: userId, outcome: 'ok' }),
   ])
 }
 
 /**
- * Replaces a password (unless the new one is common) and revokes every refresh token of the
- * user, atomically; the revocation and audit only happen if the password did change.
- * Returns false when the new password was refused as common.
+ * Replaces a password (unless the new one is common, or the old one changed since it was checked),
+ * moves the token generation on and revokes every refresh token of the user, atomically: every
+ * access token, this request's included, dies at its next request. The revocation and audit only
+ * happen if the password did change; the reservation of the old-password check is released either way.
+ * Answers 'changed', 'common' (the new password is on the list), or 'stale' (the password changed since it was checked).
  */
-export async function changePassword(db: Db, userId: number, passwordHash: string, password: string, stamp: AuditStamp): Promise<boolean> {
+export async function changePassword(
+  db: Db,
+  { userId, oldHash, passwordHash, password, attemptId, stamp }: { userId: number; oldHash: string; passwordHash: string; password: string; attemptId: number; stamp: AuditStamp },
+): Promise<'changed' | 'common' | 'stale'> {
   // True only after the UPDATE below, so the revocation and the audit event follow the change or nothing.
   const changed = () => db.kysely.selectFrom('users').select('id').where('id', '=', userId).where('password_hash', '=', passwordHash)
-  const [updated] = await batch(db, [
+  const [updated, , , , common] = await batch(db, [
     db.kysely
       .updateTable('users')
-      .set({ password_hash: passwordHash })
+      .set((eb) => ({ password_hash: passwordHash, token_generation: eb('token_generation', '+', 1) }))
       .where('id', '=', userId)
+      .where('password_hash', '=', oldHash)
       .where(({ not, exists }) => not(exists(commonPasswordLookup(db, password))))
       .returning('id'),
-    db.kysely
-      .updateTable('refresh_tokens')
-      .set({ revoked_at: nowSeconds() })
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .where(({ exists }) => exists(changed())),
+    revokeAllRefreshTokensQuery(db, userId).where(({ exists }) => exists(changed())),
+    releaseAttemptQuery(db, attemptId),
     auditQueryIf(db, { ...stamp, actorId: userId }, { action: 'auth.password_change', resourceType: 'user', resourceId: userId, outcome: 'ok' }, changed()),
+    commonPasswordLookup(db, password),
   ])
-  return updated.length === 1
+  if (updated.length === 1) return 'changed'
+  return common.length ? 'common' : 'stale'
 }
 
 export async function findUser(db: Db, id: number): Promise<User | undefined> {

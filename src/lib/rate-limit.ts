@@ -1,10 +1,10 @@
 import type { Context } from 'hono'
 import type { AppEnv, RateLimiterName } from '../env'
-import { clientIp } from './client-ip'
+import { clientNetwork } from './client-ip'
 import { ApiError } from './errors'
 
 /** Every limiter in wrangler.toml counts over a 60-second window; a refused caller may retry after it. */
-const RETRY_AFTER_SECONDS = 60
+export const RETRY_AFTER_SECONDS = 60
 
 /**
  * Counts one request against a limiter under `key` and refuses it with 429 when over the limit.
@@ -21,5 +21,14 @@ export async function enforceLimit(c: Context<AppEnv>, limiter: RateLimiterName,
   }
 }
 
-/** The key for per-client limits; callers without an address (local runs) share one bucket. */
-export const clientKey = (c: Context<AppEnv>) => clientIp(c) ?? 'unknown'
+/** The key for per-client limits: the caller's network (an IPv6 /64, an IPv4 address). */
+export const clientKey = (c: Context<AppEnv>) => clientNetwork(c)
+
+/**
+ * The limiters of an unauthenticated account flow: per client network, then one key for every
+ * caller (a Workers rate limit counts per Cloudflare location), so rotating addresses is bounded too.
+ */
+export async function enforceFlowLimits(c: Context<AppEnv>, perClient: RateLimiterName, global: RateLimiterName, flow: string): Promise<void> {
+  await enforceLimit(c, perClient, clientKey(c))
+  await enforceLimit(c, global, flow)
+}

@@ -17,6 +17,7 @@ export const accessLog = createMiddleware<AppEnv>(async (c, next) => {
       duration_ms: Date.now() - started,
       user_id: c.var.userId ?? null,
       request_id: c.var.requestId,
+      client_request_id: c.var.clientRequestId ?? null,
     }),
   )
 })

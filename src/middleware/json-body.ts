@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../env'
-import { ApiError } from '../lib/errors'
+import { ApiError, fieldError } from '../lib/errors'
 
 /** Largest JSON body we accept. */
 export const MAX_BODY_BYTES = 64 * 1024
@@ -26,17 +26,54 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH'])
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   if (!METHODS_WITH_BODY.has(c.req.method)) return next()
   const body = c.req.raw.body
+  // A POST with nothing to say (logout-all) needs no media type; a route that wants a body refuses its absence (400).
+  if (!c.req.header('content-type') && (body === null || c.req.header('content-length') === '0')) return next()
   if (!isJson(c.req.header('content-type'))) {
     await drain(body, 0)
     throw new ApiError('unsupported_media_type')
   }
   const bytes = await readCapped(body)
-  if (NUL_ESCAPE.test(new TextDecoder().decode(bytes))) {
+  const text = new TextDecoder().decode(bytes)
+  if (NUL_ESCAPE.test(text)) {
     throw new ApiError('validation_error', 'Text may not contain NUL characters (\\u0000).')
   }
+  const malformed = malformedTextField(text)
+  if (malformed !== undefined) throw fieldError(malformed, MALFORMED_TEXT)
   c.req.raw = new Request(c.req.raw, { body: bytes })
   return next()
 })
+
+const MALFORMED_TEXT = 'Text must be well-formed Unicode: a lone surrogate (such as \\ud800) is not a character.'
+
+/**
+ * The path (`name`, `items.0.note`) of the first key or string in a JSON body that is not
+ * well-formed Unicode: a lone surrogate escape (`"\\ud800"`) would be stored and read back as
+ * replacement characters. Undefined when all text is well formed, or the body is not JSON (the
+ * route's validator answers that). Walks with a stack, so deep nesting cannot overflow.
+ */
+export function malformedTextField(text: string): string | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  const stack: [unknown, string[]][] = [[parsed, []]]
+  while (stack.length) {
+    const [value, path] = stack.pop()!
+    if (typeof value === 'string') {
+      if (!value.isWellFormed()) return fieldName(path)
+    } else if (value && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (!key.isWellFormed()) return fieldName([...path, key])
+        stack.push([item, [...path, key]])
+      }
+    }
+  }
+  return undefined
+}
+
+const fieldName = (path: string[]) => (path.length ? path.map((part) => part.toWellFormed()).join('.') : 'non_field_errors')
 
 function isJson(contentType: string | undefined): boolean {
   const mediaType = contentType?.split(';')[0].trim().toLowerCase() ?? ''

@@ -7,7 +7,7 @@ import { ApiError, INVALID_TOKEN_CHALLENGE } from '../lib/errors'
 import { enforceLimit } from '../lib/rate-limit'
 
 /**
- * Requires a valid access token of an active account, counts the request against the user's
+ * Requires a valid access token of an active account at the token's generation, counts the request against the user's
  * rate limit, and puts the user id on the context as `userId`. The account check rides in the
  * request's first D1 round trip (db/active-user-guard.ts).
  */
@@ -22,7 +22,8 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const userId = userIdOf(claims)
   await enforceLimit(c, 'API_USER_LIMITER', String(userId))
   c.set('userId', userId)
-  c.set('db', connect(guardActiveUser(c.var.db.d1, userId)))
+  c.set('tokenGeneration', claims.gen)
+  c.set('db', connect(guardActiveUser(c.var.db.d1, userId, claims.gen)))
   await next()
 })
 

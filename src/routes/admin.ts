@@ -38,6 +38,17 @@ const updateUserRoute = createRoute({
   responses: { 200: json(AdminUserSchema, 'The account'), ...errorResponses(...BODY_ERRORS, 401, 403, 404, 429) },
 })
 
+const unlockUserRoute = createRoute({
+  method: 'post',
+  path: '/users/{id}/unlock',
+  tags,
+  summary: "Clear an account's login lockout (administrators only)",
+  description: 'Forgets the failed logins of the account from every network, so it may sign in again at once. Audited as admin.user_unlock.',
+  ...signedIn,
+  request: { params: IdParamSchema },
+  responses: { 204: { description: 'Unlocked' }, ...errorResponses(401, 403, 404, 429) },
+})
+
 const audit = createRoute({
   method: 'get',
   path: '/audit',
@@ -56,6 +67,10 @@ export const adminRoutes = createRouter()
   .openapi(updateUserRoute, async (c) => {
     const user = orRefuse(await adminRepo(scopeOf(c)).updateUser(c.req.valid('param').id, c.req.valid('json')), ACCOUNT)
     return c.json(user, 200)
+  })
+  .openapi(unlockUserRoute, async (c) => {
+    orRefuse(await adminRepo(scopeOf(c)).unlockUser(c.req.valid('param').id), ACCOUNT)
+    return c.body(null, 204)
   })
   .openapi(audit, async (c) => {
     const query = c.req.valid('query')

@@ -1,14 +1,18 @@
 import { createRoute, type RouteHandler } from '@hono/zod-openapi'
-import { LOCKOUT_WINDOW_SECONDS, lockedForSeconds } from '../auth/lockout'
-import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/password'
+import type { Context } from 'hono'
+import { hashPassword, verifyPassword } from '../auth/password'
 import { COMMON_PASSWORD_MESSAGE, passwordProblems } from '../auth/password-policy'
-import { invalidToken, issueToken, userIdOf, verifyToken } from '../auth/tokens'
+import { invalidToken, issueTokenPair, subjectOf, verifyToken } from '../auth/tokens'
 import { nowSeconds } from '../core/clock'
-import { revokeAfterReuse, revokeRefreshToken, rotateRefreshToken } from '../db/refresh-tokens'
-import { changePassword, completeLogin, findLoginAccount, findUser, findUserRow, insertUser, publicUser, recordLoginFailure } from '../db/users'
+import { LOCKOUT, lockedForSeconds, type LockState } from '../core/lockout'
+import { beginLogin, beginPasswordCheck, releaseAttemptQuery } from '../db/login-attempts'
+import { batch } from '../db/client'
+import { revokeRefreshToken, rotateRefreshToken } from '../db/refresh-tokens'
+import { changePassword, completeLogin, endSessions, findUser, insertUser, publicUser, recordRefusedLogin } from '../db/users'
 import type { AppEnv } from '../env'
+import { clientNetwork } from '../lib/client-ip'
 import { ApiError, fieldError } from '../lib/errors'
-import { clientKey, enforceLimit } from '../lib/rate-limit'
+import { enforceFlowLimits, enforceLimit } from '../lib/rate-limit'
 import { auditStamp } from '../lib/request-scope'
 import { createRouter } from '../lib/router'
 import { signedIn } from '../middleware/require-user'
@@ -41,7 +45,9 @@ const login = createRoute({
   path: '/login',
   tags,
   summary: 'Exchange email and password for an access and a refresh token',
-  description: 'After 10 failed logins within 15 minutes the account refuses logins (429) until the window passes.',
+  description:
+    `After ${LOCKOUT.perNetwork} failed logins within 15 minutes from one network (an IPv6 /64 or an IPv4 address), the account refuses logins from that network (429, even with the right password) until the window passes; ` +
+    `after ${LOCKOUT.perAccount} failed logins within an hour from all networks together, from everywhere. Other networks are not affected by the first lock.`,
   request: { body: requestBody(LoginSchema) },
   responses: { 200: json(LoginResultSchema, 'Tokens and the signed-in user'), ...errorResponses(...BODY_ERRORS, 401, 429) },
 })
@@ -52,7 +58,8 @@ const refreshRoute = <P extends string>(path: P) =>
     path,
     tags,
     summary: 'Rotate a refresh token: returns a new pair, the one sent is dead afterwards',
-    description: 'Sending a refresh token that was already used revokes every refresh token of its user.',
+    description:
+      'Sending a refresh token that was already used: within a few seconds of its rotation (an honest retry) a plain 401; later, it is treated as theft and every token of its user, access tokens included, is ended.',
     request: { body: requestBody(RefreshSchema) },
     responses: { 200: json(TokenPairSchema, 'A new token pair'), ...errorResponses(...BODY_ERRORS, 401, 429) },
   })
@@ -64,6 +71,16 @@ const logout = createRoute({
   summary: 'Revoke a refresh token',
   request: { body: requestBody(RefreshSchema) },
   responses: { 204: { description: 'The refresh token is dead' }, ...errorResponses(...BODY_ERRORS, 401) },
+})
+
+const logoutAll = createRoute({
+  method: 'post',
+  path: '/logout-all',
+  tags,
+  summary: 'End every session of the signed-in account',
+  description: 'No body. Every access token (this one included) stops working at its next request, and every refresh token is revoked.',
+  ...signedIn,
+  responses: { 204: { description: 'Every session is ended' }, ...errorResponses(401, 429) },
 })
 
 const me = createRoute({
@@ -80,13 +97,24 @@ const changePasswordRoute = createRoute({
   path: '/change-password',
   tags,
   summary: "Change the signed-in user's password",
-  description: 'The password policy applies; every refresh token of the user is revoked, so other sessions must sign in again.',
+  description:
+    'The password policy applies. Every token of the user, this access token included, is ended: sign in again with the new password. ' +
+    'A wrong old_password counts as a failed login of the account (429 once locked, as login).',
   ...signedIn,
   request: { body: requestBody(ChangePasswordSchema) },
   responses: { 204: { description: 'Changed' }, ...errorResponses(...BODY_ERRORS, 401, 429) },
 })
 
 const invalidCredentials = () => new ApiError('invalid_credentials')
+
+/** The 429 of a locked account, with how long until its oldest counted failure leaves the window. */
+const lockedOut = (lock: LockState, now: number) =>
+  new ApiError('rate_limited', 'Too many failed logins for this account. Try again later.', {
+    headers: { 'Retry-After': String(lockedForSeconds(lock, now)) },
+  })
+
+/** Answers that carry tokens must never be cached. */
+const noStore = (c: Context<AppEnv>) => c.header('Cache-Control', 'no-store')
 
 /** Password policy problems as the 400 the API answers, or nothing. */
 function assertAcceptablePassword(field: string, password: string, person: { email: string; name: string }): void {
@@ -97,21 +125,24 @@ function assertAcceptablePassword(field: string, password: string, person: { ema
 const refresh = refreshRoute('/refresh')
 
 const rotate: RouteHandler<typeof refresh, AppEnv> = async (c) => {
-  await enforceLimit(c, 'REFRESH_IP_LIMITER', clientKey(c))
+  await enforceLimit(c, 'REFRESH_IP_LIMITER', clientNetwork(c))
   const { config, db } = c.var
   const used = await verifyToken(config, c.req.valid('json').refresh, 'refresh')
-  const userId = userIdOf(used)
-  const [access, next] = await Promise.all([issueToken(config, userId, 'access'), issueToken(config, userId, 'refresh')])
-  if (!(await rotateRefreshToken(db, used, next.claims))) {
-    await revokeAfterReuse(db, userId, { ...auditStamp(c), actorId: userId })
-    throw new ApiError('token_not_valid', 'This refresh token was already used or revoked; sign in again.')
+  const { access, refresh: next } = await issueTokenPair(config, subjectOf(used))
+  const rotation = await rotateRefreshToken(db, used, next.claims, auditStamp(c))
+  if (rotation !== 'rotated') {
+    throw new ApiError(
+      'token_not_valid',
+      rotation === 'retry' ? 'This refresh token was just used; use the pair that answer returned.' : 'This refresh token was already used or revoked; sign in again.',
+    )
   }
+  noStore(c)
   return c.json({ access: access.token, refresh: next.token }, 200)
 }
 
 export const authRoutes = createRouter()
   .openapi(register, async (c) => {
-    await enforceLimit(c, 'REGISTER_IP_LIMITER', clientKey(c))
+    await enforceFlowLimits(c, 'REGISTER_IP_LIMITER', 'REGISTER_GLOBAL_LIMITER', 'register')
     const { name, email, password, password2 } = c.req.valid('json')
     if (password2 !== undefined && password2 !== password) {
       throw fieldError('password2', 'The two passwords do not match.')
@@ -124,36 +155,35 @@ export const authRoutes = createRouter()
   })
   .openapi(login, async (c) => {
     const { email, password } = c.req.valid('json')
-    await enforceLimit(c, 'LOGIN_IP_LIMITER', clientKey(c))
-    await enforceLimit(c, 'LOGIN_EMAIL_LIMITER', email)
+    const network = clientNetwork(c)
+    await enforceFlowLimits(c, 'LOGIN_IP_LIMITER', 'LOGIN_GLOBAL_LIMITER', 'login')
+    // Per email *and network*: keyed on the email alone, anyone could keep the owner out (the lockout's per-account cap bounds distributed guessing).
+    await enforceLimit(c, 'LOGIN_EMAIL_LIMITER', `${email} ${network}`)
     const { config, db } = c.var
     const now = nowSeconds()
-    const account = await findLoginAccount(db, email, now - LOCKOUT_WINDOW_SECONDS)
-    if (!account) {
-      await verifyAgainstDummy(password, config.passwordIterations)
-      auditLater(c, { action: 'auth.login_failed', resourceType: 'user', resourceId: null, outcome: 'not_found' })
+    const stamp = auditStamp(c)
+    // Every attempt, known email or not, first reserves its place in the lockout count (one round trip).
+    const { reservation, account } = await beginLogin(db, email, network, now)
+    const resourceId = account?.id ?? null
+    if (!reservation.reserved) {
+      await recordRefusedLogin(db, stamp, { action: 'auth.login_locked', resourceId, outcome: 'denied' })
+      throw lockedOut(reservation.lock, now)
+    }
+    // Then the same PBKDF2 work whether the email is known or not, the account active or not.
+    const check = await verifyPassword(password, account?.password_hash, config.passwordIterations)
+    if (!account || !check.valid || account.is_active !== 1) {
+      // The reservation stays, as the failure; the audit write is the second round trip, as a success's is.
+      await recordRefusedLogin(db, stamp, { action: 'auth.login_failed', resourceId, outcome: account ? 'denied' : 'not_found' })
       throw invalidCredentials()
     }
-    const lockedFor = lockedForSeconds(account.recent_failures, account.oldest_recent_failure, now)
-    if (lockedFor > 0) {
-      auditLater(c, { action: 'auth.login_locked', resourceType: 'user', resourceId: account.id, outcome: 'denied' })
-      throw new ApiError('rate_limited', 'Too many failed logins for this account. Try again later.', {
-        headers: { 'Retry-After': String(lockedFor) },
-      })
-    }
-    const check = await verifyPassword(password, account.password_hash, config.passwordIterations)
-    if (!check.valid || account.is_active !== 1) {
-      if (check.valid) {
-        // The right password for a disabled account: audited, but not counted towards a lockout.
-        auditLater(c, { action: 'auth.login_failed', resourceType: 'user', resourceId: account.id, outcome: 'denied' })
-      } else {
-        await recordLoginFailure(db, account.id, now, auditStamp(c))
-      }
-      throw invalidCredentials()
-    }
-    const [access, refresh] = await Promise.all([issueToken(config, account.id, 'access'), issueToken(config, account.id, 'refresh')])
+    const verified = { userId: account.id, passwordHash: account.password_hash, generation: account.token_generation }
+    const { access, refresh } = await issueTokenPair(config, { userId: account.id, generation: account.token_generation })
     const rehashed = check.needsRehash ? await hashPassword(password, config.passwordIterations) : undefined
-    await completeLogin(db, { userId: account.id, refresh: refresh.claims, rehashed, stamp: auditStamp(c) })
+    if (!(await completeLogin(db, { verified, refresh: refresh.claims, rehashed, email, network, stamp }))) {
+      // The account changed while the password was being checked (a new password, deactivated): nothing was issued.
+      throw invalidCredentials()
+    }
+    noStore(c)
     return c.json(
       {
         access: access.token,
@@ -171,6 +201,10 @@ export const authRoutes = createRouter()
     await revokeRefreshToken(c.var.db, claims)
     return c.body(null, 204)
   })
+  .openapi(logoutAll, async (c) => {
+    await endSessions(c.var.db, c.var.userId, auditStamp(c), 'auth.logout_all')
+    return c.body(null, 204)
+  })
   .openapi(me, async (c) => {
     const user = await findUser(c.var.db, c.var.userId)
     if (!user) throw invalidToken('access')
@@ -179,16 +213,27 @@ export const authRoutes = createRouter()
   .openapi(changePasswordRoute, async (c) => {
     const { old_password, new_password } = c.req.valid('json')
     const { config, db, userId } = c.var
-    const user = await findUserRow(db, userId)
+    const now = nowSeconds()
+    // The old-password check is a login attempt of this account from this network: counted first, locked like one.
+    const { reservation, user } = await beginPasswordCheck(db, userId, clientNetwork(c), now)
     if (!user) throw invalidToken('access')
+    if (!reservation.reserved) throw lockedOut(reservation.lock, now)
     if (!(await verifyPassword(old_password, user.password_hash, config.passwordIterations)).valid) {
+      auditLater(c, { action: 'auth.login_failed', resourceType: 'user', resourceId: userId, outcome: 'denied' })
       throw fieldError('old_password', 'Your old password was entered incorrectly.')
     }
-    assertAcceptablePassword('new_password', new_password, user)
-    const passwordHash = await hashPassword(new_password, config.passwordIterations)
-    if (!(await changePassword(db, userId, passwordHash, new_password, auditStamp(c)))) {
-      throw fieldError('new_password', COMMON_PASSWORD_MESSAGE)
+    const release = () => batch(db, [releaseAttemptQuery(db, reservation.attemptId)])
+    try {
+      assertAcceptablePassword('new_password', new_password, user)
+    } catch (error) {
+      await release()
+      throw error
     }
+    const passwordHash = await hashPassword(new_password, config.passwordIterations)
+    const outcome = await changePassword(db, { userId, oldHash: user.password_hash, passwordHash, password: new_password, attemptId: reservation.attemptId, stamp: auditStamp(c) })
+    if (outcome === 'common') throw fieldError('new_password', COMMON_PASSWORD_MESSAGE)
+    // The password changed while this request checked the old one: that change ended this token.
+    if (outcome === 'stale') throw invalidToken('access')
     return c.body(null, 204)
   })
 

@@ -19,10 +19,22 @@ const describeStatus = (status: ErrorStatus) =>
     .map((code) => `${code}: ${ERROR_CODES[code].description}`)
     .join('; ')
 
-/** OpenAPI `responses` entries for the error statuses a route can answer, all in the envelope. */
+/** The header every 429 carries. */
+const RETRY_AFTER_HEADER = {
+  'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' as const, minimum: 1 } },
+}
+
+/** OpenAPI `responses` entries for the error statuses a route can answer, all in the envelope; a 429 declares its Retry-After. */
 export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
   return Object.fromEntries(
-    statuses.map((status) => [status, { description: describeStatus(status), content: { 'application/json': { schema: ErrorSchema } } }]),
+    statuses.map((status) => [
+      status,
+      {
+        description: describeStatus(status),
+        ...(status === 429 ? { headers: RETRY_AFTER_HEADER } : {}),
+        content: { 'application/json': { schema: ErrorSchema } },
+      },
+    ]),
   ) as unknown as Record<S, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>
 }
 

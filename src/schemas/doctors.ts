@@ -130,6 +130,7 @@ export const DoctorListQuerySchema = PageQuerySchema.extend({
   search: z
     .string()
     .trim()
+    .max(100)
     .optional()
     .openapi({ description: 'Case-insensitive substring of the name or specialization.', example: 'cardio' }),
   specialization: z

@@ -137,6 +137,7 @@ export const PatientListQuerySchema = PageQuerySchema.extend({
   search: z
     .string()
     .trim()
+    .max(100)
     .optional()
     .openapi({ description: 'Case-insensitive substring of the name, email or phone number.', example: 'hopper' }),
   gender: z.preprocess(emptyAsAbsent, z.enum(GENDERS, { error: 'Choose male, female or other.' }).optional()).openapi({ example: 'female' }),
