@@ -110,8 +110,14 @@ export async function columnsOf(table: Table): Promise<string[]> {
 
 // The audit trail
 
+/** The events of one request, by the id its answer's X-Request-Id carried: the client's own (kept apart) or the server's. */
 export const auditEventsOfRequest = (requestId: string): Promise<AuditEventRow[]> =>
-  testDb.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).orderBy('id').execute()
+  testDb
+    .selectFrom('audit_events')
+    .selectAll()
+    .where((eb) => eb.or([eb('request_id', '=', requestId), eb('client_request_id', '=', requestId)]))
+    .orderBy('id')
+    .execute()
 
 /** Every event written after the one with this id, oldest first: a rowid range, however long the trail. */
 export const auditEventsAfterQuery = (id: number) => testDb.selectFrom('audit_events').selectAll().where('id', '>', id).orderBy('id')

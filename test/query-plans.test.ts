@@ -98,6 +98,7 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
   'POST /api/auth/refresh': [{ path: '/api/auth/refresh/', as: 'nobody', body: { refresh: '{refresh0}' } }],
   'POST /api/auth/token/refresh': [{ path: '/api/auth/token/refresh/', as: 'nobody', body: { refresh: '{refresh0}' } }],
   'POST /api/auth/logout': [{ path: '/api/auth/logout/', as: 'nobody', body: { refresh: '{refresh1}' } }],
+  'POST /api/auth/logout-all': [{ path: '/api/auth/logout-all/', as: 'other' }],
   'POST /api/auth/change-password': [{ path: '/api/auth/change-password/', as: 'other', body: { old_password: GOOD_PASSWORD, new_password: 'Another-Kettle-77' } }],
   'GET /api/patients': lists('/api/patients/', [
     '',
@@ -149,6 +150,7 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
     { path: '/api/admin/users/{target}/', as: 'admin', body: { role: 'admin' } },
     { path: '/api/admin/users/{target}/', as: 'admin', body: { is_active: false } },
   ],
+  'POST /api/admin/users/:id/unlock': [{ path: '/api/admin/users/{target}/unlock/', as: 'admin' }],
   'GET /api/admin/audit': [
     // Unfiltered, or filtered by a family of actions or a start time that most of the trail matches.
     { path: '/api/admin/audit/', as: 'admin', walks: ADMIN_TRAIL },
