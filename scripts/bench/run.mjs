@@ -16,7 +16,7 @@ import { fileURLToPath, URL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { unstable_readConfig as readConfig } from 'wrangler'
 import { fixed, judge, rowOf, save, table } from './report.mjs'
-import { PBKDF2_PATH, SCENARIOS } from './scenarios.mjs'
+import { BARE_PATH, DISCLOSURE_ACTIONS, MAX_AUDIT_LAG_MS, PBKDF2_PATH, SCENARIOS } from './scenarios.mjs'
 import { seed } from './seed.mjs'
 import { offlineEnv } from '../wrangler.mjs'
 
@@ -43,10 +43,15 @@ if (!(duration > 0) || !connectionCounts.every((count) => Number.isInteger(count
 }
 const selected = SCENARIOS.filter((scenario) => names.includes(scenario.name))
 
+/** How long after a load stops the bench waits for its audit events in D1 before calling it a miss. */
+const AUDIT_WAIT_MS = 6 * MAX_AUDIT_LAG_MS
+const AUDIT_POLL_MS = 25
+
 /**
  * Every binding the bench Worker gets, in one place: wrangler.toml's vars, a fresh random secret, the
- * production iteration count, and every rate limiter in wrangler.toml raised out of reach so that
- * no scenario is ever throttled.
+ * production iteration count, every rate limiter in wrangler.toml raised out of reach so that no
+ * scenario is ever throttled, and wrangler.toml's queues as they are (the audit queue's producer
+ * and this Worker as its consumer, with the same batch size, timeout, retries and dead-letter queue).
  * @param {import('wrangler').Unstable_Config} config
  */
 function bindingsOf(config) {
@@ -54,6 +59,44 @@ function bindingsOf(config) {
     bindings: { ...config.vars, JWT_SECRET: randomBytes(48).toString('base64url'), PASSWORD_ITERATIONS: '100000' },
     d1Databases: Object.fromEntries(config.d1_databases.map((d1) => [d1.binding, d1.database_id])),
     ratelimits: Object.fromEntries(config.ratelimits.map(({ name }) => [name, { simple: { limit: 1_000_000_000, period: 60 } }])),
+    queueProducers: Object.fromEntries((config.queues.producers ?? []).map(({ binding, queue }) => [binding, { queueName: queue }])),
+    queueConsumers: Object.fromEntries(
+      (config.queues.consumers ?? []).map((consumer) => [
+        consumer.queue,
+        {
+          maxBatchSize: consumer.max_batch_size ?? undefined,
+          maxBatchTimeout: consumer.max_batch_timeout ?? undefined,
+          maxRetries: consumer.max_retries ?? undefined,
+          retryDelay: consumer.retry_delay ?? undefined,
+          deadLetterQueue: consumer.dead_letter_queue ?? undefined,
+        },
+      ]),
+    ),
+  }
+}
+
+/** Audit events of reads (DISCLOSURE_ACTIONS) in D1 now, read through Miniflare (never through the Worker). */
+async function disclosuresInD1(/** @type {Miniflare} */ instance) {
+  const db = await instance.getD1Database('DB')
+  const placeholders = DISCLOSURE_ACTIONS.map(() => '?').join(', ')
+  const row = await db.prepare(`SELECT count(*) AS n FROM audit_events WHERE action IN (${placeholders})`).bind(...DISCLOSURE_ACTIONS).first()
+  return Number(row?.n ?? 0)
+}
+
+/**
+ * Waits until D1 holds `expected` disclosure events; returns the ms from `stoppedAt` (the end of the
+ * load) to the first poll that saw them all, or null when they were not all there within AUDIT_WAIT_MS.
+ */
+async function auditLag(/** @type {Miniflare} */ instance, /** @type {number} */ expected, /** @type {number} */ stoppedAt) {
+  for (;;) {
+    const seen = await disclosuresInD1(instance)
+    const now = performance.now()
+    if (seen >= expected) return now - stoppedAt
+    if (now - stoppedAt > AUDIT_WAIT_MS) {
+      console.error(`    audit: ${seen} of ${expected} disclosure events in D1 ${AUDIT_WAIT_MS} ms after the load stopped`)
+      return null
+    }
+    await delay(AUDIT_POLL_MS)
   }
 }
 
@@ -85,19 +128,26 @@ async function shutdown() {
 /**
  * Loads the Worker for the warm-up plus `seconds` without a pause, and keeps only what completes
  * after the warm-up: stopping between the two would leave the warm-up's in-flight requests (seconds
- * of work for pbkdf2 and login at 64 connections) to be served inside the measurement.
+ * of work for pbkdf2 and login at 64 connections) to be served inside the measurement. For a
+ * scenario that discloses, also counts its 200 answers (warm-up included: each queued one event)
+ * and, once the load stops, measures how long until D1 holds them all.
+ * @param {Miniflare} instance
  * @param {string} url
+ * @param {import('./scenarios.mjs').Scenario} scenario
  * @param {import('autocannon').Request} request
  * @param {number} connections
  * @param {number} seconds
  */
-async function measure(url, request, connections, seconds) {
+async function measure(instance, url, scenario, request, connections, seconds) {
   /** @type {import('./report.mjs').Sample} */
   const sample = { latencies: [], statuses: {}, socketErrors: {}, seconds: 0 }
+  const eventsBefore = scenario.discloses ? await disclosuresInD1(instance) : 0
+  let disclosed = 0
   let measuring = false
   const run = /** @type {Load} */ (/** @type {unknown} */ (autocannon({ url, connections, duration: WARMUP_SECONDS + seconds, requests: [{ ...request }] })))
   load = run
   run.on('response', (/** @type {unknown} */ _client, /** @type {number} */ status, /** @type {number} */ _bytes, /** @type {number} */ milliseconds) => {
+    if (status === 200) disclosed++
     if (!measuring) return
     sample.latencies.push(milliseconds)
     sample.statuses[status] = (sample.statuses[status] ?? 0) + 1
@@ -110,8 +160,10 @@ async function measure(url, request, connections, seconds) {
   measuring = true
   const since = performance.now()
   await run
-  sample.seconds = (performance.now() - since) / 1000
+  const stoppedAt = performance.now()
+  sample.seconds = (stoppedAt - since) / 1000
   load = undefined
+  if (scenario.discloses) sample.audit = { events: disclosed, lag_ms: await auditLag(instance, eventsBefore + disclosed, stoppedAt) }
   return sample
 }
 
@@ -124,7 +176,7 @@ async function main() {
   wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state])
   console.log(`Built the Worker and applied migrations/ to a fresh local D1 in ${elapsed(since)} s.`)
 
-  const { bindings, d1Databases, ratelimits } = bindingsOf(config)
+  const { bindings, d1Databases, ratelimits, queueProducers, queueConsumers } = bindingsOf(config)
   const runtime = { compatibilityDate: config.compatibility_date, compatibilityFlags: config.compatibility_flags, modules: true }
   const instance = new Miniflare({
     host: '127.0.0.1',
@@ -139,7 +191,7 @@ async function main() {
     },
     workers: [
       // Module names are paths relative to modulesRoot, which defaults to the working directory.
-      { ...runtime, name: 'api', modulesRoot: build, scriptPath: join(build, 'index.js'), bindings, d1Databases, ratelimits },
+      { ...runtime, name: 'api', modulesRoot: build, scriptPath: join(build, 'index.js'), bindings, d1Databases, ratelimits, queueProducers, queueConsumers },
       {
         ...runtime,
         name: 'pbkdf2',
@@ -147,6 +199,7 @@ async function main() {
         bindings: { PASSWORD_ITERATIONS: bindings.PASSWORD_ITERATIONS },
         routes: [`*${PBKDF2_PATH}`],
       },
+      { ...runtime, name: 'bare', scriptPath: fileURLToPath(new URL('bare-worker.js', import.meta.url)), routes: [`*${BARE_PATH}`] },
     ],
   })
   mf = instance
@@ -167,9 +220,10 @@ async function main() {
   for (const scenario of selected) {
     const request = scenario.request(data)
     for (const connections of connectionCounts) {
-      const row = rowOf(scenario, connections, await measure(url, request, connections, duration))
+      const row = rowOf(scenario, connections, await measure(instance, url, scenario, request, connections, duration))
       rows.push(row)
-      console.log(`  ${scenario.name} c${connections}: ${fixed(row.rps, 0)} req/s, p50 ${fixed(row.p50, 1)} ms, p99 ${fixed(row.p99, 1)} ms, ${row.errors} errors`)
+      const audit = row.audit_events === null ? '' : `, ${row.audit_events} audit events in D1 ${row.audit_lag_ms === null ? 'NOT within the wait' : `${fixed(row.audit_lag_ms, 0)} ms after the load stopped`}`
+      console.log(`  ${scenario.name} c${connections}: ${fixed(row.rps, 0)} req/s, p50 ${fixed(row.p50, 1)} ms, p99 ${fixed(row.p99, 1)} ms, ${row.errors} errors${audit}`)
     }
   }
 
@@ -178,13 +232,18 @@ async function main() {
   const checks = results.flatMap((row) => row.checks)
   const met = checks.filter((check) => check.pass).length
   console.log(`\n${met} of ${checks.length} targets met (ratio: req/s ÷ the "vs" scenario's req/s at the same concurrency).`)
+  const lags = results.flatMap((row) => (row.audit_events === null ? [] : [row.audit_lag_ms]))
+  if (lags.length) {
+    const worst = lags.includes(null) ? 'NOT within the wait' : `${fixed(Math.max(.../** @type {number[]} */ (lags)), 0)} ms`
+    console.log(`Audit consumer lag (load stopped → every disclosure event in D1), worst of ${lags.length} read runs: ${worst} (target ≤ ${MAX_AUDIT_LAG_MS} ms).`)
+  }
   const file = save({
     started_at: startedAt,
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
     driven_by: DRIVEN_BY,
     targets_met: met,
     targets: checks.length,
-    options: { duration_seconds: duration, warmup_seconds: WARMUP_SECONDS, connections: connectionCounts },
+    options: { duration_seconds: duration, warmup_seconds: WARMUP_SECONDS, connections: connectionCounts, audit_poll_ms: AUDIT_POLL_MS },
     seed: { ...data.rows },
     results,
   })
@@ -192,7 +251,9 @@ async function main() {
 }
 
 const startedAt = new Date().toISOString()
-const budgetSeconds = SETUP_BUDGET_SECONDS + selected.length * connectionCounts.length * (duration + WARMUP_SECONDS + 15)
+const budgetSeconds =
+  SETUP_BUDGET_SECONDS +
+  selected.reduce((sum, scenario) => sum + connectionCounts.length * (duration + WARMUP_SECONDS + 15 + (scenario.discloses ? AUDIT_WAIT_MS / 1000 : 0)), 0)
 const watchdog = setTimeout(() => {
   console.error(`The bench ran past its ${budgetSeconds} s budget; stopping.`)
   process.exitCode = 1
