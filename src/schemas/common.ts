@@ -3,13 +3,13 @@ import { codesWithStatus, ERROR_CODE_NAMES, ERROR_CODES, type ErrorStatus } from
 
 export const ErrorSchema = z
   .object({
-    error: z.string().openapi({ example: 'The request is not valid.' }),
+    error: z.string().openapi({ maxLength: 1000, example: 'The request is not valid.' }),
     code: z.enum(ERROR_CODE_NAMES).openapi({ example: 'validation_error' }),
     details: z
-      .record(z.string(), z.array(z.string()))
+      .record(z.string().openapi({ maxLength: 200 }), z.array(z.string().openapi({ maxLength: 1000 })).openapi({ maxItems: 100 }))
       .optional()
       .openapi({ example: { email: ['Enter a valid email address.'] } }),
-    request_id: z.string().optional().openapi({ description: 'Present on 5xx answers; quote it when reporting a problem.' }),
+    request_id: z.string().optional().openapi({ maxLength: 200, description: 'Present on 5xx answers; quote it when reporting a problem.' }),
   })
   .openapi('Error')
 
@@ -19,10 +19,28 @@ const describeStatus = (status: ErrorStatus) =>
     .map((code) => `${code}: ${ERROR_CODES[code].description}`)
     .join('; ')
 
-/** OpenAPI `responses` entries for the error statuses a route can answer, all in the envelope. */
+/** Every 429 tells the client how long to wait. */
+export const RETRY_AFTER_HEADER = {
+  'Retry-After': {
+    description: 'Seconds to wait before trying again.',
+    schema: { type: 'integer' as const, minimum: 1, maximum: 86_400, example: 60 },
+  },
+}
+
+/**
+ * OpenAPI `responses` entries for the error statuses a route can answer, all in the envelope; a 429
+ * also documents its `Retry-After` header.
+ */
 export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
   return Object.fromEntries(
-    statuses.map((status) => [status, { description: describeStatus(status), content: { 'application/json': { schema: ErrorSchema } } }]),
+    statuses.map((status) => [
+      status,
+      {
+        description: describeStatus(status),
+        ...(status === 429 ? { headers: RETRY_AFTER_HEADER } : {}),
+        content: { 'application/json': { schema: ErrorSchema } },
+      },
+    ]),
   ) as unknown as Record<S, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>
 }
 
@@ -48,7 +66,7 @@ export const phoneNumber = () =>
     .string()
     .transform((value) => value.replace(/[\s-]/g, ''))
     .pipe(z.string().regex(/^\+?\d{7,15}$/, { error: 'Enter a phone number of 7 to 15 digits, optionally starting with +; spaces and dashes are fine.' }))
-    .openapi({ type: 'string', example: '+14155550123', description: 'Spaces and dashes are removed before storing.' })
+    .openapi({ type: 'string', maxLength: 64, pattern: '^\\+?[\\d\\s-]{7,}$', example: '+14155550123', description: 'Spaces and dashes are removed before storing.' })
 
 /** `{ content: application/json }` wrapper for request bodies and responses. */
 export const json = <T extends z.ZodType>(schema: T, description = '') => ({
@@ -84,4 +102,4 @@ export const IdParamSchema = z.object({
 })
 
 /** ISO-8601 UTC without fractions, as every timestamp in the API. */
-export const timestamp = () => z.string().openapi({ example: '2026-01-05T10:35:00Z' })
+export const timestamp = () => z.string().openapi({ format: 'date-time', maxLength: 20, example: '2026-01-05T10:35:00Z' })
