@@ -31,6 +31,8 @@ const register = createRoute({
   method: 'post',
   path: '/register',
   tags,
+  operationId: 'register',
+  security: [],
   summary: 'Create an account',
   request: { body: requestBody(RegisterSchema) },
   responses: { 201: json(RegisteredSchema, 'The new account'), ...errorResponses(...BODY_ERRORS, 409, 429) },
@@ -40,17 +42,21 @@ const login = createRoute({
   method: 'post',
   path: '/login',
   tags,
+  operationId: 'login',
+  security: [],
   summary: 'Exchange email and password for an access and a refresh token',
   description: 'After 10 failed logins within 15 minutes the account refuses logins (429) until the window passes.',
   request: { body: requestBody(LoginSchema) },
   responses: { 200: json(LoginResultSchema, 'Tokens and the signed-in user'), ...errorResponses(...BODY_ERRORS, 401, 429) },
 })
 
-const refreshRoute = <P extends string>(path: P) =>
+const refreshRoute = <P extends string>(path: P, operationId: string) =>
   createRoute({
     method: 'post',
     path,
     tags,
+    operationId,
+    security: [],
     summary: 'Rotate a refresh token: returns a new pair, the one sent is dead afterwards',
     description: 'Sending a refresh token that was already used revokes every refresh token of its user.',
     request: { body: requestBody(RefreshSchema) },
@@ -61,6 +67,8 @@ const logout = createRoute({
   method: 'post',
   path: '/logout',
   tags,
+  operationId: 'logout',
+  security: [],
   summary: 'Revoke a refresh token',
   request: { body: requestBody(RefreshSchema) },
   responses: { 204: { description: 'The refresh token is dead' }, ...errorResponses(...BODY_ERRORS, 401) },
@@ -70,6 +78,7 @@ const me = createRoute({
   method: 'get',
   path: '/me',
   tags,
+  operationId: 'getMe',
   summary: 'The signed-in user',
   ...signedIn,
   responses: { 200: json(UserSchema, 'The signed-in user'), ...errorResponses(401, 429) },
@@ -79,6 +88,7 @@ const changePasswordRoute = createRoute({
   method: 'post',
   path: '/change-password',
   tags,
+  operationId: 'changePassword',
   summary: "Change the signed-in user's password",
   description: 'The password policy applies; every refresh token of the user is revoked, so other sessions must sign in again.',
   ...signedIn,
@@ -94,7 +104,7 @@ function assertAcceptablePassword(field: string, password: string, person: { ema
   if (problems.length) throw new ApiError('validation_error', problems[0], { details: { [field]: problems } })
 }
 
-const refresh = refreshRoute('/refresh')
+const refresh = refreshRoute('/refresh', 'refreshToken')
 
 const rotate: RouteHandler<typeof refresh, AppEnv> = async (c) => {
   await enforceLimit(c, 'REFRESH_IP_LIMITER', clientKey(c))
@@ -193,4 +203,4 @@ export const authRoutes = createRouter()
   })
 
 // The Django versions' path for the same operation; left out of the typed client's surface.
-authRoutes.openapi(refreshRoute('/token/refresh'), rotate)
+authRoutes.openapi(refreshRoute('/token/refresh', 'refreshTokenDjangoAlias'), rotate)

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
 import { UserSchema } from './auth'
-import { timestamp } from './common'
+import { timestamp, WHOLE } from './common'
 
 export const AdminUserSchema = UserSchema.extend({
   role: z.enum(['user', 'admin']).openapi({ example: 'user' }),
@@ -23,15 +23,15 @@ export const AdminUserUpdateSchema = z
 
 export const AuditEventSchema = z
   .object({
-    id: z.number().int(),
+    id: z.number().int().openapi(WHOLE),
     occurred_at: timestamp(),
-    actor_id: z.number().int().nullable().openapi({ description: 'The signed-in user, or null.' }),
-    action: z.string().openapi({ example: 'patient.update' }),
-    resource_type: z.string().openapi({ example: 'patient' }),
-    resource_id: z.number().int().nullable().openapi({ example: 42 }),
+    actor_id: z.number().int().nullable().openapi({ ...WHOLE, description: 'The signed-in user, or null.' }),
+    action: z.string().openapi({ maxLength: 64, example: 'patient.update' }),
+    resource_type: z.string().openapi({ maxLength: 64, example: 'patient' }),
+    resource_id: z.number().int().nullable().openapi({ ...WHOLE, example: 42 }),
     outcome: z.enum(['ok', 'denied', 'not_found']),
-    request_id: z.string(),
-    client_ip: z.string().nullable(),
+    request_id: z.string().openapi({ maxLength: 128 }),
+    client_ip: z.string().nullable().openapi({ maxLength: 45, description: 'IPv4 or IPv6 address of the caller, when known.' }),
   })
   .openapi('AuditEvent')
 
@@ -40,19 +40,19 @@ export const AuditEventPageSchema = paginated(AuditEventSchema, 'AuditEventPage'
 const isoTime = z.iso.datetime({ offset: true, error: 'Use an ISO-8601 time such as 2026-01-05T10:35:00Z.' })
 
 export const AuditListQuerySchema = PageQuerySchema.extend({
-  actor: z.coerce.number().int().positive().optional().openapi({ description: 'Only events by this user id.' }),
+  actor: z.coerce.number().int().positive().optional().openapi({ format: 'int64', maximum: Number.MAX_SAFE_INTEGER, description: 'Only events by this user id.' }),
   action: z
     .string()
     .regex(/^[a-z_]+(\.([a-z_]+|\*))?$/, { error: 'Use an action such as patient.read, or patient.* for a family.' })
     .optional()
-    .openapi({ example: 'patient.*' }),
+    .openapi({ maxLength: 64, example: 'patient.*' }),
   resource: z
     .string()
     .regex(/^[a-z_]+(:[1-9]\d*)?$/, { error: 'Use a resource type such as patient, or patient:42 for one record.' })
     .optional()
-    .openapi({ example: 'patient:42' }),
-  since: isoTime.optional().openapi({ description: 'Only events at or after this time.' }),
-  until: isoTime.optional().openapi({ description: 'Only events before this time.' }),
+    .openapi({ maxLength: 64, example: 'patient:42' }),
+  since: isoTime.optional().openapi({ maxLength: 64, description: 'Only events at or after this time.' }),
+  until: isoTime.optional().openapi({ maxLength: 64, description: 'Only events before this time.' }),
 })
 
 export type AdminUser = z.infer<typeof AdminUserSchema>
