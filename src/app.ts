@@ -31,7 +31,13 @@ base.use(dbSession)
 base.use(jsonBody)
 base.use(conditionalGet)
 
-base.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+base.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
+  type: 'http',
+  scheme: 'bearer',
+  bearerFormat: 'JWT',
+  description:
+    'The access token from /api/auth/login, a JWT signed with HS256 following RFC8725 (JWT best current practices): the algorithm is fixed, and `exp` and the token type are checked.',
+})
 
 const app = base
   .route('/api/auth', authRoutes)
@@ -49,6 +55,15 @@ app.doc31('/api/openapi.json', {
     version: '1.0.0',
     description: 'Staff accounts, patient records, a shared doctor directory and doctor assignments.',
   },
+  servers: [{ url: 'http://127.0.0.1:8787', description: 'Local development (npm start)', 'x-internal': true }],
+  tags: [
+    { name: 'Auth', description: 'Accounts and tokens: register, log in, refresh, log out, change the password.' },
+    { name: 'Patients', description: "The signed-in user's own patients and their audit history." },
+    { name: 'Doctors', description: 'The shared doctor directory; only the user who added a doctor may change it.' },
+    { name: 'Assignments', description: "Which doctors are assigned to which of the signed-in user's patients." },
+    { name: 'Administration', description: 'Accounts and the audit log, for admins only.' },
+    { name: 'Service', description: 'Liveness and health checks.' },
+  ],
 })
 app.route('/', browserRoutes)
 

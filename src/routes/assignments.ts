@@ -17,7 +17,7 @@ import {
   AssignmentUpdateSchema,
   PatientDoctorsSchema,
 } from '../schemas/assignments'
-import { errorResponses, json } from '../schemas/common'
+import { errorResponses, json, SAFE_INT } from '../schemas/common'
 import { ASSIGNMENT, orRefuse, PATIENT } from './refusals'
 import { resourceRoutes } from './resource-routes'
 
@@ -28,7 +28,7 @@ const PatientIdParamSchema = z.object({
     .number()
     .int()
     .positive()
-    .openapi({ param: { name: 'patient_id', in: 'path' }, example: 1 }),
+    .openapi({ ...SAFE_INT, param: { name: 'patient_id', in: 'path' }, example: 1 }),
 })
 
 const UPDATE_DESCRIPTION = 'Only `notes` and `is_active` change; a different `patient` or `doctor` is refused (400).'
@@ -60,11 +60,12 @@ const patch = assignments.write(
 )
 const remove = assignments.remove({ summary: 'Remove an assignment' })
 
-const patientDoctors = <P extends string>(path: P, summary: string) =>
+const patientDoctors = <P extends string>(path: P, operationId: string, summary: string) =>
   createRoute({
     method: 'get',
     path,
     tags: ['Assignments'],
+    operationId,
     summary,
     description: 'Audited as `patient.read`.',
     ...signedIn,
@@ -72,8 +73,8 @@ const patientDoctors = <P extends string>(path: P, summary: string) =>
     responses: { 200: json(PatientDoctorsSchema, "The patient's doctors"), ...errorResponses(400, 401, 404, 429) },
   })
 
-const doctorsOfPatientInAssignments = patientDoctors('/patient/{patient_id}', "A patient's doctors")
-const doctorsOfPatient = patientDoctors('/{patient_id}/doctors', "A patient's doctors (same as /api/mappings/patient/{patient_id}/)")
+const doctorsOfPatientInAssignments = patientDoctors('/patient/{patient_id}', 'listPatientDoctorsInMappings', "A patient's doctors")
+const doctorsOfPatient = patientDoctors('/{patient_id}/doctors', 'listPatientDoctors', "A patient's doctors (same as /api/mappings/patient/{patient_id}/)")
 
 /** Both "a patient's doctors" routes: the body, or the same 404 for a missing patient and another user's. */
 async function patientDoctorsOf(c: Context<AppEnv>, patientId: number) {

@@ -35,6 +35,8 @@ const register = createRoute({
   method: 'post',
   path: '/register',
   tags,
+  operationId: 'register',
+  security: [],
   summary: 'Create an account',
   request: { body: requestBody(RegisterSchema) },
   responses: { 201: json(RegisteredSchema, 'The new account'), ...errorResponses(...BODY_ERRORS, 409, 429) },
@@ -44,6 +46,8 @@ const login = createRoute({
   method: 'post',
   path: '/login',
   tags,
+  operationId: 'login',
+  security: [],
   summary: 'Exchange email and password for an access and a refresh token',
   description:
     `After ${LOCKOUT.perNetwork} failed logins within 15 minutes from one network (an IPv6 /64 or an IPv4 address), the account refuses logins from that network (429, even with the right password) until the window passes; ` +
@@ -52,11 +56,13 @@ const login = createRoute({
   responses: { 200: json(LoginResultSchema, 'Tokens and the signed-in user'), ...errorResponses(...BODY_ERRORS, 401, 429) },
 })
 
-const refreshRoute = <P extends string>(path: P) =>
+const refreshRoute = <P extends string>(path: P, operationId: string) =>
   createRoute({
     method: 'post',
     path,
     tags,
+    operationId,
+    security: [],
     summary: 'Rotate a refresh token: returns a new pair, the one sent is dead afterwards',
     description:
       'Sending a refresh token that was already used: within a few seconds of its rotation (an honest retry) a plain 401; later, it is treated as theft and every token of its user, access tokens included, is ended.',
@@ -68,6 +74,8 @@ const logout = createRoute({
   method: 'post',
   path: '/logout',
   tags,
+  operationId: 'logout',
+  security: [],
   summary: 'Revoke a refresh token',
   request: { body: requestBody(RefreshSchema) },
   responses: { 204: { description: 'The refresh token is dead' }, ...errorResponses(...BODY_ERRORS, 401) },
@@ -87,6 +95,7 @@ const me = createRoute({
   method: 'get',
   path: '/me',
   tags,
+  operationId: 'getMe',
   summary: 'The signed-in user',
   ...signedIn,
   responses: { 200: json(UserSchema, 'The signed-in user'), ...errorResponses(401, 429) },
@@ -96,6 +105,7 @@ const changePasswordRoute = createRoute({
   method: 'post',
   path: '/change-password',
   tags,
+  operationId: 'changePassword',
   summary: "Change the signed-in user's password",
   description:
     'The password policy applies. Every token of the user, this access token included, is ended: sign in again with the new password. ' +
@@ -122,7 +132,7 @@ function assertAcceptablePassword(field: string, password: string, person: { ema
   if (problems.length) throw new ApiError('validation_error', problems[0], { details: { [field]: problems } })
 }
 
-const refresh = refreshRoute('/refresh')
+const refresh = refreshRoute('/refresh', 'refreshToken')
 
 const rotate: RouteHandler<typeof refresh, AppEnv> = async (c) => {
   await enforceLimit(c, 'REFRESH_IP_LIMITER', clientNetwork(c))
@@ -238,4 +248,4 @@ export const authRoutes = createRouter()
   })
 
 // The Django versions' path for the same operation; left out of the typed client's surface.
-authRoutes.openapi(refreshRoute('/token/refresh'), rotate)
+authRoutes.openapi(refreshRoute('/token/refresh', 'refreshTokenDjangoAlias'), rotate)

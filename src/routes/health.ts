@@ -10,6 +10,8 @@ const live = createRoute({
   method: 'get',
   path: '/live',
   tags: ['Service'],
+  operationId: 'liveness',
+  security: [],
   summary: 'Liveness of the Worker alone: touches neither auth nor D1',
   responses: { 200: json(HealthSchema, 'The Worker answers') },
 })
@@ -18,6 +20,8 @@ const health = createRoute({
   method: 'get',
   path: '/',
   tags: ['Service'],
+  operationId: 'health',
+  security: [],
   summary: 'Liveness, including a real D1 round trip',
   responses: {
     200: json(HealthSchema, 'The Worker and its database answer'),

@@ -58,6 +58,7 @@ const history = createRoute({
   method: 'get',
   path: '/{id}/history',
   tags: ['Patients'],
+  operationId: 'getPatientHistory',
   summary: 'Who touched one of your patients: its audit events, newest first',
   description:
     "Events whose resource is this patient, from its creation on: reads, changes and refused attempts by anyone. Another user's or a missing patient is a 404, itself audited.",

@@ -16,6 +16,19 @@ export interface ResourceFacts {
   arity: number
 }
 
+/** The stable operationIds of a resource's routes, from its noun: listPatients, getPatient, ... */
+export function operationIds(noun: string) {
+  const name = noun[0].toUpperCase() + noun.slice(1)
+  return {
+    list: `list${name}s`,
+    create: `create${name}`,
+    read: `get${name}`,
+    put: `replace${name}`,
+    patch: `update${name}`,
+    remove: `delete${name}`,
+  }
+}
+
 /** A route's summary and description in the OpenAPI document. */
 interface Doc {
   summary: string
@@ -34,6 +47,7 @@ type BodyError = (typeof BODY_ERRORS)[number]
  */
 export function resourceRoutes(facts: ResourceFacts) {
   const tags = [facts.tag]
+  const ids = operationIds(facts.noun)
   const ifMatch = ifMatchHeader(facts.arity)
   return {
     /** The URL of one record, for `Location`. */
@@ -44,6 +58,7 @@ export function resourceRoutes(facts: ResourceFacts) {
         method: 'get',
         path: '/',
         tags,
+        operationId: ids.list,
         ...doc,
         ...signedIn,
         request: { query },
@@ -55,6 +70,7 @@ export function resourceRoutes(facts: ResourceFacts) {
         method: 'post',
         path: '/',
         tags,
+        operationId: ids.create,
         ...doc,
         ...signedIn,
         request: { body: requestBody(body) },
@@ -62,7 +78,7 @@ export function resourceRoutes(facts: ResourceFacts) {
           201: {
             ...json(record, `The new ${facts.noun}`),
             headers: {
-              Location: { description: `The new ${facts.noun}'s URL`, schema: { type: 'string' as const, example: `${facts.collection}1/` } },
+              Location: { description: `The new ${facts.noun}'s URL`, schema: { type: 'string' as const, maxLength: 64, example: `${facts.collection}1/` } },
               ...ETAG_HEADER,
             },
           },
@@ -75,6 +91,7 @@ export function resourceRoutes(facts: ResourceFacts) {
         method: 'get',
         path: '/{id}',
         tags,
+        operationId: ids.read,
         ...doc,
         ...signedIn,
         request: { params: IdParamSchema, headers: IfNoneMatchHeaderSchema },
@@ -97,6 +114,7 @@ export function resourceRoutes(facts: ResourceFacts) {
         method,
         path: '/{id}',
         tags,
+        operationId: ids[method],
         ...doc,
         ...signedIn,
         request: { params: IdParamSchema, headers: ifMatch, body: requestBody(body) },
@@ -111,6 +129,7 @@ export function resourceRoutes(facts: ResourceFacts) {
         method: 'delete',
         path: '/{id}',
         tags,
+        operationId: ids.remove,
         ...doc,
         ...signedIn,
         request: { params: IdParamSchema, headers: ifMatch },

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
-import { timestamp, writableBody } from './common'
+import { SAFE_INT, timestamp, WHOLE, writableBody } from './common'
 import { DoctorSchema } from './doctors'
 import { PatientSchema } from './patients'
 
@@ -19,7 +19,11 @@ const READ_ONLY_KEYS = [
 ] as const
 
 const recordId = (what: string) =>
-  z.number({ error: `Give the ${what}'s id as an integer.` }).int({ error: `Give the ${what}'s id as an integer.` }).positive()
+  z
+    .number({ error: `Give the ${what}'s id as an integer.` })
+    .int({ error: `Give the ${what}'s id as an integer.` })
+    .positive()
+    .openapi(SAFE_INT)
 
 const notes = z
   .string()
@@ -81,15 +85,15 @@ export type AssignmentUpdate = z.output<typeof AssignmentUpdateSchema>
 
 export const AssignmentSchema = z
   .object({
-    id: z.number().int().openapi({ example: 1 }),
-    patient: z.number().int().openapi({ example: 1 }),
-    doctor: z.number().int().openapi({ example: 1 }),
-    patient_name: z.string().openapi({ example: 'Grace Hopper' }),
-    doctor_name: z.string().openapi({ example: 'Dr. John Watson' }),
-    doctor_specialization: z.string().openapi({ example: 'Cardiology' }),
-    notes: z.string().nullable().openapi({ example: 'Follow-up every three months.' }),
+    id: z.number().int().openapi({ ...WHOLE, example: 1 }),
+    patient: z.number().int().openapi({ ...WHOLE, example: 1 }),
+    doctor: z.number().int().openapi({ ...WHOLE, example: 1 }),
+    patient_name: z.string().openapi({ maxLength: 120, example: 'Grace Hopper' }),
+    doctor_name: z.string().openapi({ maxLength: 120, example: 'Dr. John Watson' }),
+    doctor_specialization: z.string().openapi({ maxLength: 120, example: 'Cardiology' }),
+    notes: z.string().nullable().openapi({ maxLength: 1000, example: 'Follow-up every three months.' }),
     is_active: z.boolean(),
-    assigned_by: z.number().int().openapi({ example: 1 }),
+    assigned_by: z.number().int().openapi({ ...WHOLE, example: 1 }),
     assigned_at: timestamp(),
     updated_at: timestamp(),
   })
@@ -108,24 +112,24 @@ const flag = z
   .optional()
 
 export const AssignmentListQuerySchema = PageQuerySchema.extend({
-  patient: z.coerce.number().int().positive().optional().openapi({ description: 'Only this patient’s assignments.' }),
-  doctor: z.coerce.number().int().positive().optional().openapi({ description: 'Only this doctor’s assignments.' }),
+  patient: z.coerce.number().int().positive().optional().openapi({ ...SAFE_INT, description: 'Only this patient’s assignments.' }),
+  doctor: z.coerce.number().int().positive().optional().openapi({ ...SAFE_INT, description: 'Only this doctor’s assignments.' }),
   is_active: flag.openapi({ type: 'string', enum: ['true', 'false'] }),
 })
 
 export type AssignmentListQuery = z.output<typeof AssignmentListQuerySchema>
 
 export const AssignedDoctorSchema = DoctorSchema.extend({
-  mapping_id: z.number().int().openapi({ example: 1 }),
+  mapping_id: z.number().int().openapi({ ...WHOLE, example: 1 }),
   is_active: z.boolean().openapi({ description: 'Whether the assignment is active.' }),
   assigned_at: timestamp(),
 }).openapi('AssignedDoctor')
 
 export const PatientDoctorsSchema = z
   .object({
-    patient_id: z.number().int().openapi({ example: 1 }),
-    patient_name: z.string().openapi({ example: 'Grace Hopper' }),
-    count: z.number().int().openapi({ example: 1 }),
+    patient_id: z.number().int().openapi({ ...WHOLE, example: 1 }),
+    patient_name: z.string().openapi({ maxLength: 120, example: 'Grace Hopper' }),
+    count: z.number().int().openapi({ ...WHOLE, example: 1 }),
     doctors: z.array(AssignedDoctorSchema),
   })
   .openapi('PatientDoctors')

@@ -1,12 +1,15 @@
 import { z } from '@hono/zod-openapi'
-import { email } from './common'
+import { email, timestamp, WHOLE } from './common'
+
+/** A JWT as this API signs it; far shorter in practice. */
+const TOKEN = { maxLength: 2048, pattern: '^[\\w-]+\\.[\\w-]+\\.[\\w-]+$' } as const
 
 export const UserSchema = z
   .object({
-    id: z.number().int().openapi({ example: 1 }),
-    name: z.string().openapi({ example: 'Ada Lovelace' }),
-    email: z.string().openapi({ example: 'ada@example.com' }),
-    date_joined: z.string().openapi({ example: '2026-01-05T10:35:00Z' }),
+    id: z.number().int().openapi({ ...WHOLE, example: 1 }),
+    name: z.string().openapi({ maxLength: 150, example: 'Ada Lovelace' }),
+    email: z.string().openapi({ format: 'email', maxLength: 254, example: 'ada@example.com' }),
+    date_joined: timestamp(),
   })
   .openapi('User')
 
@@ -32,18 +35,18 @@ export const LoginSchema = z
 
 export const TokenPairSchema = z
   .object({
-    access: z.string().openapi({ description: 'Access token (JWT), sent as `Authorization: Bearer <access>`.' }),
-    refresh: z.string().openapi({ description: 'Refresh token (JWT), single use: each refresh returns a new one.' }),
+    access: z.string().openapi({ ...TOKEN, description: 'Access token (JWT), sent as `Authorization: Bearer <access>`.' }),
+    refresh: z.string().openapi({ ...TOKEN, description: 'Refresh token (JWT), single use: each refresh returns a new one.' }),
   })
   .openapi('TokenPair')
 
 export const LoginResultSchema = TokenPairSchema.extend({
   token_type: z.literal('Bearer'),
-  expires_in: z.number().int().openapi({ description: 'Seconds until the access token expires.', example: 3600 }),
+  expires_in: z.number().int().openapi({ ...WHOLE, description: 'Seconds until the access token expires.', example: 3600 }),
   user: UserSchema,
 }).openapi('LoginResult')
 
-export const RefreshSchema = z.strictObject({ refresh: z.string().min(1) }).openapi('RefreshRequest')
+export const RefreshSchema = z.strictObject({ refresh: z.string().min(1).openapi({ maxLength: TOKEN.maxLength, description: 'The refresh token of the last login or refresh.' }) }).openapi('RefreshRequest')
 
 export const ChangePasswordSchema = z
   .strictObject({ old_password: z.string().max(1024), new_password: password })

@@ -1,15 +1,21 @@
 import { z } from '@hono/zod-openapi'
 import { codesWithStatus, ERROR_CODE_NAMES, ERROR_CODES, type ErrorStatus } from '../core/error-codes'
 
+/** An integer the API answers (ids, counts): never negative, within JavaScript's safe range. */
+export const WHOLE = { format: 'int64', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const
+
+/** A request integer with its own minimum: zod's `.int()` refuses anything beyond the safe range. */
+export const SAFE_INT = { format: 'int64', maximum: Number.MAX_SAFE_INTEGER } as const
+
 export const ErrorSchema = z
   .object({
-    error: z.string().openapi({ example: 'The request is not valid.' }),
+    error: z.string().openapi({ maxLength: 1000, example: 'The request is not valid.' }),
     code: z.enum(ERROR_CODE_NAMES).openapi({ example: 'validation_error' }),
     details: z
-      .record(z.string(), z.array(z.string()))
+      .record(z.string().openapi({ maxLength: 200 }), z.array(z.string().openapi({ maxLength: 1000 })).openapi({ maxItems: 100 }))
       .optional()
       .openapi({ example: { email: ['Enter a valid email address.'] } }),
-    request_id: z.string().optional().openapi({ description: 'Present on 5xx answers; quote it when reporting a problem.' }),
+    request_id: z.string().optional().openapi({ maxLength: 200, description: 'Present on 5xx answers; quote it when reporting a problem.' }),
   })
   .openapi('Error')
 
@@ -19,12 +25,18 @@ const describeStatus = (status: ErrorStatus) =>
     .map((code) => `${code}: ${ERROR_CODES[code].description}`)
     .join('; ')
 
-/** The header every 429 carries. */
-const RETRY_AFTER_HEADER = {
-  'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' as const, minimum: 1 } },
+/** Every 429 tells the client how long to wait. */
+export const RETRY_AFTER_HEADER = {
+  'Retry-After': {
+    description: 'Seconds to wait before trying again.',
+    schema: { type: 'integer' as const, format: 'int32', minimum: 1, maximum: 86_400, example: 60 },
+  },
 }
 
-/** OpenAPI `responses` entries for the error statuses a route can answer, all in the envelope; a 429 declares its Retry-After. */
+/**
+ * OpenAPI `responses` entries for the error statuses a route can answer, all in the envelope; a 429
+ * also documents its `Retry-After` header.
+ */
 export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
   return Object.fromEntries(
     statuses.map((status) => [
@@ -47,7 +59,7 @@ export const email = () =>
     .trim()
     .toLowerCase()
     .pipe(z.email({ error: 'Enter a valid email address.' }).max(254))
-    .openapi({ type: 'string', format: 'email', example: 'ada@example.com' })
+    .openapi({ type: 'string', format: 'email', maxLength: 254, example: 'ada@example.com' })
 
 const blankAsNull = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? null : value)
 
@@ -60,7 +72,7 @@ export const phoneNumber = () =>
     .string()
     .transform((value) => value.replace(/[\s-]/g, ''))
     .pipe(z.string().regex(/^\+?\d{7,15}$/, { error: 'Enter a phone number of 7 to 15 digits, optionally starting with +; spaces and dashes are fine.' }))
-    .openapi({ type: 'string', example: '+14155550123', description: 'Spaces and dashes are removed before storing.' })
+    .openapi({ type: 'string', maxLength: 64, pattern: '^[\\s-]*\\+?[\\d\\s-]{7,}$', example: '+14155550123', description: 'Spaces and dashes are removed before storing.' })
 
 /** `{ content: application/json }` wrapper for request bodies and responses. */
 export const json = <T extends z.ZodType>(schema: T, description = '') => ({
@@ -92,8 +104,14 @@ export const IdParamSchema = z.object({
     .number()
     .int()
     .positive()
-    .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
+    .openapi({ ...SAFE_INT, param: { name: 'id', in: 'path' }, example: 1 }),
 })
 
+/** How optional fields are documented: `null` (or blank text) clears them. */
+export const NULLABLE_STRING: { type: ['string', 'null'] } = { type: ['string', 'null'] }
+
+/** A stored phone number: `+` and at most 15 digits. */
+export const STORED_PHONE = { maxLength: 16, pattern: '^\\+?\\d{7,15}$' } as const
+
 /** ISO-8601 UTC without fractions, as every timestamp in the API. */
-export const timestamp = () => z.string().openapi({ example: '2026-01-05T10:35:00Z' })
+export const timestamp = () => z.string().openapi({ format: 'date-time', maxLength: 20, example: '2026-01-05T10:35:00Z' })

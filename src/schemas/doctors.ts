@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
-import { email, optionalField, phoneNumber, timestamp, writableBody } from './common'
-import { FEE_MESSAGES, feeCents } from '../core/money'
+import { email, NULLABLE_STRING, optionalField, phoneNumber, STORED_PHONE, timestamp, WHOLE, writableBody } from './common'
+import { FEE_MESSAGES, feeCents, MAX_FEE_CENTS } from '../core/money'
 
 /** Sent back by clients that echo a GET: dropped, never an error. */
 const READ_ONLY_KEYS = ['id', 'created_by', 'created_at', 'updated_at', 'version'] as const
@@ -18,6 +18,11 @@ const requiredText = (max: number, example: string) =>
     .max(max, { error: `Use at most ${max} characters.` })
     .openapi({ example })
 
+/** The fee as a number: 0 to 1,000,000 in steps of a cent. */
+const FEE_NUMBER = { type: 'number', minimum: 0, maximum: MAX_FEE_CENTS / 100, multipleOf: 0.01 } as const
+/** The fee as decimal text, at most 2 decimals; the value must also be within 0 to 1,000,000. */
+const FEE_TEXT = { type: 'string', pattern: '^\\s*[+-]?\\d*(\\.\\d{0,2})?\\s*$', maxLength: 64, example: '150.50' } as const
+
 const consultationFee = z
   .union([z.number(), z.string()], { error: FEE_MESSAGES.notNumber })
   .transform((value, ctx) => {
@@ -31,6 +36,7 @@ const consultationFee = z
   .openapi({
     example: '150.00',
     description: 'A number or numeric string from 0 to 1000000 with at most 2 decimals.',
+    anyOf: [FEE_NUMBER, FEE_TEXT],
   })
 
 const experienceYears = z
@@ -38,18 +44,18 @@ const experienceYears = z
   .int({ error: 'Enter a whole number of years.' })
   .min(0, { error: 'Experience cannot be negative.' })
   .max(80, { error: 'Experience cannot be more than 80 years.' })
-  .openapi({ example: 12 })
+  .openapi({ format: 'int32', example: 12 })
 
 const isAvailable = z.boolean({ error: 'Must be true or false.' }).openapi({ example: true })
 
 const optionalFields = {
-  email: optionalField(email()),
-  phone_number: optionalField(phoneNumber()),
+  email: optionalField(email()).openapi({ ...NULLABLE_STRING, format: 'email', maxLength: 254 }),
+  phone_number: optionalField(phoneNumber()).openapi(NULLABLE_STRING),
   qualification: optionalField(text(200, 'MBBS, MD (Cardiology)')),
-  experience_years: optionalField(experienceYears),
+  experience_years: optionalField(experienceYears).openapi({ type: ['integer', 'null'], minimum: 0, maximum: 80 }),
   license_number: optionalField(text(50, 'MED-2024-0042')),
   clinic_address: optionalField(text(500, '221B Baker Street, London')),
-  consultation_fee: optionalField(consultationFee),
+  consultation_fee: optionalField(consultationFee).openapi({ anyOf: [FEE_NUMBER, FEE_TEXT, { type: 'null' }], description: 'A number or numeric string from 0 to 1000000 with at most 2 decimals; null clears it.' }),
 }
 
 const requiredFields = {
@@ -91,18 +97,21 @@ export type NewDoctor = z.output<typeof DoctorWriteSchema>
 
 export const DoctorSchema = z
   .object({
-    id: z.number().int().openapi({ example: 1 }),
-    name: z.string().openapi({ example: 'Dr. John Watson' }),
-    specialization: z.string().openapi({ example: 'Cardiology' }),
-    email: z.string().nullable().openapi({ example: 'j.watson@example.com' }),
-    phone_number: z.string().nullable().openapi({ example: '+14155550123' }),
-    qualification: z.string().nullable().openapi({ example: 'MBBS, MD (Cardiology)' }),
-    experience_years: z.number().int().nullable().openapi({ example: 12 }),
-    license_number: z.string().nullable().openapi({ example: 'MED-2024-0042' }),
-    clinic_address: z.string().nullable().openapi({ example: '221B Baker Street, London' }),
-    consultation_fee: z.string().nullable().openapi({ description: 'Always two decimals.', example: '150.00' }),
+    id: z.number().int().openapi({ ...WHOLE, example: 1 }),
+    name: z.string().openapi({ maxLength: 120, example: 'Dr. John Watson' }),
+    specialization: z.string().openapi({ maxLength: 120, example: 'Cardiology' }),
+    email: z.string().nullable().openapi({ format: 'email', maxLength: 254, example: 'j.watson@example.com' }),
+    phone_number: z.string().nullable().openapi({ ...STORED_PHONE, example: '+14155550123' }),
+    qualification: z.string().nullable().openapi({ maxLength: 200, example: 'MBBS, MD (Cardiology)' }),
+    experience_years: z.number().int().nullable().openapi({ format: 'int32', minimum: 0, maximum: 80, example: 12 }),
+    license_number: z.string().nullable().openapi({ maxLength: 50, example: 'MED-2024-0042' }),
+    clinic_address: z.string().nullable().openapi({ maxLength: 500, example: '221B Baker Street, London' }),
+    consultation_fee: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Always two decimals, from 0.00 to 1000000.00.', pattern: '^\\d{1,7}\\.\\d{2}$', maxLength: 10, example: '150.00' }),
     is_available: z.boolean().openapi({ example: true }),
-    created_by: z.number().int().openapi({ description: 'The user who added the doctor; only they may change it.', example: 1 }),
+    created_by: z.number().int().openapi({ ...WHOLE, description: 'The user who added the doctor; only they may change it.', example: 1 }),
     created_at: timestamp(),
     updated_at: timestamp(),
   })
@@ -132,10 +141,10 @@ export const DoctorListQuerySchema = PageQuerySchema.extend({
     .trim()
     .max(100)
     .optional()
-    .openapi({ description: 'Case-insensitive substring of the name or specialization.', example: 'cardio' }),
+    .openapi({ maxLength: 254, description: 'Case-insensitive substring of the name or specialization.', example: 'cardio' }),
   specialization: z
     .preprocess(emptyAsAbsent, z.string().trim().optional())
-    .openapi({ description: 'Exact specialization, in any letter case.', example: 'Cardiology' }),
+    .openapi({ type: 'string', maxLength: 120, description: 'Exact specialization, in any letter case.', example: 'Cardiology' }),
   is_available: z
     .preprocess(
       emptyAsAbsent,

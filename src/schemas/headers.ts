@@ -5,7 +5,7 @@ import { parseIfMatch } from '../core/versions'
 export const ETAG_HEADER = {
   ETag: {
     description: 'The version of this record as a strong validator; send it back in If-Match or If-None-Match.',
-    schema: { type: 'string' as const, example: '"3"' },
+    schema: { type: 'string' as const, maxLength: 64, example: '"3"' },
   },
 }
 
@@ -21,6 +21,7 @@ export const ifMatchHeader = (arity: number) =>
       .transform((header) => parseIfMatch(header, arity))
       .openapi({
         type: 'string',
+        maxLength: 256,
         description: 'Apply the change only if the record still has this ETag (`*`: any version); otherwise 412 precondition_failed.',
         example: '"3"',
       }),
@@ -29,6 +30,7 @@ export const ifMatchHeader = (arity: number) =>
 /** `If-None-Match` on GET of a versioned record; middleware/conditional-get.ts answers it. */
 export const IfNoneMatchHeaderSchema = z.object({
   'if-none-match': z.string().optional().openapi({
+    maxLength: 256,
     description: 'Answer 304 with no body when the record still has this ETag.',
     example: '"3"',
   }),

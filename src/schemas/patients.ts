@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
 import { todayUtc } from '../core/clock'
-import { email, optionalField, phoneNumber, timestamp, writableBody } from './common'
+import { email, NULLABLE_STRING, optionalField, phoneNumber, STORED_PHONE, timestamp, WHOLE, writableBody } from './common'
 
 export const GENDERS = ['male', 'female', 'other'] as const
 export const BLOOD_GROUPS = ['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'] as const
@@ -47,7 +47,7 @@ const dateOfBirth = text()
     const problem = dateOfBirthProblem(value)
     if (problem) ctx.addIssue({ code: 'custom', message: problem })
   })
-  .openapi({ format: 'date', description: 'Not in the future (UTC) and not before 1900-01-01.', example: '1980-03-15' })
+  .openapi({ format: 'date', maxLength: 10, description: 'Not in the future (UTC) and not before 1900-01-01.', example: '1980-03-15' })
 
 const gender = z.enum(GENDERS, { error: choiceError('Choose male, female or other.') }).openapi({ example: 'female' })
 
@@ -62,7 +62,7 @@ const optionalText = (max: number, label: string, example: string) =>
     .openapi({ example })
 
 const optionalEmail = optionalField(email())
-  .openapi({ type: ['string', 'null'], format: 'email', example: 'grace@example.com' })
+  .openapi({ type: ['string', 'null'], format: 'email', maxLength: 254, example: 'grace@example.com' })
 
 const bloodGroup = optionalField(z.enum(BLOOD_GROUPS, { error: choiceError(`Choose one of ${BLOOD_GROUPS.join(', ')}.`) }))
   .openapi({ example: 'O+' })
@@ -72,7 +72,7 @@ const writableShape = {
   date_of_birth: dateOfBirth,
   gender,
   email: optionalEmail,
-  phone_number: optionalField(phoneNumber()),
+  phone_number: optionalField(phoneNumber()).openapi(NULLABLE_STRING),
   address: optionalText(500, 'address', '12 Harbour Road, Arlington'),
   blood_group: bloodGroup,
   medical_history: optionalText(10_000, 'medical history', 'Penicillin allergy.'),
@@ -106,17 +106,17 @@ export type PatientChanges = z.output<typeof PatientPatchSchema>
 
 export const PatientSchema = z
   .object({
-    id: z.number().int().openapi({ example: 1 }),
-    name: z.string().openapi({ example: 'Grace Hopper' }),
-    date_of_birth: z.string().openapi({ format: 'date', example: '1980-03-15' }),
-    age: z.number().int().openapi({ description: 'Whole years as of today (UTC), computed on every read.', example: 45 }),
+    id: z.number().int().openapi({ ...WHOLE, example: 1 }),
+    name: z.string().openapi({ maxLength: 120, example: 'Grace Hopper' }),
+    date_of_birth: z.string().openapi({ format: 'date', maxLength: 10, example: '1980-03-15' }),
+    age: z.number().int().openapi({ format: 'int32', minimum: 0, maximum: 200, description: 'Whole years as of today (UTC), computed on every read.', example: 45 }),
     gender: z.enum(GENDERS).openapi({ example: 'female' }),
-    email: z.string().nullable().openapi({ example: 'grace@example.com' }),
-    phone_number: z.string().nullable().openapi({ example: '+15551234567' }),
-    address: z.string().nullable().openapi({ example: '12 Harbour Road, Arlington' }),
+    email: z.string().nullable().openapi({ format: 'email', maxLength: 254, example: 'grace@example.com' }),
+    phone_number: z.string().nullable().openapi({ ...STORED_PHONE, example: '+15551234567' }),
+    address: z.string().nullable().openapi({ maxLength: 500, example: '12 Harbour Road, Arlington' }),
     blood_group: z.enum(BLOOD_GROUPS).nullable().openapi({ example: 'O+' }),
-    medical_history: z.string().nullable().openapi({ example: 'Penicillin allergy.' }),
-    created_by: z.number().int().openapi({ description: 'The user who created, and alone can see, this patient.', example: 1 }),
+    medical_history: z.string().nullable().openapi({ maxLength: 10_000, example: 'Penicillin allergy.' }),
+    created_by: z.number().int().openapi({ ...WHOLE, description: 'The user who created, and alone can see, this patient.', example: 1 }),
     created_at: timestamp(),
     updated_at: timestamp(),
   })
@@ -139,7 +139,7 @@ export const PatientListQuerySchema = PageQuerySchema.extend({
     .trim()
     .max(100)
     .optional()
-    .openapi({ description: 'Case-insensitive substring of the name, email or phone number.', example: 'hopper' }),
+    .openapi({ maxLength: 254, description: 'Case-insensitive substring of the name, email or phone number.', example: 'hopper' }),
   gender: z.preprocess(emptyAsAbsent, z.enum(GENDERS, { error: 'Choose male, female or other.' }).optional()).openapi({ example: 'female' }),
   blood_group: z
     .preprocess(plusDecodedAsSpace, z.enum(BLOOD_GROUPS, { error: `Choose one of ${BLOOD_GROUPS.join(', ')}.` }).optional())
@@ -156,16 +156,16 @@ export type PatientListQuery = z.output<typeof PatientListQuerySchema>
 
 export const HistoryEventSchema = z
   .object({
-    id: z.number().int().openapi({ example: 42 }),
+    id: z.number().int().openapi({ ...WHOLE, example: 42 }),
     occurred_at: timestamp(),
-    actor_id: z.number().int().nullable().openapi({ description: 'The user who acted; null when nobody was signed in.', example: 1 }),
-    action: z.string().openapi({ example: 'patient.update' }),
-    resource_type: z.string().openapi({ example: 'patient' }),
-    resource_id: z.number().int().nullable().openapi({ example: 1 }),
+    actor_id: z.number().int().nullable().openapi({ ...WHOLE, description: 'The user who acted; null when nobody was signed in.', example: 1 }),
+    action: z.string().openapi({ maxLength: 64, example: 'patient.update' }),
+    resource_type: z.string().openapi({ maxLength: 64, example: 'patient' }),
+    resource_id: z.number().int().nullable().openapi({ ...WHOLE, example: 1 }),
     outcome: z.enum(['ok', 'denied', 'not_found']).openapi({ example: 'ok' }),
     request_id: z
       .string()
-      .openapi({ description: 'The X-Request-Id of the request that caused the event.', example: '5f0c6f3e-2b1a-4c1d-9a57-0d8f2f1e9b21' }),
+      .openapi({ maxLength: 128, description: 'The X-Request-Id of the request that caused the event.', example: '5f0c6f3e-2b1a-4c1d-9a57-0d8f2f1e9b21' }),
   })
   .openapi('PatientHistoryEvent')
 
