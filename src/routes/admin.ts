@@ -43,6 +43,7 @@ const updateUserRoute = createRoute({
 const unlockUserRoute = createRoute({
   method: 'post',
   path: '/users/{id}/unlock',
+  operationId: 'unlockUser',
   tags,
   summary: "Clear an account's login lockout (administrators only)",
   description: 'Forgets the failed logins of the account from every network, so it may sign in again at once. Audited as admin.user_unlock.',

@@ -84,6 +84,7 @@ const logout = createRoute({
 const logoutAll = createRoute({
   method: 'post',
   path: '/logout-all',
+  operationId: 'logoutAll',
   tags,
   summary: 'End every session of the signed-in account',
   description: 'No body. Every access token (this one included) stops working at its next request, and every refresh token is revoked.',
