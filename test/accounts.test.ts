@@ -1,11 +1,10 @@
 import { env } from 'cloudflare:workers'
 import { sign } from 'hono/jwt'
 import { describe, expect, it, vi } from 'vitest'
-import app from '../src/app'
 import { PLACEHOLDER_SECRET } from '../src/core/config'
 import { networkOf } from '../src/core/network'
 import { recordingD1 } from './d1-wrapper'
-import { BASE, GOOD_PASSWORD, send, type LooseBody, login, randomIp, registerUser, signedInUser, uniqueEmail } from './helpers'
+import { BASE, dispatch, GOOD_PASSWORD, send, signedInAdmin, type EnvOverrides, type LooseBody, login, randomIp, registerUser, signedInUser, uniqueEmail } from './helpers'
 
 /** A Django 4.2 hash (600,000 iterations) made by `crypto.pbkdf2Sync(PASSWORD, SALT, 600000, 32, 'sha256')`, with its password. */
 const DJANGO_PASSWORD = 'Django-Era-Passphrase-4.2'
@@ -24,15 +23,9 @@ const attempts = async (email: string) =>
 
 const claimsOf = (token: string) => JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')))
 
-async function signedInAdmin() {
-  const user = await signedInUser({ name: 'Ada Admin' })
-  await env.DB.prepare("UPDATE users SET role = 'admin' WHERE id = ?").bind(user.id).run()
-  return user
-}
-
-/** Sends a request straight to the app with some bindings replaced, and reads its body. */
-async function direct(path: string, init: RequestInit, bindings: Record<string, unknown>) {
-  const response = await app.request(`${BASE}${path}`, init, { ...env, ...bindings })
+/** Sends a request through the harness with some bindings replaced, and reads its body. */
+async function direct(path: string, init: RequestInit, bindings: EnvOverrides) {
+  const { response } = await dispatch(new Request(`${BASE}${path}`, init), bindings)
   const text = await response.text()
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null }
 }

@@ -73,7 +73,7 @@ const patientDoctors = <P extends string>(path: P, operationId: string, summary:
     responses: { 200: json(PatientDoctorsSchema, "The patient's doctors"), ...errorResponses(400, 401, 404, 429) },
   })
 
-const doctorsOfPatientInAssignments = patientDoctors('/patient/{patient_id}', 'listPatientDoctorsInMappings', "A patient's doctors")
+const doctorsOfPatientUnderAssignments = patientDoctors('/patient/{patient_id}', 'listPatientDoctorsByAssignment', "A patient's doctors")
 const doctorsOfPatient = patientDoctors('/{patient_id}/doctors', 'listPatientDoctors', "A patient's doctors (same as /api/mappings/patient/{patient_id}/)")
 
 /** Both "a patient's doctors" routes: the body, or the same 404 for a missing patient and another user's. */
@@ -111,7 +111,7 @@ export const assignmentsRoutes = createRouter()
     const { record, versions } = orRefuse(await assignmentsRepo(scopeOf(c)).insert(c.req.valid('json')), ASSIGNMENT)
     return c.json(record, 201, { Location: assignments.locationOf(record.id), ETag: etagOf(versions) })
   })
-  .openapi(doctorsOfPatientInAssignments, async (c) => c.json(await patientDoctorsOf(c, c.req.valid('param').patient_id), 200))
+  .openapi(doctorsOfPatientUnderAssignments, async (c) => c.json(await patientDoctorsOf(c, c.req.valid('param').patient_id), 200))
   .openapi(read, async (c) => {
     const { id } = c.req.valid('param')
     const found = await assignmentsRepo(scopeOf(c)).find(id)

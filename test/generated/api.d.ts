@@ -367,7 +367,7 @@ export interface paths {
          * A patient's doctors
          * @description Audited as `patient.read`.
          */
-        get: operations["listPatientDoctorsInMappings"];
+        get: operations["listPatientDoctorsByAssignment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3001,7 +3001,7 @@ export interface operations {
             };
         };
     };
-    listPatientDoctorsInMappings: {
+    listPatientDoctorsByAssignment: {
         parameters: {
             query?: never;
             header?: never;
