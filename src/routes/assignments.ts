@@ -1,9 +1,7 @@
 import type { Context } from 'hono'
 import { createRoute, type RouteHandler, z } from '@hono/zod-openapi'
-import { etagOf } from '../core/versions'
 import { assignmentsRepo } from '../db/assignments'
 import type { AppEnv } from '../env'
-import { pageOf } from '../lib/page-links'
 import { scopeOf } from '../lib/request-scope'
 import { recordDisclosure } from '../lib/disclosure'
 import { createRouter } from '../lib/router'
@@ -19,7 +17,7 @@ import {
 } from '../schemas/assignments'
 import { errorResponses, json, SAFE_INT } from '../schemas/common'
 import { ASSIGNMENT, orRefuse, PATIENT } from './refusals'
-import { resourceRoutes } from './resource-routes'
+import { createdWithEtag, deleted, disclosedPage, resourceRoutes, withEtag } from './resource-routes'
 
 const assignments = resourceRoutes({ tag: 'Assignments', noun: 'assignment', collection: '/api/mappings/', arity: 3 })
 
@@ -51,11 +49,12 @@ const read = assignments.read(
   },
   AssignmentDetailSchema,
 )
-const replace = assignments.write('put', { summary: 'Update an assignment', description: UPDATE_DESCRIPTION }, AssignmentUpdateSchema, AssignmentSchema)
-const patch = assignments.write(
-  'patch',
-  { summary: 'Change some fields of an assignment', description: UPDATE_DESCRIPTION },
-  AssignmentUpdateSchema,
+const { replace, patch } = assignments.writes(
+  {
+    put: { summary: 'Update an assignment', description: UPDATE_DESCRIPTION },
+    patch: { summary: 'Change some fields of an assignment', description: UPDATE_DESCRIPTION },
+  },
+  { put: AssignmentUpdateSchema, patch: AssignmentUpdateSchema },
   AssignmentSchema,
 )
 const remove = assignments.remove({ summary: 'Remove an assignment' })
@@ -90,27 +89,16 @@ async function patientDoctorsOf(c: Context<AppEnv>, patientId: number) {
   return orRefuse(body, PATIENT)
 }
 
-const update: RouteHandler<typeof replace | typeof patch, AppEnv> = async (c) => {
-  const { id } = c.req.valid('param')
-  const { record, versions } = orRefuse(
-    await assignmentsRepo(scopeOf(c)).update(id, c.req.valid('json'), c.req.valid('header')['if-match']),
-    ASSIGNMENT,
-  )
-  return c.json(record, 200, { ETag: etagOf(versions) })
-}
+const update: RouteHandler<typeof replace | typeof patch, AppEnv> = async (c) =>
+  withEtag(c, await assignmentsRepo(scopeOf(c)).update(c.req.valid('param').id, c.req.valid('json'), c.req.valid('header')['if-match']), ASSIGNMENT)
 
 export const assignmentsRoutes = createRouter()
   .openapi(list, async (c) => {
     const query = c.req.valid('query')
     const page = await assignmentsRepo(scopeOf(c)).list(query)
-    const patients = page.results.map((assignment) => assignment.patient)
-    await recordDisclosure(c, { action: 'mapping.list', resourceType: 'mapping', resourceId: null, outcome: 'ok', patients, detail: { query } })
-    return c.json(pageOf(c.req.url, query, page), 200)
+    return disclosedPage(c, query, page, { action: 'mapping.list', resourceType: 'mapping', patientOf: (assignment) => assignment.patient })
   })
-  .openapi(create, async (c) => {
-    const { record, versions } = orRefuse(await assignmentsRepo(scopeOf(c)).insert(c.req.valid('json')), ASSIGNMENT)
-    return c.json(record, 201, { Location: assignments.locationOf(record.id), ETag: etagOf(versions) })
-  })
+  .openapi(create, async (c) => createdWithEtag(c, await assignmentsRepo(scopeOf(c)).insert(c.req.valid('json')), assignments.locationOf, ASSIGNMENT))
   .openapi(doctorsOfPatientUnderAssignments, async (c) => c.json(await patientDoctorsOf(c, c.req.valid('param').patient_id), 200))
   .openapi(read, async (c) => {
     const { id } = c.req.valid('param')
@@ -118,15 +106,11 @@ export const assignmentsRoutes = createRouter()
     // The answer shows the whole patient record: the event names the patient, so its history shows the read.
     const patients = 'refused' in found ? [] : [found.record.patient]
     await recordDisclosure(c, { action: 'mapping.read', resourceType: 'mapping', resourceId: id, outcome: 'refused' in found ? found.refused : 'ok', patients })
-    const { record, versions } = orRefuse(found, ASSIGNMENT)
-    return c.json(record, 200, { ETag: etagOf(versions) })
+    return withEtag(c, found, ASSIGNMENT)
   })
   .openapi(replace, update)
   .openapi(patch, update)
-  .openapi(remove, async (c) => {
-    orRefuse(await assignmentsRepo(scopeOf(c)).remove(c.req.valid('param').id, c.req.valid('header')['if-match']), ASSIGNMENT)
-    return c.body(null, 204)
-  })
+  .openapi(remove, async (c) => deleted(c, await assignmentsRepo(scopeOf(c)).remove(c.req.valid('param').id, c.req.valid('header')['if-match']), ASSIGNMENT))
 
 /** `GET /api/patients/{id}/doctors/`: the same answer as `/api/mappings/patient/{id}/`, under the patient. */
 export const patientDoctorsRoutes = createRouter().openapi(doctorsOfPatient, async (c) =>

@@ -1,13 +1,12 @@
 import type { RouteHandler } from '@hono/zod-openapi'
-import { etagOf } from '../core/versions'
 import { doctorsRepo } from '../db/doctors'
 import type { AppEnv } from '../env'
 import { pageOf } from '../lib/page-links'
 import { scopeOf } from '../lib/request-scope'
 import { createRouter } from '../lib/router'
 import { DoctorListQuerySchema, DoctorPageSchema, DoctorPatchSchema, DoctorSchema, DoctorWriteSchema } from '../schemas/doctors'
-import { DOCTOR, orRefuse } from './refusals'
-import { resourceRoutes } from './resource-routes'
+import { DOCTOR } from './refusals'
+import { createdWithEtag, deleted, resourceRoutes, withEtag } from './resource-routes'
 
 const doctors = resourceRoutes({ tag: 'Doctors', noun: 'doctor', collection: '/api/doctors/', arity: 1 })
 
@@ -21,18 +20,12 @@ const create = doctors.create(
   409,
 )
 const read = doctors.read({ summary: 'One doctor', description: 'Answers 304 with no body when If-None-Match holds the current ETag.' }, DoctorSchema)
-const replace = doctors.write(
-  'put',
-  { summary: 'Replace a doctor you added', description: `${ONLY_CREATOR} Every required field must be sent; optional fields left out are cleared.` },
-  DoctorWriteSchema,
-  DoctorSchema,
-  403,
-  409,
-)
-const patch = doctors.write(
-  'patch',
-  { summary: 'Change some fields of a doctor you added', description: `${ONLY_CREATOR} An empty body changes nothing.` },
-  DoctorPatchSchema,
+const { replace, patch } = doctors.writes(
+  {
+    put: { summary: 'Replace a doctor you added', description: `${ONLY_CREATOR} Every required field must be sent; optional fields left out are cleared.` },
+    patch: { summary: 'Change some fields of a doctor you added', description: `${ONLY_CREATOR} An empty body changes nothing.` },
+  },
+  { put: DoctorWriteSchema, patch: DoctorPatchSchema },
   DoctorSchema,
   403,
   409,
@@ -46,28 +39,16 @@ const remove = doctors.remove(
   409,
 )
 
-const update: RouteHandler<typeof replace | typeof patch, AppEnv> = async (c) => {
-  const { id } = c.req.valid('param')
-  const { record, versions } = orRefuse(await doctorsRepo(scopeOf(c)).update(id, c.req.valid('json'), c.req.valid('header')['if-match']), DOCTOR)
-  return c.json(record, 200, { ETag: etagOf(versions) })
-}
+const update: RouteHandler<typeof replace | typeof patch, AppEnv> = async (c) =>
+  withEtag(c, await doctorsRepo(scopeOf(c)).update(c.req.valid('param').id, c.req.valid('json'), c.req.valid('header')['if-match']), DOCTOR)
 
 export const doctorsRoutes = createRouter()
   .openapi(list, async (c) => {
     const query = c.req.valid('query')
     return c.json(pageOf(c.req.url, query, await doctorsRepo(scopeOf(c)).list(query)), 200)
   })
-  .openapi(create, async (c) => {
-    const { record, versions } = await doctorsRepo(scopeOf(c)).insert(c.req.valid('json'))
-    return c.json(record, 201, { Location: doctors.locationOf(record.id), ETag: etagOf(versions) })
-  })
-  .openapi(read, async (c) => {
-    const { record, versions } = orRefuse(await doctorsRepo(scopeOf(c)).find(c.req.valid('param').id), DOCTOR)
-    return c.json(record, 200, { ETag: etagOf(versions) })
-  })
+  .openapi(create, async (c) => createdWithEtag(c, await doctorsRepo(scopeOf(c)).insert(c.req.valid('json')), doctors.locationOf, DOCTOR))
+  .openapi(read, async (c) => withEtag(c, await doctorsRepo(scopeOf(c)).find(c.req.valid('param').id), DOCTOR))
   .openapi(replace, update)
   .openapi(patch, update)
-  .openapi(remove, async (c) => {
-    orRefuse(await doctorsRepo(scopeOf(c)).remove(c.req.valid('param').id, c.req.valid('header')['if-match']), DOCTOR)
-    return c.body(null, 204)
-  })
+  .openapi(remove, async (c) => deleted(c, await doctorsRepo(scopeOf(c)).remove(c.req.valid('param').id, c.req.valid('header')['if-match']), DOCTOR))

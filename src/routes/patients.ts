@@ -1,5 +1,4 @@
 import { createRoute, type RouteHandler } from '@hono/zod-openapi'
-import { etagOf } from '../core/versions'
 import { patientsRepo } from '../db/patients'
 import type { AppEnv } from '../env'
 import { pageOf } from '../lib/page-links'
@@ -18,7 +17,7 @@ import {
   PatientWriteSchema,
 } from '../schemas/patients'
 import { orRefuse, PATIENT } from './refusals'
-import { resourceRoutes } from './resource-routes'
+import { createdWithEtag, deleted, disclosedPage, resourceRoutes, withEtag } from './resource-routes'
 
 const patients = resourceRoutes({ tag: 'Patients', noun: 'patient', collection: '/api/patients/', arity: 1 })
 
@@ -35,17 +34,12 @@ const read = patients.read(
   },
   PatientSchema,
 )
-const replace = patients.write(
-  'put',
-  { summary: 'Replace one of your patients', description: 'Every required field must be sent; optional fields left out are cleared.' },
-  PatientWriteSchema,
-  PatientSchema,
-  409,
-)
-const patch = patients.write(
-  'patch',
-  { summary: 'Change some fields of one of your patients', description: 'An empty body changes nothing and returns the patient.' },
-  PatientPatchSchema,
+const { replace, patch } = patients.writes(
+  {
+    put: { summary: 'Replace one of your patients', description: 'Every required field must be sent; optional fields left out are cleared.' },
+    patch: { summary: 'Change some fields of one of your patients', description: 'An empty body changes nothing and returns the patient.' },
+  },
+  { put: PatientWriteSchema, patch: PatientPatchSchema },
   PatientSchema,
   409,
 )
@@ -67,38 +61,26 @@ const history = createRoute({
   responses: { 200: json(HistoryPageSchema, 'One page of audit events, newest first'), ...errorResponses(400, 401, 404, 429) },
 })
 
-const update: RouteHandler<typeof replace | typeof patch, AppEnv> = async (c) => {
-  const { id } = c.req.valid('param')
-  const { record, versions } = orRefuse(await patientsRepo(scopeOf(c)).update(id, c.req.valid('json'), c.req.valid('header')['if-match']), PATIENT)
-  return c.json(record, 200, { ETag: etagOf(versions) })
-}
+const update: RouteHandler<typeof replace | typeof patch, AppEnv> = async (c) =>
+  withEtag(c, await patientsRepo(scopeOf(c)).update(c.req.valid('param').id, c.req.valid('json'), c.req.valid('header')['if-match']), PATIENT)
 
 export const patientsRoutes = createRouter()
   .openapi(list, async (c) => {
     const query = c.req.valid('query')
     const page = await patientsRepo(scopeOf(c)).list(query)
-    const patients = page.results.map((patient) => patient.id)
-    await recordDisclosure(c, { action: 'patient.list', resourceType: 'patient', resourceId: null, outcome: 'ok', patients, detail: { query } })
-    return c.json(pageOf(c.req.url, query, page), 200)
+    return disclosedPage(c, query, page, { action: 'patient.list', resourceType: 'patient', patientOf: (patient) => patient.id })
   })
-  .openapi(create, async (c) => {
-    const { record, versions } = await patientsRepo(scopeOf(c)).insert(c.req.valid('json'))
-    return c.json(record, 201, { Location: patients.locationOf(record.id), ETag: etagOf(versions) })
-  })
+  .openapi(create, async (c) => createdWithEtag(c, await patientsRepo(scopeOf(c)).insert(c.req.valid('json')), patients.locationOf, PATIENT))
   .openapi(read, async (c) => {
     const { id } = c.req.valid('param')
     const found = await patientsRepo(scopeOf(c)).find(id)
     const outcome = 'refused' in found ? found.refused : 'ok'
     await recordDisclosure(c, { action: 'patient.read', resourceType: 'patient', resourceId: id, outcome, patients: outcome === 'ok' ? [id] : [] })
-    const { record, versions } = orRefuse(found, PATIENT)
-    return c.json(record, 200, { ETag: etagOf(versions) })
+    return withEtag(c, found, PATIENT)
   })
   .openapi(replace, update)
   .openapi(patch, update)
-  .openapi(remove, async (c) => {
-    orRefuse(await patientsRepo(scopeOf(c)).remove(c.req.valid('param').id, c.req.valid('header')['if-match']), PATIENT)
-    return c.body(null, 204)
-  })
+  .openapi(remove, async (c) => deleted(c, await patientsRepo(scopeOf(c)).remove(c.req.valid('param').id, c.req.valid('header')['if-match']), PATIENT))
   .openapi(history, async (c) => {
     const { id } = c.req.valid('param')
     const query = c.req.valid('query')

@@ -1,8 +1,17 @@
 import { createRoute, type z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import type { ErrorStatus } from '../core/error-codes'
+import type { AuditAction, AuditResourceType } from '../core/audit'
+import type { Outcome } from '../core/refusal'
+import { etagOf, type Versioned } from '../core/versions'
+import type { AppEnv } from '../env'
+import { recordDisclosure } from '../lib/disclosure'
+import { pageOf } from '../lib/page-links'
 import { signedIn } from '../middleware/require-user'
 import { BODY_ERRORS, errorResponses, IdParamSchema, json, requestBody } from '../schemas/common'
+import type { PageQuery } from '../schemas/pagination'
 import { ETAG_HEADER, ifMatchHeader, IfNoneMatchHeaderSchema, NOT_MODIFIED } from '../schemas/headers'
+import { orRefuse, type RefusalWords } from './refusals'
 
 /** What a resource's routes are built from. */
 export interface ResourceFacts {
@@ -49,6 +58,27 @@ export function resourceRoutes(facts: ResourceFacts) {
   const tags = [facts.tag]
   const ids = operationIds(facts.noun)
   const ifMatch = ifMatchHeader(facts.arity)
+  /** PUT or PATCH; both answer the record as stored with its new ETag, so one handler serves both. */
+  const write = <M extends 'put' | 'patch', B extends z.ZodType, R extends z.ZodType, S extends ErrorStatus = never>(
+    method: M,
+    doc: Doc,
+    body: B,
+    record: R,
+    ...errors: S[]
+  ) =>
+    createRoute({
+      method,
+      path: '/{id}',
+      tags,
+      operationId: ids[method],
+      ...doc,
+      ...signedIn,
+      request: { params: IdParamSchema, headers: ifMatch, body: requestBody(body) },
+      responses: {
+        200: { ...json(record, `The ${facts.noun} as stored`), headers: ETAG_HEADER },
+        ...errorResponses<BodyError | SignedInError | 404 | 412 | S>(...BODY_ERRORS, 404, 412, ...SIGNED_IN_ERRORS, ...errors),
+      },
+    })
   return {
     /** The URL of one record, for `Location`. */
     locationOf: (id: number) => `${facts.collection}${id}/`,
@@ -102,27 +132,13 @@ export function resourceRoutes(facts: ResourceFacts) {
         },
       }),
 
-    /** PUT or PATCH; both answer the record as stored with its new ETag, so one handler serves both. */
-    write: <M extends 'put' | 'patch', B extends z.ZodType, R extends z.ZodType, S extends ErrorStatus = never>(
-      method: M,
-      doc: Doc,
-      body: B,
+    /** PUT (replace) and PATCH (change some fields): the body schemas differ, the answer is the same. */
+    writes: <P extends z.ZodType, Q extends z.ZodType, R extends z.ZodType, S extends ErrorStatus = never>(
+      docs: { put: Doc; patch: Doc },
+      bodies: { put: P; patch: Q },
       record: R,
       ...errors: S[]
-    ) =>
-      createRoute({
-        method,
-        path: '/{id}',
-        tags,
-        operationId: ids[method],
-        ...doc,
-        ...signedIn,
-        request: { params: IdParamSchema, headers: ifMatch, body: requestBody(body) },
-        responses: {
-          200: { ...json(record, `The ${facts.noun} as stored`), headers: ETAG_HEADER },
-          ...errorResponses<BodyError | SignedInError | 404 | 412 | S>(...BODY_ERRORS, 404, 412, ...SIGNED_IN_ERRORS, ...errors),
-        },
-      }),
+    ) => ({ replace: write('put', docs.put, bodies.put, record, ...errors), patch: write('patch', docs.patch, bodies.patch, record, ...errors) }),
 
     remove: <S extends ErrorStatus = never>(doc: Doc, ...errors: S[]) =>
       createRoute({
@@ -136,4 +152,37 @@ export function resourceRoutes(facts: ResourceFacts) {
         responses: { 204: { description: `The ${facts.noun} is gone` }, ...errorResponses<SignedInError | 400 | 404 | 412 | S>(400, 404, 412, ...SIGNED_IN_ERRORS, ...errors) },
       }),
   }
+}
+
+/** A new record answered with its URL and ETag (201), or its refusal thrown as the API error. */
+export function createdWithEtag<T extends { id: number }>(c: Context, outcome: Outcome<Versioned<T>>, locationOf: (id: number) => string, words: RefusalWords) {
+  const { record, versions } = orRefuse(outcome, words)
+  return c.json(record, 201, { Location: locationOf(record.id), ETag: etagOf(versions) })
+}
+
+/** A delete answered with 204 and no body, or its refusal thrown as the API error. */
+export function deleted(c: Context, outcome: Outcome<{ deleted: true }>, words: RefusalWords) {
+  orRefuse(outcome, words)
+  return c.body(null, 204)
+}
+
+/** A read or write answered as its record with its ETag (200), or its refusal thrown as the API error. */
+export function withEtag<T extends object>(c: Context, outcome: Outcome<Versioned<T>>, words: RefusalWords) {
+  const { record, versions } = orRefuse(outcome, words)
+  return c.json(record, 200, { ETag: etagOf(versions) })
+}
+
+/**
+ * A list page that shows patients: one event naming every patient on the page, with the query, is
+ * on the audit record before the page (with its links) is answered.
+ */
+export async function disclosedPage<T extends object>(
+  c: Context<AppEnv>,
+  query: PageQuery,
+  page: { count: number; results: T[] },
+  event: { action: AuditAction; resourceType: AuditResourceType; patientOf: (item: T) => number },
+) {
+  const patients = page.results.map(event.patientOf)
+  await recordDisclosure(c, { action: event.action, resourceType: event.resourceType, resourceId: null, outcome: 'ok', patients, detail: { query } })
+  return c.json(pageOf(c.req.url, query, page), 200)
 }
