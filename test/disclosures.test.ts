@@ -5,7 +5,7 @@ import { retryDelaySeconds } from '../src/audit-consumer'
 import type { AuditMessage } from '../src/core/audit'
 import { deliver, recordingQueue } from './audit-queue'
 import { recordingD1 } from './d1-wrapper'
-import { createDoctor, createMapping, createPatient, send, signedInUser, type LooseBody } from './helpers'
+import { createDoctor, createMapping, createPatient, send, signedInAdmin, signedInUser, type LooseBody } from './helpers'
 
 /**
  * Every GET route, and which patients its answer discloses. A route missing from this table fails
@@ -119,7 +119,7 @@ describe('the audit queue consumer', () => {
   })
 
   it('writes a redelivered batch once: the server-made event id is unique', async () => {
-    const batch = [message([1, 2, 3]), message([4])]
+    const batch = [message([900_000_001, 900_000_002, 900_000_003]), message([900_000_004])]
     expect(await deliver(batch)).toMatchObject({ ackAll: true })
     expect(await deliver(batch, 2)).toMatchObject({ ackAll: true })
     const first = await rowsOf(batch[0].event_id)
@@ -136,14 +136,33 @@ describe('the audit queue consumer', () => {
   })
 
   it('retries a batch it cannot write, with a longer delay at each attempt, and writes none of it', async () => {
-    const bad = { ...message([5]), outcome: 'maybe' } as unknown as AuditMessage
-    const good = message([6])
+    const bad = { ...message([900_000_005]), outcome: 'maybe' } as unknown as AuditMessage
+    const good = message([900_000_006])
     const log = vi.spyOn(console, 'error').mockImplementation(() => {})
     const result = await deliver([good, bad], 3)
     log.mockRestore()
     expect(result).toMatchObject({ ackAll: false, retryBatch: { retry: true } })
     expect((await rowsOf(good.event_id)).events).toHaveLength(0)
     expect([1, 2, 3, 4, 7, 20].map(retryDelaySeconds)).toEqual([5, 10, 20, 40, 300, 300])
+  })
+})
+
+describe('finding the events that named a patient', () => {
+  it("shows a list page in the patient's history and under the admin's resource filter", async () => {
+    const patient = await createPatient(user.access, { name: 'Listed Patient' })
+    const audit = recordingQueue()
+    const listed = await send('GET', '/api/patients/?search=listed%20patient', { token: user.access, env: { AUDIT_QUEUE: audit.queue } })
+    expect(listed.body.results.map((row: { id: number }) => row.id)).toEqual([patient.id])
+    await deliver(audit.sent)
+    const history = await send('GET', `/api/patients/${patient.id}/history/`, { token: user.access })
+    expect(history.body.results.map((event: { action: string }) => event.action)).toEqual(['patient.list', 'patient.create'])
+    const admin = await signedInAdmin()
+    const filtered = await send('GET', `/api/admin/audit/?resource=patient:${patient.id}`, { token: admin.access })
+    expect(filtered.status).toBe(200)
+    expect(filtered.body.results).toMatchObject([
+      { action: 'patient.list', resource_id: null, event_id: audit.sent[0].event_id, detail: expect.stringContaining('"search":"listed patient"') },
+      { action: 'patient.create', resource_id: patient.id },
+    ])
   })
 })
 

@@ -124,8 +124,21 @@ async function listAuditEvents(
   else if (action) query = query.where('action', '=', action)
   if (resource) {
     const [type, id] = resource.split(':')
-    query = query.where('resource_type', '=', type)
-    if (id) query = query.where('resource_id', '=', Number(id))
+    if (id) {
+      // The record's own events, and those that named it among others (list pages, assignments).
+      query = query.where((eb) =>
+        eb.or([
+          eb.and([eb('resource_type', '=', type), eb('resource_id', '=', Number(id))]),
+          eb(
+            'event_id',
+            'in',
+            eb.selectFrom('audit_event_resources').select('event_id').where('resource_type', '=', type).where('resource_id', '=', Number(id)),
+          ),
+        ]),
+      )
+    } else {
+      query = query.where('resource_type', '=', type)
+    }
   }
   if (since) query = query.where('occurred_at', '>=', utcSeconds(since))
   if (until) query = query.where('occurred_at', '<', utcSeconds(until))

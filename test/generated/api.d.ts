@@ -1142,6 +1142,13 @@ export interface components {
             client_ip: string | null;
             /** @description The caller's own X-Request-Id, when it sent a well-formed one. */
             client_request_id: string | null;
+            /**
+             * Format: uuid
+             * @description Made by the server; null on events recorded before event ids existed.
+             */
+            event_id: string | null;
+            /** @description JSON: what the request asked for, such as a list's query parameters (search terms included). */
+            detail: string | null;
         };
     };
     responses: never;
