@@ -60,11 +60,5 @@ export function recordingD1(): RecordingD1 {
 /** Whether a statement is an audit INSERT (Kysely's SQL: `insert into "audit_events" ...`). */
 export const isAuditInsert = (sql: string) => /^insert into "audit_events"/.test(sql)
 
-/**
- * Whether a round trip is a lone audit INSERT: what `auditLater` sends through `waitUntil` after
- * the answer, outside the request's budget. Audit events written with a change ride in its batch.
- */
-export const isDeferredAudit = (trip: RoundTrip) => trip.sql.length === 1 && isAuditInsert(trip.sql[0])
-
 /** Whether a statement changes `table` (Kysely's SQL: `insert into "t"`, `update "t"`, `delete from "t"`). */
 export const changes = (table: string) => (sql: string) => new RegExp(`^(insert into|update|delete from) "${table}"`).test(sql)

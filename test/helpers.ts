@@ -41,13 +41,13 @@ export interface Sent<T = LooseBody> {
   body: T
   /** The answer as sent. */
   text: string
-  /** How many pieces of work the request handed to `waitUntil` (deferred audit events). */
+  /** How many pieces of work the request handed to `waitUntil` (none is expected: see test/budgets.test.ts). */
   deferred: number
 }
 
 /**
  * The one way tests reach the Worker: `app.fetch` with an ExecutionContext of its own, whose
- * `waitUntil` work (audit events written after the answer) has settled when this returns.
+ * `waitUntil` work has settled when this returns.
  * `hono/client` goes through it too, as its `fetch`.
  */
 export async function dispatch(request: Request, bindings: EnvOverrides = {}): Promise<{ response: Response; deferred: number }> {

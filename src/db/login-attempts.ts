@@ -129,3 +129,8 @@ export const forgetNetworkAttemptsQuery = (db: Db, email: string, network: strin
 
 /** The DELETE that releases one reservation: the password it guarded was right. */
 export const releaseAttemptQuery = (db: Db, attemptId: number) => db.kysely.deleteFrom('login_attempts').where('id', '=', attemptId)
+
+/** Releases one reservation on its own: the password was right, but the request stopped before its write. */
+export async function releaseAttempt(db: Db, attemptId: number): Promise<void> {
+  await releaseAttemptQuery(db, attemptId).execute()
+}

@@ -5,8 +5,7 @@ import { COMMON_PASSWORD_MESSAGE, passwordProblems } from '../auth/password-poli
 import { invalidToken, issueTokenPair, subjectOf, verifyToken } from '../auth/tokens'
 import { nowSeconds } from '../core/clock'
 import { LOCKOUT, lockedForSeconds, type LockState } from '../core/lockout'
-import { beginLogin, beginPasswordCheck, releaseAttemptQuery } from '../db/login-attempts'
-import { batch } from '../db/client'
+import { beginLogin, beginPasswordCheck, releaseAttempt } from '../db/login-attempts'
 import { revokeRefreshToken, rotateRefreshToken } from '../db/refresh-tokens'
 import { changePassword, completeLogin, endSessions, findUser, insertUser, publicUser, recordRefusedLogin } from '../db/users'
 import type { AppEnv } from '../env'
@@ -27,7 +26,6 @@ import {
   UserSchema,
 } from '../schemas/auth'
 import { BODY_ERRORS, errorResponses, json, requestBody } from '../schemas/common'
-import { auditLater } from './audit-later'
 
 const tags = ['Auth']
 
@@ -230,14 +228,14 @@ export const authRoutes = createRouter()
     if (!user) throw invalidToken('access')
     if (!reservation.reserved) throw lockedOut(reservation.lock, now)
     if (!(await verifyPassword(old_password, user.password_hash, config.passwordIterations)).valid) {
-      auditLater(c, { action: 'auth.login_failed', resourceType: 'user', resourceId: userId, outcome: 'denied' })
+      // Audited before the answer, as a refused login is: the reservation stays, as the failure.
+      await recordRefusedLogin(db, auditStamp(c), { action: 'auth.login_failed', resourceId: userId, outcome: 'denied' })
       throw fieldError('old_password', 'Your old password was entered incorrectly.')
     }
-    const release = () => batch(db, [releaseAttemptQuery(db, reservation.attemptId)])
     try {
       assertAcceptablePassword('new_password', new_password, user)
     } catch (error) {
-      await release()
+      await releaseAttempt(db, reservation.attemptId)
       throw error
     }
     const passwordHash = await hashPassword(new_password, config.passwordIterations)
