@@ -95,31 +95,58 @@ export function auditPatientQuery(db: Db, eventId: string, patientId: number | E
     .onConflict((oc) => oc.doNothing())
 }
 
+/** The columns of `audit_events` a queued event fills, in the order its INSERT names them. */
+const EVENT_COLUMNS = [
+  'event_id',
+  'occurred_at',
+  'actor_id',
+  'action',
+  'resource_type',
+  'resource_id',
+  'outcome',
+  'request_id',
+  'client_ip',
+  'client_request_id',
+  'detail',
+] as const
+
 /**
- * Writes a batch of queued disclosures in one D1 batch: each event and the patients it named.
+ * Writes a batch of queued disclosures in one D1 batch of two statements, whatever its size: every
+ * event, then every patient each one named. The batch travels as one bound JSON array that SQLite
+ * unpacks with `json_each` (D1 allows 100 parameters a statement, a batch holds up to 100 events).
  * Idempotent: an event whose `event_id` is already stored inserts nothing (delivery is at least once).
  */
 export async function writeAuditMessages(db: Db, messages: readonly AuditMessage[]): Promise<void> {
   if (messages.length === 0) return
-  await batch(
-    db,
-    messages.flatMap(({ patients, ...event }) => [
-      db.kysely
-        .insertInto('audit_events')
-        .values(event)
-        .onConflict((oc) => oc.column('event_id').doNothing()),
-      // One bound JSON array, whatever the page size: D1 allows 100 parameters a statement.
-      db.kysely
-        .insertInto('audit_event_resources')
-        .columns(['event_id', 'resource_type', 'resource_id'])
-        .expression(
-          db.kysely
-            .selectFrom(sql<{ value: number }>`json_each(${JSON.stringify(patients)})`.as('disclosed'))
-            .select((eb) => [eb.val(event.event_id).as('event_id'), eb.val('patient').as('resource_type'), 'disclosed.value'] as const)
-            // SQLite reads `ON CONFLICT` after a bare `FROM` as a join constraint; a WHERE ends the SELECT.
-            .where(sql<boolean>`true`),
-        )
-        .onConflict((oc) => oc.doNothing()),
-    ]),
-  )
+  const events = JSON.stringify(messages)
+  // SQLite reads `ON CONFLICT` after a bare `FROM` as a join constraint; a WHERE ends each SELECT.
+  await batch(db, [
+    db.kysely
+      .insertInto('audit_events')
+      .columns(EVENT_COLUMNS)
+      .expression(
+        db.kysely
+          .selectFrom(sql<{ value: string }>`json_each(${events})`.as('message'))
+          .select(EVENT_COLUMNS.map((column) => sql<unknown>`json_extract(message.value, ${`$.${column}`})`.as(column)))
+          .where(sql<boolean>`true`),
+      )
+      .onConflict((oc) => oc.column('event_id').doNothing()),
+    db.kysely
+      .insertInto('audit_event_resources')
+      .columns(['event_id', 'resource_type', 'resource_id'])
+      .expression(
+        db.kysely
+          .selectFrom([
+            sql<{ value: string }>`json_each(${events})`.as('message'),
+            sql<{ value: number }>`json_each(json_extract(message.value, '$.patients'))`.as('patient'),
+          ])
+          .select([
+            sql<string>`json_extract(message.value, '$.event_id')`.as('event_id'),
+            sql<string>`'patient'`.as('resource_type'),
+            sql<number>`patient.value`.as('resource_id'),
+          ])
+          .where(sql<boolean>`true`),
+      )
+      .onConflict((oc) => oc.doNothing()),
+  ])
 }
