@@ -3,7 +3,7 @@ import { sign } from 'hono/jwt'
 import { describe, expect, it, vi } from 'vitest'
 import { hashPassword } from '../src/auth/password'
 import { auditEventsFor, countUsersWithEmail, liveRefreshTokens, refreshTokensOf, setPasswordHash, userByEmail, userRow } from './db'
-import { GOOD_PASSWORD, login, registerUser, send, signedInUser, uniqueEmail } from './helpers'
+import { GOOD_PASSWORD, login, registerUser, send, signedInUser, uniqueEmail, signedInAdmin } from './helpers'
 
 const secret = () => env.JWT_SECRET
 
@@ -155,11 +155,13 @@ describe('POST /api/auth/login/', () => {
 })
 
 describe('GET /api/auth/me/', () => {
-  it('returns the signed-in user', async () => {
+  it('returns the signed-in user with its role', async () => {
     const { access, user } = await signedInUser()
     const response = await send('GET', '/api/auth/me', { token: access })
     expect(response.status).toBe(200)
-    expect(response.body).toEqual(user)
+    expect(response.body).toEqual({ ...user, role: 'user' })
+    const admin = await signedInAdmin()
+    expect((await send('GET', '/api/auth/me/', { token: admin.access })).body).toMatchObject({ id: admin.id, role: 'admin' })
   })
 
   it('asks for credentials when there is no bearer token', async () => {

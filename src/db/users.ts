@@ -1,5 +1,5 @@
 import type { AuditEvent, AuditStamp } from '../core/audit'
-import type { User } from '../schemas/auth'
+import type { Me, User } from '../schemas/auth'
 import { auditQuery, auditQueryIf } from './audit'
 import { batch, type Db } from './client'
 import { forgetNetworkAttemptsQuery, releaseAttemptQuery } from './login-attempts'
@@ -148,8 +148,9 @@ export async function changePassword(
   return common.length ? 'common' : 'stale'
 }
 
-export async function findUser(db: Db, id: number): Promise<User | undefined> {
-  return db.kysely.selectFrom('users').select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirst()
+/** The signed-in user, with its role. */
+export async function findMe(db: Db, id: number): Promise<Me | undefined> {
+  return db.kysely.selectFrom('users').select([...PUBLIC_COLUMNS, 'role']).where('id', '=', id).executeTakeFirst()
 }
 
 export async function findUserRow(db: Db, id: number): Promise<UserRow | undefined> {

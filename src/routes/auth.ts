@@ -7,7 +7,7 @@ import { nowSeconds } from '../core/clock'
 import { LOCKOUT, lockedForSeconds, type LockState } from '../core/lockout'
 import { beginLogin, beginPasswordCheck, releaseAttempt } from '../db/login-attempts'
 import { revokeRefreshToken, rotateRefreshToken } from '../db/refresh-tokens'
-import { changePassword, completeLogin, endSessions, findUser, insertUser, publicUser, recordRefusedLogin } from '../db/users'
+import { changePassword, completeLogin, endSessions, findMe, insertUser, publicUser, recordRefusedLogin } from '../db/users'
 import type { AppEnv } from '../env'
 import { clientNetwork } from '../lib/client-ip'
 import { ApiError, fieldError } from '../lib/errors'
@@ -19,11 +19,11 @@ import {
   ChangePasswordSchema,
   LoginResultSchema,
   LoginSchema,
+  MeSchema,
   RefreshSchema,
   RegisteredSchema,
   RegisterSchema,
   TokenPairSchema,
-  UserSchema,
 } from '../schemas/auth'
 import { BODY_ERRORS, errorResponses, json, requestBody } from '../schemas/common'
 
@@ -95,9 +95,9 @@ const me = createRoute({
   path: '/me',
   tags,
   operationId: 'getMe',
-  summary: 'The signed-in user',
+  summary: 'The signed-in user, with its role',
   ...signedIn,
-  responses: { 200: json(UserSchema, 'The signed-in user'), ...errorResponses(401, 429) },
+  responses: { 200: json(MeSchema, 'The signed-in user'), ...errorResponses(401, 429) },
 })
 
 const changePasswordRoute = createRoute({
@@ -215,7 +215,7 @@ export const authRoutes = createRouter()
     return c.body(null, 204)
   })
   .openapi(me, async (c) => {
-    const user = await findUser(c.var.db, c.var.userId)
+    const user = await findMe(c.var.db, c.var.userId)
     if (!user) throw invalidToken('access')
     return c.json(user, 200)
   })

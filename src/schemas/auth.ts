@@ -53,3 +53,10 @@ export const ChangePasswordSchema = z
   .openapi('ChangePasswordRequest')
 
 export type User = z.infer<typeof UserSchema>
+
+/** The signed-in user as `GET /api/auth/me/` shows it: with its role, so a client knows whether the admin routes are open to it. */
+export const MeSchema = UserSchema.extend({
+  role: z.enum(['user', 'admin']).openapi({ example: 'user' }),
+}).openapi('Me')
+
+export type Me = z.infer<typeof MeSchema>

@@ -105,7 +105,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user */
+        /** The signed-in user, with its role */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -575,6 +575,13 @@ export interface components {
         RefreshRequest: {
             /** @description The refresh token of the last login or refresh. */
             refresh: string;
+        };
+        Me: components["schemas"]["User"] & {
+            /**
+             * @example user
+             * @enum {string}
+             */
+            role: "user" | "admin";
         };
         ChangePasswordRequest: {
             old_password: string;
@@ -1483,7 +1490,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["User"];
+                    "application/json": components["schemas"]["Me"];
                 };
             };
             /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
