@@ -26,6 +26,42 @@ export function Alert({ error }: { error: unknown }) {
   )
 }
 
+/** A column header that screen readers hear as "Actions" and sighted users see as nothing. */
+export const ACTIONS = Symbol('actions')
+
+interface TableProps<T> {
+  caption: string
+  columns: (string | typeof ACTIONS)[]
+  rows: T[]
+  rowKey: (item: T) => string | number
+  /** The cells of one row. */
+  row: (item: T) => ComponentChildren
+  busy?: boolean
+}
+
+/** A data table with a caption and column headers, so screen readers can name every cell. */
+export function Table<T>({ caption, columns, rows, rowKey, row, busy }: TableProps<T>) {
+  return (
+    <table aria-busy={busy}>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((column, index) => (
+            <th scope="col" key={index}>
+              {column === ACTIONS ? <span class="visually-hidden">Actions</span> : column}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((item) => (
+          <tr key={rowKey(item)}>{row(item)}</tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
 /** A polite announcement (saved, deleted) that screen readers read without moving focus. */
 export function Status({ children }: { children: ComponentChildren }) {
   return (

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { get, query, request, type Page, type User } from '../api'
-import { Alert, Heading, Pager, Status, useDebounced, useLoad, when } from '../ui'
+import { Alert, Heading, Pager, Status, Table, useDebounced, useLoad, when } from '../ui'
 
 interface AdminUser extends User {
   role: 'user' | 'admin'
@@ -65,59 +65,55 @@ export function Users({ me }: { me: User }) {
       <Alert error={list.error} />
       {list.data && (
         <>
-          <table aria-busy={list.loading}>
-            <caption>Accounts, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Id</th>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Joined</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.results.map((user) => {
-                const self = user.id === me.id
-                return (
-                  <tr key={user.id}>
-                    <td>{user.id}</td>
-                    <td>{user.name}</td>
-                    <td>{user.email}</td>
-                    <td>{when(user.date_joined)}</td>
-                    <td>
-                      <select
-                        aria-label={`Role of ${user.email}`}
-                        value={user.role}
-                        disabled={self}
-                        onChange={(event) => {
-                          const role = event.currentTarget.value as AdminUser['role']
-                          change(user, { role }, `${user.email} is now ${role === 'admin' ? 'an admin' : 'a user'}.`)
-                        }}
+          <Table
+            caption="Accounts, newest first"
+            columns={['Id', 'Name', 'Email', 'Joined', 'Role', 'Status']}
+            rows={list.data.results}
+            rowKey={(user) => user.id}
+            row={(user) => {
+              const self = user.id === me.id
+              return (
+                <>
+                  <td>{user.id}</td>
+                  <td>{user.name}</td>
+                  <td>{user.email}</td>
+                  <td>{when(user.date_joined)}</td>
+                  <td>
+                    <select
+                      aria-label={`Role of ${user.email}`}
+                      value={user.role}
+                      disabled={self}
+                      onChange={(event) => {
+                        const role = event.currentTarget.value as AdminUser['role']
+                        change(user, { role }, `${user.email} is now ${role === 'admin' ? 'an admin' : 'a user'}.`)
+                      }}
+                    >
+                      <option value="user">user</option>
+                      <option value="admin">admin</option>
+                    </select>
+                  </td>
+                  <td>
+                    {user.is_active ? 'active' : 'deactivated'}{' '}
+                    {!self && (
+                      <button
+                        type="button"
+                        onClick={() =>
+                          change(
+                            user,
+                            { is_active: !user.is_active },
+                            `${user.email} is ${user.is_active ? 'deactivated' : 'active again'}.`,
+                          )
+                        }
                       >
-                        <option value="user">user</option>
-                        <option value="admin">admin</option>
-                      </select>
-                    </td>
-                    <td>
-                      {user.is_active ? 'active' : 'deactivated'}{' '}
-                      {!self && (
-                        <button
-                          type="button"
-                          onClick={() =>
-                            change(user, { is_active: !user.is_active }, `${user.email} is ${user.is_active ? 'deactivated' : 'active again'}.`)
-                          }
-                        >
-                          {user.is_active ? `Deactivate ${user.email}` : `Activate ${user.email}`}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                )
-              })}
-            </tbody>
-          </table>
+                        {user.is_active ? `Deactivate ${user.email}` : `Activate ${user.email}`}
+                      </button>
+                    )}
+                  </td>
+                </>
+              )
+            }}
+            busy={list.loading}
+          />
           {list.data.count === 0 && <p>No accounts match.</p>}
           <Pager page={page} pageSize={PAGE_SIZE} count={list.data.count} onPage={setPage} what="users" />
         </>
@@ -198,44 +194,38 @@ export function Audit() {
           <input {...bind('until')} type="datetime-local" />
         </label>
         <div>
-          <button type="submit">Apply filters</button> <button type="button" onClick={clear}>Clear filters</button>
+          <button type="submit">Apply filters</button>{' '}
+          <button type="button" onClick={clear}>
+            Clear filters
+          </button>
         </div>
       </form>
       <Alert error={list.error} />
       {list.data && !list.error && (
         <>
-          <table aria-busy={list.loading}>
-            <caption>Audit events, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">Resource</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Client IP</th>
-                <th scope="col">Request id</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.results.map((event) => (
-                <tr key={event.id}>
-                  <td>{when(event.occurred_at)}</td>
-                  <td>{event.actor_id ?? '–'}</td>
-                  <td>{event.action}</td>
-                  <td>
-                    {event.resource_type}
-                    {event.resource_id === null ? '' : `:${event.resource_id}`}
-                  </td>
-                  <td>{event.outcome}</td>
-                  <td>{event.client_ip ?? '–'}</td>
-                  <td>
-                    <code>{event.request_id}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            caption="Audit events, newest first"
+            columns={['When', 'Actor', 'Action', 'Resource', 'Outcome', 'Client IP', 'Request id']}
+            rows={list.data.results}
+            rowKey={(event) => event.id}
+            row={(event) => (
+              <>
+                <td>{when(event.occurred_at)}</td>
+                <td>{event.actor_id ?? '–'}</td>
+                <td>{event.action}</td>
+                <td>
+                  {event.resource_type}
+                  {event.resource_id === null ? '' : `:${event.resource_id}`}
+                </td>
+                <td>{event.outcome}</td>
+                <td>{event.client_ip ?? '–'}</td>
+                <td>
+                  <code>{event.request_id}</code>
+                </td>
+              </>
+            )}
+            busy={list.loading}
+          />
           {list.data.count === 0 && <p>No events match.</p>}
           <Pager page={page} pageSize={PAGE_SIZE} count={list.data.count} onPage={setPage} what="events" />
         </>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { get, query, request, type Page } from '../api'
 import { Link } from '../router'
-import { Alert, Heading, Pager, Status, useLoad, when , SelectField } from '../ui'
+import { ACTIONS, Alert, Heading, Pager, SelectField, Status, Table, useLoad, when } from '../ui'
 import type { Doctor } from './doctors'
 import type { Patient } from './patients'
 
@@ -75,21 +75,21 @@ export function Assignments() {
       <form class="record" aria-label="Assign a doctor" onSubmit={assign}>
         <h2>Assign a doctor</h2>
         <SelectField label="Patient" value={patient} required onChange={(event) => setPatient(event.currentTarget.value)}>
-            <option value="">Choose a patient…</option>
-            {choices.data?.[0].results.map((item) => (
-              <option key={item.id} value={String(item.id)}>
-                {item.name} ({item.date_of_birth})
-              </option>
-            ))}
-          </SelectField>
+          <option value="">Choose a patient…</option>
+          {choices.data?.[0].results.map((item) => (
+            <option key={item.id} value={String(item.id)}>
+              {item.name} ({item.date_of_birth})
+            </option>
+          ))}
+        </SelectField>
         <SelectField label="Doctor" value={doctor} required onChange={(event) => setDoctor(event.currentTarget.value)}>
-            <option value="">Choose a doctor…</option>
-            {choices.data?.[1].results.map((item) => (
-              <option key={item.id} value={String(item.id)}>
-                {item.name} ({item.specialization})
-              </option>
-            ))}
-          </SelectField>
+          <option value="">Choose a doctor…</option>
+          {choices.data?.[1].results.map((item) => (
+            <option key={item.id} value={String(item.id)}>
+              {item.name} ({item.specialization})
+            </option>
+          ))}
+        </SelectField>
         <label>
           Notes
           <input value={notes} maxLength={1000} onInput={(event) => setNotes(event.currentTarget.value)} />
@@ -99,39 +99,34 @@ export function Assignments() {
       <Alert error={list.error} />
       {list.data && (
         <>
-          <table aria-busy={list.loading}>
-            <caption>Assignments of your patients</caption>
-            <thead>
-              <tr>
-                <th scope="col">Patient</th>
-                <th scope="col">Doctor</th>
-                <th scope="col">Notes</th>
-                <th scope="col">Assigned</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.results.map((mapping) => (
-                <tr key={mapping.id}>
-                  <td>
-                    <Link href={`/console/patients/${mapping.patient}`}>{mapping.patient_name}</Link>
-                  </td>
-                  <td>
-                    {mapping.doctor_name} ({mapping.doctor_specialization})
-                  </td>
-                  <td>{mapping.notes ?? '–'}</td>
-                  <td>{when(mapping.assigned_at)}</td>
-                  <td>
-                    <button type="button" aria-label={`Remove ${mapping.doctor_name} from ${mapping.patient_name}`} onClick={() => remove(mapping)}>
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            caption="Assignments of your patients"
+            columns={['Patient', 'Doctor', 'Notes', 'Assigned', ACTIONS]}
+            rows={list.data.results}
+            rowKey={(mapping) => mapping.id}
+            row={(mapping) => (
+              <>
+                <td>
+                  <Link href={`/console/patients/${mapping.patient}`}>{mapping.patient_name}</Link>
+                </td>
+                <td>
+                  {mapping.doctor_name} ({mapping.doctor_specialization})
+                </td>
+                <td>{mapping.notes ?? '–'}</td>
+                <td>{when(mapping.assigned_at)}</td>
+                <td>
+                  <button
+                    type="button"
+                    aria-label={`Remove ${mapping.doctor_name} from ${mapping.patient_name}`}
+                    onClick={() => remove(mapping)}
+                  >
+                    Remove
+                  </button>
+                </td>
+              </>
+            )}
+            busy={list.loading}
+          />
           {list.data.count === 0 && <p>No assignments yet.</p>}
           <Pager page={page} pageSize={PAGE_SIZE} count={list.data.count} onPage={setPage} what="assignments" />
         </>

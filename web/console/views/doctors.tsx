@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { get, query, request, type Page, type User } from '../api'
-import { Alert, Heading, Pager, Status, useDebounced, useLoad , SelectField } from '../ui'
+import { ACTIONS, Alert, Heading, Pager, SelectField, Status, Table, useDebounced, useLoad } from '../ui'
 
 export interface Doctor {
   id: number
@@ -18,7 +18,15 @@ export interface Doctor {
 }
 
 type DoctorFields = Record<
-  'name' | 'specialization' | 'email' | 'phone_number' | 'qualification' | 'experience_years' | 'license_number' | 'clinic_address' | 'consultation_fee',
+  | 'name'
+  | 'specialization'
+  | 'email'
+  | 'phone_number'
+  | 'qualification'
+  | 'experience_years'
+  | 'license_number'
+  | 'clinic_address'
+  | 'consultation_fee',
   string
 > & { is_available: boolean }
 
@@ -116,52 +124,44 @@ export function Doctors({ user }: { user: User }) {
             }}
           />
         </label>
-        <SelectField label="Availability"
-            value={available}
-            onChange={(event) => {
-              setAvailable(event.currentTarget.value)
-              setPage(1)
-            }}
-          >
-            <option value="">Any</option>
-            <option value="true">Available</option>
-            <option value="false">Not available</option>
-          </SelectField>
+        <SelectField
+          label="Availability"
+          value={available}
+          onChange={(event) => {
+            setAvailable(event.currentTarget.value)
+            setPage(1)
+          }}
+        >
+          <option value="">Any</option>
+          <option value="true">Available</option>
+          <option value="false">Not available</option>
+        </SelectField>
       </form>
       <Alert error={list.error} />
       {list.data && (
         <>
-          <table aria-busy={list.loading}>
-            <caption>Doctor directory</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Specialization</th>
-                <th scope="col">Fee</th>
-                <th scope="col">Available</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.results.map((doctor) => (
-                <tr key={doctor.id}>
-                  <td>{doctor.name}</td>
-                  <td>{doctor.specialization}</td>
-                  <td>{doctor.consultation_fee ?? '–'}</td>
-                  <td>{doctor.is_available ? 'yes' : 'no'}</td>
-                  <td>
-                    {doctor.created_by === user.id && (
-                      <button type="button" aria-label={`Edit ${doctor.name}`} onClick={() => edit(doctor)}>
-                        Edit
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            caption="Doctor directory"
+            columns={['Name', 'Specialization', 'Fee', 'Available', ACTIONS]}
+            rows={list.data.results}
+            rowKey={(doctor) => doctor.id}
+            row={(doctor) => (
+              <>
+                <td>{doctor.name}</td>
+                <td>{doctor.specialization}</td>
+                <td>{doctor.consultation_fee ?? '–'}</td>
+                <td>{doctor.is_available ? 'yes' : 'no'}</td>
+                <td>
+                  {doctor.created_by === user.id && (
+                    <button type="button" aria-label={`Edit ${doctor.name}`} onClick={() => edit(doctor)}>
+                      Edit
+                    </button>
+                  )}
+                </td>
+              </>
+            )}
+            busy={list.loading}
+          />
           {list.data.count === 0 && <p>No doctors match.</p>}
           <Pager page={page} pageSize={PAGE_SIZE} count={list.data.count} onPage={setPage} what="doctors" />
         </>
@@ -246,7 +246,11 @@ function DoctorForm({ doctor, etag, onDone, onCancel }: DoctorFormProps) {
         <input {...text('consultation_fee')} inputMode="decimal" autoComplete="off" />
       </label>
       <label class="inline">
-        <input type="checkbox" checked={fields.is_available} onChange={(event) => setFields({ ...fields, is_available: event.currentTarget.checked })} />
+        <input
+          type="checkbox"
+          checked={fields.is_available}
+          onChange={(event) => setFields({ ...fields, is_available: event.currentTarget.checked })}
+        />
         Available
       </label>
       <div>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { ApiError, get, query, request, type Page } from '../api'
 import { Link, navigate } from '../router'
-import { Alert, Heading, Pager, Status, useDebounced, useLoad, when , SelectField } from '../ui'
+import { ACTIONS, Alert, Heading, Pager, SelectField, Status, Table, useDebounced, useLoad, when } from '../ui'
 
 export interface Patient {
   id: number
@@ -61,59 +61,51 @@ export function PatientList() {
           <input type="search" value={search} onInput={filter(setSearch)} placeholder="Name, email or phone" />
         </label>
         <SelectField label="Gender" value={gender} onChange={filter(setGender)}>
-            <option value="">Any</option>
-            {GENDERS.map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
-          </SelectField>
+          <option value="">Any</option>
+          {GENDERS.map((value) => (
+            <option key={value} value={value}>
+              {value}
+            </option>
+          ))}
+        </SelectField>
         <SelectField label="Blood group" value={bloodGroup} onChange={filter(setBloodGroup)}>
-            <option value="">Any</option>
-            {BLOOD_GROUPS.map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
-          </SelectField>
+          <option value="">Any</option>
+          {BLOOD_GROUPS.map((value) => (
+            <option key={value} value={value}>
+              {value}
+            </option>
+          ))}
+        </SelectField>
         <SelectField label="Order by" value={ordering} onChange={filter(setOrdering)}>
-            <option value="-created_at">Newest first</option>
-            <option value="created_at">Oldest first</option>
-            <option value="name">Name</option>
-            <option value="-date_of_birth">Youngest first</option>
-            <option value="date_of_birth">Oldest patients first</option>
-          </SelectField>
+          <option value="-created_at">Newest first</option>
+          <option value="created_at">Oldest first</option>
+          <option value="name">Name</option>
+          <option value="-date_of_birth">Youngest first</option>
+          <option value="date_of_birth">Oldest patients first</option>
+        </SelectField>
       </form>
       <Alert error={list.error} />
       {list.data && (
         <>
-          <table aria-busy={list.loading}>
-            <caption>Your patients</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Date of birth</th>
-                <th scope="col">Age</th>
-                <th scope="col">Gender</th>
-                <th scope="col">Blood group</th>
-                <th scope="col">Phone</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.results.map((patient) => (
-                <tr key={patient.id}>
-                  <td>
-                    <Link href={`/console/patients/${patient.id}`}>{patient.name}</Link>
-                  </td>
-                  <td>{patient.date_of_birth}</td>
-                  <td>{patient.age}</td>
-                  <td>{patient.gender}</td>
-                  <td>{patient.blood_group ?? '–'}</td>
-                  <td>{patient.phone_number ?? '–'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            caption="Your patients"
+            columns={['Name', 'Date of birth', 'Age', 'Gender', 'Blood group', 'Phone']}
+            rows={list.data.results}
+            rowKey={(patient) => patient.id}
+            row={(patient) => (
+              <>
+                <td>
+                  <Link href={`/console/patients/${patient.id}`}>{patient.name}</Link>
+                </td>
+                <td>{patient.date_of_birth}</td>
+                <td>{patient.age}</td>
+                <td>{patient.gender}</td>
+                <td>{patient.blood_group ?? '–'}</td>
+                <td>{patient.phone_number ?? '–'}</td>
+              </>
+            )}
+            busy={list.loading}
+          />
           {list.data.count === 0 && <p>No patients match.</p>}
           <Pager page={page} pageSize={PAGE_SIZE} count={list.data.count} onPage={setPage} what="patients" />
         </>
@@ -122,9 +114,21 @@ export function PatientList() {
   )
 }
 
-type PatientFields = Record<'name' | 'date_of_birth' | 'gender' | 'email' | 'phone_number' | 'address' | 'blood_group' | 'medical_history', string>
+type PatientFields = Record<
+  'name' | 'date_of_birth' | 'gender' | 'email' | 'phone_number' | 'address' | 'blood_group' | 'medical_history',
+  string
+>
 
-const blank: PatientFields = { name: '', date_of_birth: '', gender: '', email: '', phone_number: '', address: '', blood_group: '', medical_history: '' }
+const blank: PatientFields = {
+  name: '',
+  date_of_birth: '',
+  gender: '',
+  email: '',
+  phone_number: '',
+  address: '',
+  blood_group: '',
+  medical_history: '',
+}
 
 const fieldsOf = (patient: Patient): PatientFields => ({
   name: patient.name,
@@ -188,13 +192,13 @@ function PatientForm({ initial, submitLabel, onSubmit }: PatientFormProps) {
         <input {...bind('date_of_birth')} type="date" required />
       </label>
       <SelectField label="Gender" {...bind('gender')} required>
-          <option value="">Choose…</option>
-          {GENDERS.map((value) => (
-            <option key={value} value={value}>
-              {value}
-            </option>
-          ))}
-        </SelectField>
+        <option value="">Choose…</option>
+        {GENDERS.map((value) => (
+          <option key={value} value={value}>
+            {value}
+          </option>
+        ))}
+      </SelectField>
       <label>
         Email
         <input {...bind('email')} type="email" autoComplete="off" />
@@ -208,13 +212,13 @@ function PatientForm({ initial, submitLabel, onSubmit }: PatientFormProps) {
         <input {...bind('address')} maxLength={500} autoComplete="off" />
       </label>
       <SelectField label="Blood group" {...bind('blood_group')}>
-          <option value="">Unknown</option>
-          {BLOOD_GROUPS.map((value) => (
-            <option key={value} value={value}>
-              {value}
-            </option>
-          ))}
-        </SelectField>
+        <option value="">Unknown</option>
+        {BLOOD_GROUPS.map((value) => (
+          <option key={value} value={value}>
+            {value}
+          </option>
+        ))}
+      </SelectField>
       <label>
         Medical history
         <textarea {...bind('medical_history')} rows={4} maxLength={10000} />
@@ -388,35 +392,25 @@ function PatientDoctorsSection({ id }: { id: string }) {
         </p>
       )}
       {doctors.data && doctors.data.count > 0 && (
-        <table>
-          <caption>Doctors of this patient</caption>
-          <thead>
-            <tr>
-              <th scope="col">Doctor</th>
-              <th scope="col">Specialization</th>
-              <th scope="col">Assigned</th>
-              <th scope="col">Active</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {doctors.data.doctors.map((doctor) => (
-              <tr key={doctor.mapping_id}>
-                <td>{doctor.name}</td>
-                <td>{doctor.specialization}</td>
-                <td>{when(doctor.assigned_at)}</td>
-                <td>{doctor.is_active ? 'yes' : 'no'}</td>
-                <td>
-                  <button type="button" aria-label={`Remove ${doctor.name}`} onClick={() => unassign(doctor.mapping_id)}>
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          caption="Doctors of this patient"
+          columns={['Doctor', 'Specialization', 'Assigned', 'Active', ACTIONS]}
+          rows={doctors.data.doctors}
+          rowKey={(doctor) => doctor.mapping_id}
+          row={(doctor) => (
+            <>
+              <td>{doctor.name}</td>
+              <td>{doctor.specialization}</td>
+              <td>{when(doctor.assigned_at)}</td>
+              <td>{doctor.is_active ? 'yes' : 'no'}</td>
+              <td>
+                <button type="button" aria-label={`Remove ${doctor.name}`} onClick={() => unassign(doctor.mapping_id)}>
+                  Remove
+                </button>
+              </td>
+            </>
+          )}
+        />
       )}
     </section>
   )
@@ -432,27 +426,20 @@ function History({ id, version }: { id: string; version: string }) {
       <Alert error={history.error} />
       {history.data && (
         <>
-          <table>
-            <caption>Audit events for this patient, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Action</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">By user</th>
-              </tr>
-            </thead>
-            <tbody>
-              {history.data.results.map((event) => (
-                <tr key={event.id}>
-                  <td>{when(event.occurred_at)}</td>
-                  <td>{event.action}</td>
-                  <td>{event.outcome}</td>
-                  <td>{event.actor_id ?? '–'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            caption="Audit events for this patient, newest first"
+            columns={['When', 'Action', 'Outcome', 'By user']}
+            rows={history.data.results}
+            rowKey={(event) => event.id}
+            row={(event) => (
+              <>
+                <td>{when(event.occurred_at)}</td>
+                <td>{event.action}</td>
+                <td>{event.outcome}</td>
+                <td>{event.actor_id ?? '–'}</td>
+              </>
+            )}
+          />
           <Pager page={page} pageSize={PAGE_SIZE} count={history.data.count} onPage={setPage} what="events" />
         </>
       )}

@@ -30,7 +30,14 @@ export function SignIn({ notice, onSignedIn }: { notice: string; onSignedIn: (us
         <Alert error={error} />
         <label>
           Email
-          <input type="email" name="email" autoComplete="username" required value={email} onInput={(event) => setEmail(event.currentTarget.value)} />
+          <input
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={email}
+            onInput={(event) => setEmail(event.currentTarget.value)}
+          />
         </label>
         <label>
           Password
