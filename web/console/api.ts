@@ -4,19 +4,7 @@
 
 const REFRESH_KEY = 'console.refresh'
 
-export interface User {
-  id: number
-  name: string
-  email: string
-  date_joined: string
-}
-
-export interface Page<T> {
-  count: number
-  next: string | null
-  previous: string | null
-  results: T[]
-}
+import type { Me, User } from './types'
 
 type FieldErrors = Record<string, string[]>
 
@@ -168,7 +156,7 @@ export async function signOut(): Promise<void> {
 
 /** Whether the signed-in user may use the admin routes, from its role (the API still checks every admin request). */
 export async function isAdmin(): Promise<boolean> {
-  return (await get<User & { role: 'user' | 'admin' }>('/api/auth/me/')).role === 'admin'
+  return (await get<Me>('/api/auth/me/')).role === 'admin'
 }
 
 /** A query string from the filters that have a value. */

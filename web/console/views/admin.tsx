@@ -1,23 +1,7 @@
 import { useState } from 'preact/hooks'
-import { get, query, request, type Page, type User } from '../api'
+import { get, query, request } from '../api'
 import { Alert, Heading, Pager, Status, Table, useDebounced, useLoad, when } from '../ui'
-
-interface AdminUser extends User {
-  role: 'user' | 'admin'
-  is_active: boolean
-}
-
-interface AuditEvent {
-  id: number
-  occurred_at: string
-  actor_id: number | null
-  action: string
-  resource_type: string
-  resource_id: number | null
-  outcome: string
-  request_id: string
-  client_ip: string | null
-}
+import type { AdminUser, AuditEvent, Page, User } from '../types'
 
 const PAGE_SIZE = 20
 

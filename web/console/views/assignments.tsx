@@ -1,21 +1,8 @@
 import { useState } from 'preact/hooks'
-import { get, query, request, type Page } from '../api'
+import { get, query, request } from '../api'
 import { Link } from '../router'
 import { ACTIONS, Alert, Heading, Pager, SelectField, Status, Table, useLoad, when } from '../ui'
-import type { Doctor } from './doctors'
-import type { Patient } from './patients'
-
-interface Mapping {
-  id: number
-  patient: number
-  doctor: number
-  patient_name: string
-  doctor_name: string
-  doctor_specialization: string
-  notes: string | null
-  is_active: boolean
-  assigned_at: string
-}
+import type { Assignment, Doctor, Page, Patient } from '../types'
 
 const PAGE_SIZE = 20
 
@@ -38,14 +25,14 @@ export function Assignments() {
     'choices',
   )
   const path = `/api/mappings/${query({ page, page_size: PAGE_SIZE })}`
-  const list = useLoad(() => get<Page<Mapping>>(path), path)
+  const list = useLoad(() => get<Page<Assignment>>(path), path)
 
   const assign = async (event: Event) => {
     event.preventDefault()
     setError(null)
     setNotice('')
     try {
-      const { data } = await request<Mapping>('POST', '/api/mappings/', {
+      const { data } = await request<Assignment>('POST', '/api/mappings/', {
         body: { patient: Number(patient), doctor: Number(doctor), notes: notes || null },
       })
       setNotice(`${data.doctor_name} assigned to ${data.patient_name}.`)
@@ -55,7 +42,7 @@ export function Assignments() {
       setError(caught)
     }
   }
-  const remove = async (mapping: Mapping) => {
+  const remove = async (mapping: Assignment) => {
     setError(null)
     setNotice('')
     try {

@@ -1,21 +1,7 @@
 import { useState } from 'preact/hooks'
-import { get, query, request, type Page, type User } from '../api'
+import { get, query, request } from '../api'
 import { ACTIONS, Alert, Heading, Pager, SelectField, Status, Table, useDebounced, useLoad } from '../ui'
-
-export interface Doctor {
-  id: number
-  name: string
-  specialization: string
-  email: string | null
-  phone_number: string | null
-  qualification: string | null
-  experience_years: number | null
-  license_number: string | null
-  clinic_address: string | null
-  consultation_fee: string | null
-  is_available: boolean
-  created_by: number
-}
+import type { Doctor, Page, User } from '../types'
 
 type DoctorFields = Record<
   | 'name'

@@ -1,35 +1,8 @@
 import { useState } from 'preact/hooks'
-import { ApiError, get, query, request, type Page } from '../api'
+import { ApiError, get, query, request } from '../api'
 import { Link, navigate } from '../router'
 import { ACTIONS, Alert, Heading, Pager, SelectField, Status, Table, useDebounced, useLoad, when } from '../ui'
-
-export interface Patient {
-  id: number
-  name: string
-  date_of_birth: string
-  age: number
-  gender: 'male' | 'female' | 'other'
-  email: string | null
-  phone_number: string | null
-  address: string | null
-  blood_group: string | null
-  medical_history: string | null
-  created_at: string
-  updated_at: string
-}
-
-interface AuditEvent {
-  id: number
-  occurred_at: string
-  actor_id: number | null
-  action: string
-  outcome: string
-}
-
-interface PatientDoctors {
-  count: number
-  doctors: { id: number; name: string; specialization: string; mapping_id: number; is_active: boolean; assigned_at: string }[]
-}
+import type { HistoryEvent, Page, Patient, PatientDoctors } from '../types'
 
 const GENDERS = ['male', 'female', 'other'] as const
 export const BLOOD_GROUPS = ['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-']
@@ -419,7 +392,7 @@ function PatientDoctorsSection({ id }: { id: string }) {
 function History({ id, version }: { id: string; version: string }) {
   const [page, setPage] = useState(1)
   const path = `/api/patients/${id}/history/${query({ page, page_size: PAGE_SIZE })}`
-  const history = useLoad(() => get<Page<AuditEvent>>(path), `${path}@${version}`)
+  const history = useLoad(() => get<Page<HistoryEvent>>(path), `${path}@${version}`)
   return (
     <section aria-labelledby="history-heading">
       <h2 id="history-heading">History</h2>

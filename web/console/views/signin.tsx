@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
-import { signIn, type User } from '../api'
+import { signIn } from '../api'
+import type { User } from '../types'
 import { Alert, Heading } from '../ui'
 
 export function SignIn({ notice, onSignedIn }: { notice: string; onSignedIn: (user: User) => void }) {
