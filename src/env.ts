@@ -1,22 +1,18 @@
 import type { AuditMessage } from './core/audit'
 import type { Db } from './db/client'
-import type { Config } from './core/config'
+import type { Config, ConfigVars } from './core/config'
 
-/** Bindings declared in wrangler.toml (vars arrive as strings) and secrets from `.dev.vars` / `wrangler secret put`. */
-export interface Bindings {
+/**
+ * Bindings declared in wrangler.toml (vars arrive as strings) and secrets from `.dev.vars` /
+ * `wrangler secret put`; the configuration variables (JWT_SECRET, lifetimes, iterations, ENVIRONMENT,
+ * JWT_ISSUER) are listed once, in core/config.ts.
+ */
+export interface Bindings extends ConfigVars {
   DB: D1Database
   /** Audit events of reads, written to D1 by this Worker's queue consumer (src/audit-consumer.ts). */
   AUDIT_QUEUE: Queue<AuditMessage>
   /** Workers Static Assets (`[assets]` in wrangler.toml): the docs and the console. */
   ASSETS?: Fetcher
-  JWT_SECRET?: string
-  JWT_ACCESS_MINUTES?: string
-  JWT_REFRESH_DAYS?: string
-  PASSWORD_ITERATIONS?: string
-  /** The environment tokens are issued for (their `aud`): development, staging or production. */
-  ENVIRONMENT?: string
-  /** The token issuer (`iss`); defaults to the Worker's name. */
-  JWT_ISSUER?: string
   /** Comma-separated origins allowed by CORS; none when unset. */
   CORS_ORIGINS?: string
   LOGIN_IP_LIMITER?: RateLimit

@@ -25,7 +25,9 @@ export interface ConfigVars {
   JWT_ACCESS_MINUTES?: string
   JWT_REFRESH_DAYS?: string
   PASSWORD_ITERATIONS?: string
+  /** The environment tokens are issued for (their `aud`): development, staging or production. */
   ENVIRONMENT?: string
+  /** The token issuer (`iss`). */
   JWT_ISSUER?: string
 }
 
