@@ -55,7 +55,8 @@ if (password.length < MIN_ADMIN_PASSWORD) fail(`Use a password of at least ${MIN
 
 const sql = `INSERT INTO users (name, email, password_hash, role, is_active)
 VALUES (${sqlText(name)}, ${sqlText(email)}, ${sqlText(passwordHash(password))}, 'admin', 1)
-ON CONFLICT (email) DO UPDATE SET role = 'admin', is_active = 1, password_hash = excluded.password_hash;
+ON CONFLICT (email) DO UPDATE SET role = 'admin', is_active = 1, password_hash = excluded.password_hash,
+  token_generation = token_generation + 1;
 `
 const target = { remote: values.remote, env: values.env }
 if (!values.remote) await applyMigrations()
