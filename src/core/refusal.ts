@@ -18,8 +18,13 @@ export type Refusal =
   | { refused: 'duplicate' }
   | { refused: 'invalid'; details: FieldErrors; message?: string }
 
+/** A record the caller may not see, as a read's audit event ends: someone else's ('denied') or absent ('not_found'). */
+export type Unseen = Extract<Refusal, { refused: 'denied' | 'not_found' }>
+
 /** A query's answer: its record, or why not. */
 export type Outcome<T> = T | Refusal
 
 export const isRefusal = <T>(outcome: Outcome<T>): outcome is Refusal =>
   typeof outcome === 'object' && outcome !== null && 'refused' in outcome
+
+export const isUnseen = <T>(found: T | Unseen): found is Unseen => isRefusal(found as Outcome<T>)

@@ -1,6 +1,6 @@
 import type { ExpressionBuilder } from 'kysely'
 import type { FieldErrors } from '../core/error-codes'
-import type { Outcome } from '../core/refusal'
+import type { Outcome, Unseen } from '../core/refusal'
 import type { IfMatch, Versioned } from '../core/versions'
 import type {
   Assignment,
@@ -14,7 +14,7 @@ import { auditPatientQuery, auditWriteQuery, insertedId, newEventId } from './au
 import { batch, type Db } from './client'
 import { DOCTOR_COLUMNS, toDoctor, type DoctorFields } from './doctors'
 import { fetchPage } from './page'
-import { anyPatient, toPatient, type Unseen } from './patients'
+import { anyPatient, toPatient } from './patients'
 import type { Database } from './schema'
 import type { Scope } from './scope'
 import { nowUtc, versionMatches } from './sql'

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { ageInYears } from '../core/clock'
-import type { Outcome, Refusal } from '../core/refusal'
+import type { Outcome, Unseen } from '../core/refusal'
 import type { IfMatch, Versioned } from '../core/versions'
 import type { PageQuery } from '../schemas/pagination'
 import type { HistoryEvent, Patient, PatientChanges, PatientInput, PatientListQuery } from '../schemas/patients'
@@ -31,9 +31,6 @@ export function toPatient(row: PatientRow): Patient {
 }
 
 const versioned = (row: PatientRow): Versioned<Patient> => ({ record: toPatient(row), versions: [row.version] })
-
-/** A record the caller may not see, and how its audit event ends: someone else's ('denied') or absent ('not_found'). */
-export type Unseen = Extract<Refusal, { refused: 'denied' | 'not_found' }>
 
 /** Every patient query starts here, so none can forget the owner. */
 const ownPatients = (db: Db, userId: number) => db.kysely.selectFrom('patients').where('created_by', '=', userId)
@@ -145,7 +142,7 @@ export function patientsRepo({ db, stamp, userId }: Scope) {
      * One page of a patient's audit events, newest first, with their count, in one round trip; only
      * the owner's patient has any (the owner check is in every statement).
      */
-    async history(id: number, page: PageQuery): Promise<Outcome<{ count: number; results: HistoryEvent[] }>> {
+    async history(id: number, page: PageQuery): Promise<{ count: number; results: HistoryEvent[] } | Unseen> {
       // Events about the patient itself, and those that named it among others (list pages, assignments).
       const events = db.kysely
         .selectFrom('audit_events')

@@ -21,14 +21,11 @@ export async function enforceLimit(c: Context<AppEnv>, limiter: RateLimiterName,
   }
 }
 
-/** The key for per-client limits: the caller's network (an IPv6 /64, an IPv4 address). */
-export const clientKey = (c: Context<AppEnv>) => clientNetwork(c)
-
 /**
  * The limiters of an unauthenticated account flow: per client network, then one key for every
  * caller (a Workers rate limit counts per Cloudflare location), so rotating addresses is bounded too.
  */
 export async function enforceFlowLimits(c: Context<AppEnv>, perClient: RateLimiterName, global: RateLimiterName, flow: string): Promise<void> {
-  await enforceLimit(c, perClient, clientKey(c))
+  await enforceLimit(c, perClient, clientNetwork(c))
   await enforceLimit(c, global, flow)
 }

@@ -3,7 +3,7 @@ import { createRoute, type RouteHandler, z } from '@hono/zod-openapi'
 import { assignmentsRepo } from '../db/assignments'
 import type { AppEnv } from '../env'
 import { scopeOf } from '../lib/request-scope'
-import { recordDisclosure } from '../lib/disclosure'
+import { recordRead } from '../lib/disclosure'
 import { createRouter } from '../lib/router'
 import { signedIn } from '../middleware/require-user'
 import {
@@ -78,14 +78,7 @@ const doctorsOfPatient = patientDoctors('/{patient_id}/doctors', 'listPatientDoc
 /** Both "a patient's doctors" routes: the body, or the same 404 for a missing patient and another user's. */
 async function patientDoctorsOf(c: Context<AppEnv>, patientId: number) {
   const body = await assignmentsRepo(scopeOf(c)).doctorsOf(patientId)
-  const outcome = 'refused' in body ? body.refused : 'ok'
-  await recordDisclosure(c, {
-    action: 'patient.read',
-    resourceType: 'patient',
-    resourceId: patientId,
-    outcome,
-    patients: outcome === 'ok' ? [patientId] : [],
-  })
+  await recordRead(c, { action: 'patient.read', resourceType: 'patient', resourceId: patientId }, body, () => [patientId])
   return orRefuse(body, PATIENT)
 }
 
@@ -104,8 +97,7 @@ export const assignmentsRoutes = createRouter()
     const { id } = c.req.valid('param')
     const found = await assignmentsRepo(scopeOf(c)).find(id)
     // The answer shows the whole patient record: the event names the patient, so its history shows the read.
-    const patients = 'refused' in found ? [] : [found.record.patient]
-    await recordDisclosure(c, { action: 'mapping.read', resourceType: 'mapping', resourceId: id, outcome: 'refused' in found ? found.refused : 'ok', patients })
+    await recordRead(c, { action: 'mapping.read', resourceType: 'mapping', resourceId: id }, found, (assignment) => [assignment.record.patient])
     return withEtag(c, found, ASSIGNMENT)
   })
   .openapi(replace, update)

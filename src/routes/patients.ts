@@ -3,7 +3,7 @@ import { patientsRepo } from '../db/patients'
 import type { AppEnv } from '../env'
 import { pageOf } from '../lib/page-links'
 import { scopeOf } from '../lib/request-scope'
-import { recordDisclosure } from '../lib/disclosure'
+import { recordDisclosure, recordRead } from '../lib/disclosure'
 import { createRouter } from '../lib/router'
 import { signedIn } from '../middleware/require-user'
 import { errorResponses, IdParamSchema, json } from '../schemas/common'
@@ -74,8 +74,7 @@ export const patientsRoutes = createRouter()
   .openapi(read, async (c) => {
     const { id } = c.req.valid('param')
     const found = await patientsRepo(scopeOf(c)).find(id)
-    const outcome = 'refused' in found ? found.refused : 'ok'
-    await recordDisclosure(c, { action: 'patient.read', resourceType: 'patient', resourceId: id, outcome, patients: outcome === 'ok' ? [id] : [] })
+    await recordRead(c, { action: 'patient.read', resourceType: 'patient', resourceId: id }, found, () => [id])
     return withEtag(c, found, PATIENT)
   })
   .openapi(replace, update)
@@ -87,8 +86,7 @@ export const patientsRoutes = createRouter()
     const page = await patientsRepo(scopeOf(c)).history(id, query)
     if ('refused' in page) {
       // Only refused attempts are recorded: the owner's own views would reshuffle the pages being read.
-      const outcome = page.refused === 'denied' ? 'denied' : 'not_found'
-      await recordDisclosure(c, { action: 'patient.history', resourceType: 'patient', resourceId: id, outcome, patients: [] })
+      await recordDisclosure(c, { action: 'patient.history', resourceType: 'patient', resourceId: id, outcome: page.refused, patients: [] })
     }
     return c.json(pageOf(c.req.url, query, orRefuse(page, PATIENT)), 200)
   })
