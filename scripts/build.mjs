@@ -3,6 +3,7 @@
 // writes its own English messages; `zod/v4/locales` is replaced by a module with English alone.
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { build } from 'esbuild'
+import { WORKER_TARGET } from './worker-target.mjs'
 
 const OUTPUT = 'dist/index.js'
 const META = 'dist/meta.json'
@@ -19,7 +20,7 @@ function upToDate() {
   const { inputs } = JSON.parse(readFileSync(META, 'utf8'))
   // Inputs in a plugin's namespace (`english-only-zod:...`) are not files.
   const files = Object.keys(inputs).filter((path) => !/^[\w-]+:/.test(path))
-  const sources = [...files, 'scripts/build.mjs', 'package-lock.json']
+  const sources = [...files, 'scripts/build.mjs', 'scripts/worker-target.mjs', 'package-lock.json']
   return sources.every((path) => existsSync(path) && statSync(path).mtimeMs <= built)
 }
 
@@ -48,12 +49,7 @@ const englishOnlyZod = {
 const { metafile } = await build({
   entryPoints: ['src/index.ts'],
   outfile: 'dist/index.js',
-  bundle: true,
-  format: 'esm',
-  target: 'es2022',
-  platform: 'neutral',
-  conditions: ['workerd', 'worker', 'browser'],
-  mainFields: ['module', 'main'],
+  ...WORKER_TARGET,
   external: ['cloudflare:*', 'node:*'],
   minify: true,
   sourcemap: true,

@@ -5,6 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
+import { WORKER_TARGET } from './worker-target.mjs'
 
 const BUNDLE = 'dist/openapi-app.mjs'
 const OUTPUT = process.argv[2] ?? 'dist/openapi.json'
@@ -13,12 +14,7 @@ mkdirSync('dist', { recursive: true })
 await build({
   entryPoints: ['src/app.ts'],
   outfile: BUNDLE,
-  bundle: true,
-  format: 'esm',
-  target: 'es2022',
-  platform: 'neutral',
-  conditions: ['workerd', 'worker', 'browser'],
-  mainFields: ['module', 'main'],
+  ...WORKER_TARGET,
   logLevel: 'warning',
 })
 
