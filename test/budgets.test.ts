@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { changes, isAuditInsert, recordingD1, type RoundTrip } from './d1-wrapper'
-import { clinic, createDoctor, createPatient, expectEveryRoute, GOOD_PASSWORD, login, send, signedInAdmin, signedInUser } from './helpers'
+import { everyRouteFixture, expectEveryRoute, type EveryRouteFixture, GOOD_PASSWORD, login, send, signedInUser } from './helpers'
 
 interface Probe {
   path: string
@@ -28,46 +28,22 @@ async function measure(method: string, probe: Probe): Promise<{ status: number; 
 }
 
 /** What the probes need: users, records and tokens made once for this file. */
-interface Fixture {
-  access: string
-  other: string
-  admin: string
-  email: string
+interface Fixture extends EveryRouteFixture {
   refresh: string
   aliasRefresh: string
   logoutRefresh: string
-  patient: number
-  spare: number
-  doctor: number
-  spareDoctor: number
-  mapping: number
-  target: number
   leaving: string
 }
 
 let fixture: Fixture
 
 beforeAll(async () => {
-  const { user, token: access, patient, doctor, mapping } = await clinic({ patient: { email: 'budget@example.com' }, assigned: true })
-  const spare = await createPatient(access, { name: 'Spare' })
-  const spareDoctor = await createDoctor(access, { name: 'Dr. Spare' })
-  const other = await signedInUser()
-  const admin = await signedInAdmin()
-  const target = await signedInUser()
+  const { user, ...shared } = await everyRouteFixture({ email: 'budget@example.com' })
   fixture = {
-    access,
-    other: other.access,
-    admin: admin.access,
-    email: user.email,
+    ...shared,
     refresh: user.refresh,
     aliasRefresh: (await login(user.email, GOOD_PASSWORD)).refresh,
     logoutRefresh: (await login(user.email, GOOD_PASSWORD)).refresh,
-    patient: patient.id,
-    spare: spare.id,
-    doctor: doctor.id,
-    spareDoctor: spareDoctor.id,
-    mapping: mapping.id,
-    target: target.id,
     leaving: (await signedInUser()).access,
   }
 })

@@ -174,6 +174,36 @@ export async function clinic(options: { patient?: Record<string, unknown>; docto
   return { user, token: user.access, patient, doctor, ...(mapping ? { mapping } : {}) }
 }
 
+/**
+ * What the suites that visit every route need: a clinic whose patient and doctor are assigned,
+ * a spare patient and doctor to delete, another user, an administrator, and an account for the
+ * administrator to change. Ids and access tokens; `user` for the rest.
+ */
+export async function everyRouteFixture(patient: Record<string, unknown>) {
+  const { user, token: access, patient: assigned, doctor, mapping } = await clinic({ patient, assigned: true })
+  const spare = await createPatient(access, { name: 'Spare' })
+  const spareDoctor = await createDoctor(access, { name: 'Dr. Spare' })
+  const other = await signedInUser()
+  const admin = await signedInAdmin()
+  const target = await signedInUser()
+  return {
+    user,
+    access,
+    other: other.access,
+    admin: admin.access,
+    email: user.email,
+    patient: assigned.id,
+    spare: spare.id,
+    doctor: doctor.id,
+    spareDoctor: spareDoctor.id,
+    mapping: mapping.id,
+    target: target.id,
+  }
+}
+
+/** The ids and tokens of `everyRouteFixture`, without its user. */
+export type EveryRouteFixture = Omit<Awaited<ReturnType<typeof everyRouteFixture>>, 'user'>
+
 /** Every route the app serves, as `METHOD /pattern/:param` in Hono's words, each once; middleware left out. */
 export const routeKeys = (): string[] => [...new Set(app.routes.filter((route) => route.method !== 'ALL').map((route) => `${route.method} ${route.path}`))].sort()
 

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { recordingD1 } from './d1-wrapper'
-import { clinic, createDoctor, createPatient, expectEveryRoute, GOOD_PASSWORD, login, send, signedInAdmin, signedInUser } from './helpers'
+import { everyRouteFixture, expectEveryRoute, type EveryRouteFixture, GOOD_PASSWORD, login, send } from './helpers'
 
 /** One request whose SQL is planned: the path (with `{patient}`-style placeholders), its body, and who sends it. */
 interface PlannedRequest {
@@ -40,39 +40,11 @@ const ADMIN_TRAIL: Walk = { detail: /^SCAN audit_events( USING COVERING INDEX au
  */
 const PARENT_INSERT: Walk = { detail: /^SCAN mappings$/, why: 'child-key lookups of a parent INSERT ... SELECT, never run' }
 
-let f: {
-  access: string
-  other: string
-  admin: string
-  email: string
-  refreshes: string[]
-  patient: number
-  spare: number
-  doctor: number
-  spareDoctor: number
-  mapping: number
-  target: number
-}
+let f: EveryRouteFixture & { refreshes: string[] }
 
 beforeAll(async () => {
-  const { user, token, patient, doctor, mapping } = await clinic({ patient: { email: 'plans@example.com', blood_group: 'O+' }, assigned: true })
-  const other = await signedInUser()
-  const admin = await signedInAdmin()
-  const target = await signedInUser()
-  const refreshes = [user.refresh, (await login(user.email, GOOD_PASSWORD)).refresh]
-  f = {
-    access: token,
-    other: other.access,
-    admin: admin.access,
-    email: user.email,
-    refreshes,
-    patient: patient.id,
-    spare: (await createPatient(token, { name: 'Spare' })).id,
-    doctor: doctor.id,
-    spareDoctor: (await createDoctor(token, { name: 'Dr. Spare' })).id,
-    mapping: mapping.id,
-    target: target.id,
-  }
+  const { user, ...shared } = await everyRouteFixture({ email: 'plans@example.com', blood_group: 'O+' })
+  f = { ...shared, refreshes: [user.refresh, (await login(user.email, GOOD_PASSWORD)).refresh] }
 })
 
 const lists = (base: string, queries: string[], walks?: Walk): PlannedRequest[] => queries.map((query) => ({ path: `${base}${query}`, walks }))
