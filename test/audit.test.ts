@@ -236,6 +236,16 @@ describe('Audit of mapping writes', () => {
     expect(await eventsOf(assign.requestId)).toMatchObject([{ action: 'mapping.create', actor_id: intruder.id, resource_id: null, outcome: 'denied' }])
     expect(await eventsOf(patch.requestId)).toMatchObject([{ action: 'mapping.update', resource_id: mapping.id, outcome: 'denied' }])
     expect(await eventsOf(missing.requestId)).toMatchObject([{ action: 'mapping.delete', resource_id: 987654321, outcome: 'not_found' }])
+    // The refused create and update name the owner's patient they targeted, so its owner sees both in its history.
+    const [refusedCreate] = await eventsOf(assign.requestId)
+    const [refusedUpdate] = await eventsOf(patch.requestId)
+    expect(await patientsNamedBy(refusedCreate.event_id!)).toEqual([patient.id])
+    expect(await patientsNamedBy(refusedUpdate.event_id!)).toEqual([patient.id])
+    const history = await send('GET', `/api/patients/${patient.id}/history/`, { token: owner.access })
+    expect(history.body.results.filter((event: AuditRow) => event.actor_id === intruder.id).map((event: AuditRow) => event.action)).toEqual([
+      'mapping.update',
+      'mapping.create',
+    ])
   })
 
   it('writes no event when the assignment already exists (409: the batch fails)', async () => {
