@@ -147,6 +147,18 @@ export function Pager({ page, pageSize, count, onPage, what }: PagerProps) {
 /** Short local date and time for a timestamp from the API. */
 export const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
+type TextProps = JSX.IntrinsicElements['input'] & { label: string }
+
+/** A labelled input: the label wraps it, so its accessible name is the label's text. */
+export function TextField({ label, ...props }: TextProps) {
+  return (
+    <label>
+      {label}
+      <input {...props} />
+    </label>
+  )
+}
+
 type SelectProps = JSX.IntrinsicElements['select'] & { label: string }
 
 /**

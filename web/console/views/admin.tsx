@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { get, query, request } from '../api'
-import { Alert, Heading, Pager, Status, Table, useDebounced, useLoad, when } from '../ui'
+import { Alert, Heading, Pager, Status, Table, TextField, useDebounced, useLoad, when } from '../ui'
 import type { AdminUser, AuditEvent, Page, User } from '../types'
 
 const PAGE_SIZE = 20
@@ -33,18 +33,16 @@ export function Users({ me }: { me: User }) {
       {notice && <Status>{notice}</Status>}
       <Alert error={error} />
       <form role="search" class="filters" aria-label="Filter users" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          Search
-          <input
-            type="search"
-            value={search}
-            placeholder="Name or email"
-            onInput={(event) => {
-              setSearch(event.currentTarget.value)
-              setPage(1)
-            }}
-          />
-        </label>
+        <TextField
+          label="Search"
+          type="search"
+          value={search}
+          placeholder="Name or email"
+          onInput={(event) => {
+            setSearch(event.currentTarget.value)
+            setPage(1)
+          }}
+        />
       </form>
       <Alert error={list.error} />
       {list.data && (
@@ -157,26 +155,11 @@ export function Audit() {
     <>
       <Heading>Audit log</Heading>
       <form class="filters" aria-label="Filter audit events" onSubmit={apply}>
-        <label>
-          Actor (user id)
-          <input {...bind('actor')} inputMode="numeric" />
-        </label>
-        <label>
-          Action
-          <input {...bind('action')} placeholder="patient.* or patient.update" />
-        </label>
-        <label>
-          Resource
-          <input {...bind('resource')} placeholder="patient or patient:42" />
-        </label>
-        <label>
-          Since
-          <input {...bind('since')} type="datetime-local" />
-        </label>
-        <label>
-          Until
-          <input {...bind('until')} type="datetime-local" />
-        </label>
+        <TextField label="Actor (user id)" {...bind('actor')} inputMode="numeric" />
+        <TextField label="Action" {...bind('action')} placeholder="patient.* or patient.update" />
+        <TextField label="Resource" {...bind('resource')} placeholder="patient or patient:42" />
+        <TextField label="Since" {...bind('since')} type="datetime-local" />
+        <TextField label="Until" {...bind('until')} type="datetime-local" />
         <div>
           <button type="submit">Apply filters</button>{' '}
           <button type="button" onClick={clear}>

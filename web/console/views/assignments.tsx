@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { get, query, request } from '../api'
 import { Link } from '../router'
-import { ACTIONS, Alert, Heading, Pager, SelectField, Status, Table, useLoad, when } from '../ui'
+import { ACTIONS, Alert, Heading, Pager, SelectField, Status, Table, TextField, useLoad, when } from '../ui'
 import type { Assignment, Doctor, Page, Patient } from '../types'
 
 const PAGE_SIZE = 20
@@ -77,10 +77,7 @@ export function Assignments() {
             </option>
           ))}
         </SelectField>
-        <label>
-          Notes
-          <input value={notes} maxLength={1000} onInput={(event) => setNotes(event.currentTarget.value)} />
-        </label>
+        <TextField label="Notes" value={notes} maxLength={1000} onInput={(event) => setNotes(event.currentTarget.value)} />
         <button type="submit">Assign doctor</button>
       </form>
       <Alert error={list.error} />

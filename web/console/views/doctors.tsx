@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { get, query, request } from '../api'
-import { ACTIONS, Alert, Heading, Pager, SelectField, Status, Table, useDebounced, useLoad } from '../ui'
+import { ACTIONS, Alert, Heading, Pager, SelectField, Status, Table, TextField, useDebounced, useLoad } from '../ui'
 import type { Doctor, Page, User } from '../types'
 
 type DoctorFields = Record<
@@ -98,18 +98,16 @@ export function Doctors({ user }: { user: User }) {
         </p>
       )}
       <form role="search" class="filters" aria-label="Filter doctors" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          Search
-          <input
-            type="search"
-            value={search}
-            placeholder="Name or specialization"
-            onInput={(event) => {
-              setSearch(event.currentTarget.value)
-              setPage(1)
-            }}
-          />
-        </label>
+        <TextField
+          label="Search"
+          type="search"
+          value={search}
+          placeholder="Name or specialization"
+          onInput={(event) => {
+            setSearch(event.currentTarget.value)
+            setPage(1)
+          }}
+        />
         <SelectField
           label="Availability"
           value={available}
@@ -195,42 +193,15 @@ function DoctorForm({ doctor, etag, onDone, onCancel }: DoctorFormProps) {
     <form class="record" aria-label={title} onSubmit={submit}>
       <h2>{title}</h2>
       <Alert error={error} />
-      <label>
-        Name
-        <input {...text('name')} required maxLength={120} autoComplete="off" />
-      </label>
-      <label>
-        Specialization
-        <input {...text('specialization')} required maxLength={120} autoComplete="off" />
-      </label>
-      <label>
-        Email
-        <input {...text('email')} type="email" autoComplete="off" />
-      </label>
-      <label>
-        Phone number
-        <input {...text('phone_number')} type="tel" autoComplete="off" />
-      </label>
-      <label>
-        Qualification
-        <input {...text('qualification')} maxLength={200} autoComplete="off" />
-      </label>
-      <label>
-        Experience (years)
-        <input {...text('experience_years')} type="number" min={0} max={80} />
-      </label>
-      <label>
-        License number
-        <input {...text('license_number')} maxLength={50} autoComplete="off" />
-      </label>
-      <label>
-        Clinic address
-        <input {...text('clinic_address')} maxLength={500} autoComplete="off" />
-      </label>
-      <label>
-        Consultation fee
-        <input {...text('consultation_fee')} inputMode="decimal" autoComplete="off" />
-      </label>
+      <TextField label="Name" {...text('name')} required maxLength={120} autoComplete="off" />
+      <TextField label="Specialization" {...text('specialization')} required maxLength={120} autoComplete="off" />
+      <TextField label="Email" {...text('email')} type="email" autoComplete="off" />
+      <TextField label="Phone number" {...text('phone_number')} type="tel" autoComplete="off" />
+      <TextField label="Qualification" {...text('qualification')} maxLength={200} autoComplete="off" />
+      <TextField label="Experience (years)" {...text('experience_years')} type="number" min={0} max={80} />
+      <TextField label="License number" {...text('license_number')} maxLength={50} autoComplete="off" />
+      <TextField label="Clinic address" {...text('clinic_address')} maxLength={500} autoComplete="off" />
+      <TextField label="Consultation fee" {...text('consultation_fee')} inputMode="decimal" autoComplete="off" />
       <label class="inline">
         <input
           type="checkbox"

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { ApiError, get, query, request } from '../api'
 import { Link, navigate } from '../router'
-import { ACTIONS, Alert, Heading, Pager, SelectField, Status, Table, useDebounced, useLoad, when } from '../ui'
+import { ACTIONS, Alert, Heading, Pager, SelectField, Status, Table, TextField, useDebounced, useLoad, when } from '../ui'
 import type { HistoryEvent, Page, Patient, PatientDoctors } from '../types'
 
 const GENDERS = ['male', 'female', 'other'] as const
@@ -29,10 +29,7 @@ export function PatientList() {
         <Link href="/console/patients/new">Add a patient</Link>
       </p>
       <form role="search" class="filters" aria-label="Filter patients" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          Search
-          <input type="search" value={search} onInput={filter(setSearch)} placeholder="Name, email or phone" />
-        </label>
+        <TextField label="Search" type="search" value={search} onInput={filter(setSearch)} placeholder="Name, email or phone" />
         <SelectField label="Gender" value={gender} onChange={filter(setGender)}>
           <option value="">Any</option>
           {GENDERS.map((value) => (
@@ -156,14 +153,8 @@ function PatientForm({ initial, submitLabel, onSubmit }: PatientFormProps) {
   return (
     <form class="record" onSubmit={submit}>
       <Alert error={error} />
-      <label>
-        Name
-        <input {...bind('name')} required maxLength={120} autoComplete="off" />
-      </label>
-      <label>
-        Date of birth
-        <input {...bind('date_of_birth')} type="date" required />
-      </label>
+      <TextField label="Name" {...bind('name')} required maxLength={120} autoComplete="off" />
+      <TextField label="Date of birth" {...bind('date_of_birth')} type="date" required />
       <SelectField label="Gender" {...bind('gender')} required>
         <option value="">Choose…</option>
         {GENDERS.map((value) => (
@@ -172,18 +163,9 @@ function PatientForm({ initial, submitLabel, onSubmit }: PatientFormProps) {
           </option>
         ))}
       </SelectField>
-      <label>
-        Email
-        <input {...bind('email')} type="email" autoComplete="off" />
-      </label>
-      <label>
-        Phone number
-        <input {...bind('phone_number')} type="tel" autoComplete="off" />
-      </label>
-      <label>
-        Address
-        <input {...bind('address')} maxLength={500} autoComplete="off" />
-      </label>
+      <TextField label="Email" {...bind('email')} type="email" autoComplete="off" />
+      <TextField label="Phone number" {...bind('phone_number')} type="tel" autoComplete="off" />
+      <TextField label="Address" {...bind('address')} maxLength={500} autoComplete="off" />
       <SelectField label="Blood group" {...bind('blood_group')}>
         <option value="">Unknown</option>
         {BLOOD_GROUPS.map((value) => (

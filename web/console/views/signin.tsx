@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { signIn } from '../api'
 import type { User } from '../types'
-import { Alert, Heading } from '../ui'
+import { Alert, Heading, TextField } from '../ui'
 
 export function SignIn({ notice, onSignedIn }: { notice: string; onSignedIn: (user: User) => void }) {
   const [email, setEmail] = useState('')
@@ -29,28 +29,24 @@ export function SignIn({ notice, onSignedIn }: { notice: string; onSignedIn: (us
       )}
       <form class="record" aria-label="Sign in" onSubmit={submit}>
         <Alert error={error} />
-        <label>
-          Email
-          <input
-            type="email"
-            name="email"
-            autoComplete="username"
-            required
-            value={email}
-            onInput={(event) => setEmail(event.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Password
-          <input
-            type="password"
-            name="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onInput={(event) => setPassword(event.currentTarget.value)}
-          />
-        </label>
+        <TextField
+          label="Email"
+          type="email"
+          name="email"
+          autoComplete="username"
+          required
+          value={email}
+          onInput={(event) => setEmail(event.currentTarget.value)}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          name="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onInput={(event) => setPassword(event.currentTarget.value)}
+        />
         <button type="submit" disabled={busy}>
           Sign in
         </button>
