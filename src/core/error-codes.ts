@@ -40,6 +40,9 @@ export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...Error
 /** Field name → messages, as Django REST framework reports field errors. */
 export type FieldErrors = Record<string, string[]>
 
+/** Field name for errors about the body as a whole, as Django REST framework names it. */
+export const NON_FIELD = 'non_field_errors'
+
 /** The codes answered with `status`, for describing a status in the OpenAPI document. */
 export const codesWithStatus = (status: number): ErrorCode[] =>
   ERROR_CODE_NAMES.filter((code) => ERROR_CODES[code].status === status)
