@@ -1,6 +1,6 @@
 /**
  * The error catalogue: every `code` the API answers with, its HTTP status, the message it carries
- * when nothing more specific is said, and what it means (for the OpenAPI document and the README).
+ * when nothing more specific is said, and what it means (for the OpenAPI document and docs/records.md).
  */
 export const ERROR_CODES = {
   validation_error: { status: 400, message: 'The request is not valid.', description: 'the request or one of its fields is not valid' },
