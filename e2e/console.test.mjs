@@ -90,6 +90,14 @@ async function newUser(name) {
   return { ...user, email, token: access }
 }
 
+/** Waits until the first column of the page's table reads `expected`, row by row. */
+async function rowsRead(page, expected) {
+  await page.waitForFunction(
+    (names) => JSON.stringify([...document.querySelectorAll('table tbody tr td:first-child')].map((cell) => cell.innerText)) === JSON.stringify(names),
+    expected,
+  )
+}
+
 async function signIn(page, email, password = PASSWORD) {
   await page.goto(`${worker.origin}/console/`)
   await page.getByLabel('Email').fill(email)
@@ -155,7 +163,7 @@ describe('the console', () => {
       await page.getByRole('status').filter({ hasText: 'Changes saved.' }).waitFor()
       await page.getByRole('region', { name: 'Details' }).getByText('1 Analytical Engine Way').waitFor()
       const history = page.getByRole('region', { name: 'History' })
-      await history.getByRole('cell', { name: 'patient.update' }).first().waitFor()
+      await history.getByRole('cell', { name: 'Changed patient' }).first().waitFor()
 
       // A deep link survives a reload: the Worker serves the page, the session resumes from this tab.
       await page.reload()
@@ -172,6 +180,62 @@ describe('the console', () => {
       await page.getByRole('button', { name: 'Sign out' }).click()
       await page.getByRole('button', { name: 'Sign in' }).waitFor()
       assert.equal(await page.evaluate(() => sessionStorage.length + localStorage.length), 0)
+    })
+  })
+
+  test('keeps search, filters, ordering, page size and page in the address across reload, Back and a new tab', async (t) => {
+    const user = await newUser('Console Filterer')
+    const tag = randomUUID().slice(0, 6)
+    for (const [index, gender] of ['female', 'male', 'female', 'female', 'other'].entries()) {
+      await api('POST', '/api/patients/', { token: user.token, body: { name: `Zed ${tag} ${index}`, date_of_birth: `19${60 + index}-01-01`, gender } })
+    }
+    await withPage(t, async (page) => {
+      await signIn(page, user.email)
+      await page.getByRole('heading', { level: 1, name: 'Patients' }).waitFor()
+      await page.getByLabel('Search').fill(tag)
+      await page.waitForFunction(() => new URLSearchParams(location.search).has('search'))
+      await page.getByLabel('Gender').selectOption('female')
+      await page.getByRole('button', { name: 'Name' }).click()
+      await page.getByRole('button', { name: 'Name' }).click()
+      await page.getByLabel('Per page').selectOption('10')
+      const expected = [`Zed ${tag} 3`, `Zed ${tag} 2`, `Zed ${tag} 0`]
+      await rowsRead(page, expected)
+      assert.equal(await page.getByRole('columnheader', { name: 'Name' }).getAttribute('aria-sort'), 'descending')
+      const address = new URL(page.url())
+      assert.deepEqual(Object.fromEntries(address.searchParams), { search: tag, gender: 'female', ordering: '-name', page_size: '10' })
+
+      await page.reload()
+      await rowsRead(page, expected)
+      assert.equal(await page.getByLabel('Search').inputValue(), tag)
+      assert.equal(await page.getByLabel('Gender').inputValue(), 'female')
+      assert.equal(await page.getByLabel('Per page').inputValue(), '10')
+
+      await page.getByRole('link', { name: expected[0] }).click()
+      await page.getByRole('heading', { level: 1, name: expected[0] }).waitFor()
+      await page.goBack()
+      await page.getByRole('heading', { level: 1, name: 'Patients' }).waitFor()
+      await rowsRead(page, expected)
+      assert.equal(page.url(), address.href)
+
+      // Back undoes one filter at a time, and the form follows the address.
+      await page.getByLabel('Gender').selectOption('male')
+      await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 1)
+      await page.goBack()
+      await rowsRead(page, expected)
+      assert.equal(await page.getByLabel('Gender').inputValue(), 'female')
+
+      // A bookmark opened in a new tab shows the same list once signed in there.
+      const other = await browser.newPage()
+      try {
+        await other.goto(address.href)
+        await other.getByLabel('Email').fill(user.email)
+        await other.getByLabel('Password').fill(PASSWORD)
+        await other.getByRole('button', { name: 'Sign in' }).click()
+        await rowsRead(other, expected)
+        assert.equal(other.url(), address.href)
+      } finally {
+        await other.close()
+      }
     })
   })
 
@@ -221,7 +285,7 @@ describe('the console', () => {
         await page.getByLabel('Action').fill('admin.*')
         await page.getByLabel('Resource').fill(`user:${victim.id}`)
         await page.getByRole('button', { name: 'Apply filters' }).click()
-        await page.getByRole('cell', { name: 'admin.user_update' }).waitFor()
+        await page.getByRole('cell', { name: 'Changed account' }).waitFor()
         await page.getByLabel('Resource').fill('not a resource')
         await page.getByRole('button', { name: 'Apply filters' }).click()
         await page.getByRole('alert').filter({ hasText: 'Use a resource type such as patient' }).waitFor()

@@ -1,30 +1,5 @@
-export type AuditAction =
-  | 'patient.read'
-  | 'patient.list'
-  | 'patient.create'
-  | 'patient.update'
-  | 'patient.delete'
-  | 'patient.history'
-  | 'doctor.create'
-  | 'doctor.update'
-  | 'doctor.delete'
-  | 'mapping.read'
-  | 'mapping.list'
-  | 'mapping.create'
-  | 'mapping.update'
-  | 'mapping.delete'
-  | 'auth.login'
-  | 'auth.login_failed'
-  | 'auth.login_locked'
-  | 'auth.refresh_reuse'
-  | 'auth.password_change'
-  | 'auth.logout_all'
-  | 'admin.user_update'
-  | 'admin.user_unlock'
-
-export type AuditOutcome = 'ok' | 'denied' | 'not_found'
-
-export type AuditResourceType = 'patient' | 'doctor' | 'mapping' | 'user'
+export type { AuditAction, AuditOutcome, AuditResourceType } from './enums'
+import type { AuditAction, AuditOutcome, AuditResourceType } from './enums'
 
 /** Who did it and from where: the request's part of every audit event. */
 export interface AuditStamp {

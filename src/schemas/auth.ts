@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { email, timestamp, WHOLE } from './common'
+import { ROLES } from '../core/enums'
 
 /** A JWT as this API signs it; far shorter in practice. */
 const TOKEN = { maxLength: 2048, pattern: '^[\\w-]+\\.[\\w-]+\\.[\\w-]+$' } as const
@@ -56,7 +57,7 @@ export type User = z.infer<typeof UserSchema>
 
 /** The signed-in user as `GET /api/auth/me/` shows it: with its role, so a client knows whether the admin routes are open to it. */
 export const MeSchema = UserSchema.extend({
-  role: z.enum(['user', 'admin']).openapi({ example: 'user' }),
+  role: z.enum(ROLES).openapi({ example: 'user' }),
 }).openapi('Me')
 
 export type Me = z.infer<typeof MeSchema>

@@ -10,7 +10,9 @@ import { Alert, Heading } from './ui'
 import { Audit, Users } from './views/admin'
 import { Assignments } from './views/assignments'
 import { Doctors } from './views/doctors'
-import { NewPatient, PatientList, PatientPage } from './views/patients'
+import { PatientList } from './views/patients/list'
+import { NewPatient } from './views/patients/new'
+import { PatientPage } from './views/patients/page'
 import { SignIn } from './views/signin'
 
 interface Session {

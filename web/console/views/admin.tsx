@@ -1,19 +1,16 @@
-import { useState } from 'preact/hooks'
-import { get, query, request } from '../api'
-import { Alert, Heading, Pager, Status, Table, TextField, useDebounced, useLoad, when } from '../ui'
-import type { AdminUser, AuditEvent, Page, User } from '../types'
-
-const PAGE_SIZE = 20
+import { useEffect, useState } from 'preact/hooks'
+import { request } from '../api'
+import { ACTION_LABELS, labelOf, OUTCOME_LABELS, when } from '../format'
+import { ListFooter, useList } from '../list'
+import type { AdminUser, AuditEvent, User } from '../types'
+import { Alert, Heading, Status, Table, TextField } from '../ui'
 
 /** Accounts: search, activate and deactivate, change role. */
 export function Users({ me }: { me: User }) {
-  const [search, setSearch] = useState('')
-  const [page, setPage] = useState(1)
+  const list = useList<AdminUser, 'search'>({ endpoint: '/api/admin/users/', filters: ['search'] })
+  const { data } = list
   const [notice, setNotice] = useState('')
   const [error, setError] = useState<unknown>(null)
-  const term = useDebounced(search)
-  const path = `/api/admin/users/${query({ search: term, page, page_size: PAGE_SIZE })}`
-  const list = useLoad(() => get<Page<AdminUser>>(path), path)
 
   const change = async (user: AdminUser, changes: Partial<Pick<AdminUser, 'role' | 'is_active'>>, done: string) => {
     setError(null)
@@ -21,7 +18,7 @@ export function Users({ me }: { me: User }) {
     try {
       await request('PATCH', `/api/admin/users/${user.id}/`, { body: changes })
       setNotice(done)
-      list.reload()
+      data.reload()
     } catch (caught) {
       setError(caught)
     }
@@ -36,83 +33,66 @@ export function Users({ me }: { me: User }) {
         <TextField
           label="Search"
           type="search"
-          value={search}
+          value={list.search}
           placeholder="Name or email"
-          onInput={(event) => {
-            setSearch(event.currentTarget.value)
-            setPage(1)
-          }}
+          onInput={(event) => list.setSearch(event.currentTarget.value)}
         />
       </form>
-      <Alert error={list.error} />
-      {list.data && (
+      <Alert error={data.error} />
+      {data.data && (
         <>
           <Table
             caption="Accounts, newest first"
             columns={['Id', 'Name', 'Email', 'Joined', 'Role', 'Status']}
-            rows={list.data.results}
+            rows={data.data.results}
             rowKey={(user) => user.id}
-            row={(user) => {
+            cells={(user) => {
               const self = user.id === me.id
-              return (
+              return [
+                user.id,
+                user.name,
+                user.email,
+                when(user.date_joined),
+                <select
+                  aria-label={`Role of ${user.email}`}
+                  value={user.role}
+                  disabled={self}
+                  onChange={(event) => {
+                    const role = event.currentTarget.value as AdminUser['role']
+                    change(user, { role }, `${user.email} is now ${role === 'admin' ? 'an admin' : 'a user'}.`)
+                  }}
+                >
+                  <option value="user">user</option>
+                  <option value="admin">admin</option>
+                </select>,
                 <>
-                  <td>{user.id}</td>
-                  <td>{user.name}</td>
-                  <td>{user.email}</td>
-                  <td>{when(user.date_joined)}</td>
-                  <td>
-                    <select
-                      aria-label={`Role of ${user.email}`}
-                      value={user.role}
-                      disabled={self}
-                      onChange={(event) => {
-                        const role = event.currentTarget.value as AdminUser['role']
-                        change(user, { role }, `${user.email} is now ${role === 'admin' ? 'an admin' : 'a user'}.`)
-                      }}
+                  {user.is_active ? 'active' : 'deactivated'}{' '}
+                  {!self && (
+                    <button
+                      type="button"
+                      onClick={() =>
+                        change(user, { is_active: !user.is_active }, `${user.email} is ${user.is_active ? 'deactivated' : 'active again'}.`)
+                      }
                     >
-                      <option value="user">user</option>
-                      <option value="admin">admin</option>
-                    </select>
-                  </td>
-                  <td>
-                    {user.is_active ? 'active' : 'deactivated'}{' '}
-                    {!self && (
-                      <button
-                        type="button"
-                        onClick={() =>
-                          change(
-                            user,
-                            { is_active: !user.is_active },
-                            `${user.email} is ${user.is_active ? 'deactivated' : 'active again'}.`,
-                          )
-                        }
-                      >
-                        {user.is_active ? `Deactivate ${user.email}` : `Activate ${user.email}`}
-                      </button>
-                    )}
-                  </td>
-                </>
-              )
+                      {user.is_active ? `Deactivate ${user.email}` : `Activate ${user.email}`}
+                    </button>
+                  )}
+                </>,
+              ]
             }}
-            busy={list.loading}
+            busy={data.loading}
           />
-          {list.data.count === 0 && <p>No accounts match.</p>}
-          <Pager page={page} pageSize={PAGE_SIZE} count={list.data.count} onPage={setPage} what="users" />
+          {data.data.count === 0 && <p>No accounts match.</p>}
+          <ListFooter list={list} what="users" />
         </>
       )}
     </>
   )
 }
 
-interface AuditFilters {
-  actor: string
-  action: string
-  resource: string
-  since: string
-  until: string
-}
-
-const noFilters: AuditFilters = { actor: '', action: '', resource: '', since: '', until: '' }
+type AuditFilter = 'actor' | 'action' | 'resource' | 'since' | 'until'
+const AUDIT_FILTERS: readonly AuditFilter[] = ['actor', 'action', 'resource', 'since', 'until']
+const noFilters: Record<AuditFilter, string> = { actor: '', action: '', resource: '', since: '', until: '' }
 
 /** A datetime-local value (the browser's local time) as the ISO-8601 UTC time the API takes. */
 const isoOf = (local: string) => {
@@ -121,34 +101,25 @@ const isoOf = (local: string) => {
   return Number.isNaN(time.getTime()) ? local : time.toISOString()
 }
 
-/** The audit log, with the API's filters. */
+/** The audit log, with the API's filters; the address keeps the local times the user typed. */
 export function Audit() {
-  const [draft, setDraft] = useState(noFilters)
-  const [filters, setFilters] = useState(noFilters)
-  const [page, setPage] = useState(1)
-  const path = `/api/admin/audit/${query({
-    actor: filters.actor,
-    action: filters.action,
-    resource: filters.resource,
-    since: isoOf(filters.since),
-    until: isoOf(filters.until),
-    page,
-    page_size: PAGE_SIZE,
-  })}`
-  const list = useLoad(() => get<Page<AuditEvent>>(path), path)
-  const bind = (name: keyof AuditFilters) => ({
+  const list = useList<AuditEvent, AuditFilter>({
+    endpoint: '/api/admin/audit/',
+    filters: AUDIT_FILTERS,
+    toApi: (filters) => ({ ...filters, since: isoOf(filters.since), until: isoOf(filters.until) }),
+  })
+  const { data } = list
+  const applied = list.filters
+  const [draft, setDraft] = useState(applied)
+  // Back or a link changed the filters: the form shows them.
+  useEffect(() => setDraft(applied), [AUDIT_FILTERS.map((name) => applied[name]).join('\n')])
+  const bind = (name: AuditFilter) => ({
     value: draft[name],
     onInput: (event: Event) => setDraft({ ...draft, [name]: (event.currentTarget as HTMLInputElement).value }),
   })
   const apply = (event: Event) => {
     event.preventDefault()
-    setFilters(draft)
-    setPage(1)
-  }
-  const clear = () => {
-    setDraft(noFilters)
-    setFilters(noFilters)
-    setPage(1)
+    list.filter(draft)
   }
 
   return (
@@ -162,39 +133,32 @@ export function Audit() {
         <TextField label="Until" {...bind('until')} type="datetime-local" />
         <div>
           <button type="submit">Apply filters</button>{' '}
-          <button type="button" onClick={clear}>
+          <button type="button" onClick={() => list.filter(noFilters)}>
             Clear filters
           </button>
         </div>
       </form>
-      <Alert error={list.error} />
-      {list.data && !list.error && (
+      <Alert error={data.error} />
+      {data.data && !data.error && (
         <>
           <Table
             caption="Audit events, newest first"
             columns={['When', 'Actor', 'Action', 'Resource', 'Outcome', 'Client IP', 'Request id']}
-            rows={list.data.results}
+            rows={data.data.results}
             rowKey={(event) => event.id}
-            row={(event) => (
-              <>
-                <td>{when(event.occurred_at)}</td>
-                <td>{event.actor_id ?? '–'}</td>
-                <td>{event.action}</td>
-                <td>
-                  {event.resource_type}
-                  {event.resource_id === null ? '' : `:${event.resource_id}`}
-                </td>
-                <td>{event.outcome}</td>
-                <td>{event.client_ip ?? '–'}</td>
-                <td>
-                  <code>{event.request_id}</code>
-                </td>
-              </>
-            )}
-            busy={list.loading}
+            cells={(event) => [
+              when(event.occurred_at),
+              event.actor_id ?? '–',
+              <span title={event.action}>{labelOf(ACTION_LABELS, event.action)}</span>,
+              `${event.resource_type}${event.resource_id === null ? '' : `:${event.resource_id}`}`,
+              labelOf(OUTCOME_LABELS, event.outcome),
+              event.client_ip ?? '–',
+              <code>{event.request_id}</code>,
+            ]}
+            busy={data.loading}
           />
-          {list.data.count === 0 && <p>No events match.</p>}
-          <Pager page={page} pageSize={PAGE_SIZE} count={list.data.count} onPage={setPage} what="events" />
+          {data.data.count === 0 && <p>No events match.</p>}
+          <ListFooter list={list} what="events" />
         </>
       )}
     </>

@@ -1,18 +1,16 @@
-import { useState } from 'preact/hooks'
-import { get, query, request } from '../api'
+import { request, get } from '../api'
+import { when } from '../format'
+import { Submit, useForm } from '../form'
+import { ListFooter, useList } from '../list'
 import { Link } from '../router'
-import { ACTIONS, Alert, Heading, Pager, SelectField, Status, Table, TextField, useLoad, when } from '../ui'
 import type { Assignment, Doctor, Page, Patient } from '../types'
-
-const PAGE_SIZE = 20
+import { ACTIONS, Alert, Feedback, Heading, SelectField, Table, TextField, useLoad } from '../ui'
+import { useState } from 'preact/hooks'
 
 /** Assign a doctor to one of your patients, and remove assignments. */
 export function Assignments() {
-  const preset = new URLSearchParams(location.search).get('patient') ?? ''
-  const [patient, setPatient] = useState(preset)
-  const [doctor, setDoctor] = useState('')
-  const [notes, setNotes] = useState('')
-  const [page, setPage] = useState(1)
+  const list = useList<Assignment, never>({ endpoint: '/api/mappings/', filters: [] })
+  const { data } = list
   const [notice, setNotice] = useState('')
   const [error, setError] = useState<unknown>(null)
   // The choices: the first 100 of each, by name (the API's largest page).
@@ -24,31 +22,21 @@ export function Assignments() {
       ]),
     'choices',
   )
-  const path = `/api/mappings/${query({ page, page_size: PAGE_SIZE })}`
-  const list = useLoad(() => get<Page<Assignment>>(path), path)
-
-  const assign = async (event: Event) => {
-    event.preventDefault()
-    setError(null)
-    setNotice('')
-    try {
-      const { data } = await request<Assignment>('POST', '/api/mappings/', {
-        body: { patient: Number(patient), doctor: Number(doctor), notes: notes || null },
-      })
-      setNotice(`${data.doctor_name} assigned to ${data.patient_name}.`)
-      setNotes('')
-      list.reload()
-    } catch (caught) {
-      setError(caught)
-    }
-  }
+  const form = useForm({ patient: new URLSearchParams(location.search).get('patient') ?? '', doctor: '', notes: '' }, async (fields) => {
+    const { data: created } = await request<Assignment>('POST', '/api/mappings/', {
+      body: { patient: Number(fields.patient), doctor: Number(fields.doctor), notes: fields.notes || null },
+    })
+    form.set({ notes: '' })
+    data.reload()
+    return `${created.doctor_name} assigned to ${created.patient_name}.`
+  })
   const remove = async (mapping: Assignment) => {
     setError(null)
     setNotice('')
     try {
       await request('DELETE', `/api/mappings/${mapping.id}/`)
       setNotice(`${mapping.doctor_name} is no longer assigned to ${mapping.patient_name}.`)
-      list.reload()
+      data.reload()
     } catch (caught) {
       setError(caught)
     }
@@ -57,11 +45,10 @@ export function Assignments() {
   return (
     <>
       <Heading>Assignments</Heading>
-      {notice && <Status>{notice}</Status>}
-      <Alert error={error ?? choices.error} />
-      <form class="record" aria-label="Assign a doctor" onSubmit={assign}>
+      <Alert error={choices.error} />
+      <form class="record" aria-label="Assign a doctor" onSubmit={form.onSubmit} ref={form.formRef} noValidate>
         <h2>Assign a doctor</h2>
-        <SelectField label="Patient" value={patient} required onChange={(event) => setPatient(event.currentTarget.value)}>
+        <SelectField label="Patient" {...form.text('patient')} required>
           <option value="">Choose a patient…</option>
           {choices.data?.[0].results.map((item) => (
             <option key={item.id} value={String(item.id)}>
@@ -69,7 +56,7 @@ export function Assignments() {
             </option>
           ))}
         </SelectField>
-        <SelectField label="Doctor" value={doctor} required onChange={(event) => setDoctor(event.currentTarget.value)}>
+        <SelectField label="Doctor" {...form.text('doctor')} required>
           <option value="">Choose a doctor…</option>
           {choices.data?.[1].results.map((item) => (
             <option key={item.id} value={String(item.id)}>
@@ -77,42 +64,35 @@ export function Assignments() {
             </option>
           ))}
         </SelectField>
-        <TextField label="Notes" value={notes} maxLength={1000} onInput={(event) => setNotes(event.currentTarget.value)} />
-        <button type="submit">Assign doctor</button>
+        <TextField label="Notes" {...form.text('notes')} maxLength={1000} />
+        <Submit form={form} label="Assign doctor" />
       </form>
-      <Alert error={list.error} />
-      {list.data && (
+      <Feedback notice={notice} error={error} />
+      <Alert error={data.error} />
+      {data.data && (
         <>
           <Table
             caption="Assignments of your patients"
             columns={['Patient', 'Doctor', 'Notes', 'Assigned', ACTIONS]}
-            rows={list.data.results}
+            rows={data.data.results}
             rowKey={(mapping) => mapping.id}
-            row={(mapping) => (
-              <>
-                <td>
-                  <Link href={`/console/patients/${mapping.patient}`}>{mapping.patient_name}</Link>
-                </td>
-                <td>
-                  {mapping.doctor_name} ({mapping.doctor_specialization})
-                </td>
-                <td>{mapping.notes ?? '–'}</td>
-                <td>{when(mapping.assigned_at)}</td>
-                <td>
-                  <button
-                    type="button"
-                    aria-label={`Remove ${mapping.doctor_name} from ${mapping.patient_name}`}
-                    onClick={() => remove(mapping)}
-                  >
-                    Remove
-                  </button>
-                </td>
-              </>
-            )}
-            busy={list.loading}
+            cells={(mapping) => [
+              <Link href={`/console/patients/${mapping.patient}`}>{mapping.patient_name}</Link>,
+              `${mapping.doctor_name} (${mapping.doctor_specialization})`,
+              mapping.notes ?? '–',
+              when(mapping.assigned_at),
+              <button
+                type="button"
+                aria-label={`Remove ${mapping.doctor_name} from ${mapping.patient_name}`}
+                onClick={() => remove(mapping)}
+              >
+                Remove
+              </button>,
+            ]}
+            busy={data.loading}
           />
-          {list.data.count === 0 && <p>No assignments yet.</p>}
-          <Pager page={page} pageSize={PAGE_SIZE} count={list.data.count} onPage={setPage} what="assignments" />
+          {data.data.count === 0 && <p>No assignments yet.</p>}
+          <ListFooter list={list} what="assignments" />
         </>
       )}
     </>

@@ -1,7 +1,11 @@
 import { useState } from 'preact/hooks'
-import { get, query, request } from '../api'
-import { ACTIONS, Alert, Heading, Pager, SelectField, Status, Table, TextField, useDebounced, useLoad } from '../ui'
-import type { Doctor, Page, User } from '../types'
+import { request } from '../api'
+import { FLAGS } from '../../../src/core/enums'
+import { AVAILABILITY_LABELS, yesNo } from '../format'
+import { Submit, useForm } from '../form'
+import { ListFooter, useList } from '../list'
+import type { Doctor, User } from '../types'
+import { ACTIONS, Alert, Heading, Options, SelectField, Status, Table, TextField } from '../ui'
 
 type DoctorFields = Record<
   | 'name'
@@ -55,18 +59,16 @@ const bodyOf = (fields: DoctorFields) => ({
   is_available: fields.is_available,
 })
 
-const PAGE_SIZE = 20
-
 export function Doctors({ user }: { user: User }) {
-  const [search, setSearch] = useState('')
-  const [available, setAvailable] = useState('')
-  const [page, setPage] = useState(1)
+  const list = useList<Doctor, 'search' | 'is_available'>({
+    endpoint: '/api/doctors/',
+    filters: ['search', 'is_available'],
+    ordering: '-created_at',
+  })
+  const { data } = list
   const [editing, setEditing] = useState<{ doctor: Doctor | null; etag: string | null } | null>(null)
   const [notice, setNotice] = useState('')
   const [error, setError] = useState<unknown>(null)
-  const term = useDebounced(search)
-  const path = `/api/doctors/${query({ search: term, is_available: available, page, page_size: PAGE_SIZE })}`
-  const list = useLoad(() => get<Page<Doctor>>(path), path)
 
   const edit = async (doctor: Doctor) => {
     setError(null)
@@ -80,7 +82,7 @@ export function Doctors({ user }: { user: User }) {
   const saved = (message: string) => {
     setEditing(null)
     setNotice(message)
-    list.reload()
+    data.reload()
   }
 
   return (
@@ -101,53 +103,52 @@ export function Doctors({ user }: { user: User }) {
         <TextField
           label="Search"
           type="search"
-          value={search}
+          value={list.search}
           placeholder="Name or specialization"
-          onInput={(event) => {
-            setSearch(event.currentTarget.value)
-            setPage(1)
-          }}
+          onInput={(event) => list.setSearch(event.currentTarget.value)}
         />
         <SelectField
           label="Availability"
-          value={available}
-          onChange={(event) => {
-            setAvailable(event.currentTarget.value)
-            setPage(1)
-          }}
+          value={list.filters.is_available}
+          onChange={(event) => list.filter({ is_available: event.currentTarget.value })}
         >
           <option value="">Any</option>
-          <option value="true">Available</option>
-          <option value="false">Not available</option>
+          <Options values={FLAGS} labels={AVAILABILITY_LABELS} />
         </SelectField>
       </form>
-      <Alert error={list.error} />
-      {list.data && (
+      <Alert error={data.error} />
+      {data.data && (
         <>
           <Table
             caption="Doctor directory"
-            columns={['Name', 'Specialization', 'Fee', 'Available', ACTIONS]}
-            rows={list.data.results}
+            columns={[
+              { label: 'Name', sort: 'name' },
+              'Specialization',
+              { label: 'Experience (years)', sort: 'experience_years' },
+              { label: 'Fee', sort: 'consultation_fee' },
+              'Available',
+              ACTIONS,
+            ]}
+            rows={data.data.results}
             rowKey={(doctor) => doctor.id}
-            row={(doctor) => (
-              <>
-                <td>{doctor.name}</td>
-                <td>{doctor.specialization}</td>
-                <td>{doctor.consultation_fee ?? '–'}</td>
-                <td>{doctor.is_available ? 'yes' : 'no'}</td>
-                <td>
-                  {doctor.created_by === user.id && (
-                    <button type="button" aria-label={`Edit ${doctor.name}`} onClick={() => edit(doctor)}>
-                      Edit
-                    </button>
-                  )}
-                </td>
-              </>
-            )}
-            busy={list.loading}
+            cells={(doctor) => [
+              doctor.name,
+              doctor.specialization,
+              doctor.experience_years ?? '–',
+              doctor.consultation_fee ?? '–',
+              yesNo(doctor.is_available),
+              doctor.created_by === user.id && (
+                <button type="button" aria-label={`Edit ${doctor.name}`} onClick={() => edit(doctor)}>
+                  Edit
+                </button>
+              ),
+            ]}
+            busy={data.loading}
+            ordering={list.ordering}
+            onSort={list.setOrdering}
           />
-          {list.data.count === 0 && <p>No doctors match.</p>}
-          <Pager page={page} pageSize={PAGE_SIZE} count={list.data.count} onPage={setPage} what="doctors" />
+          {data.data.count === 0 && <p>No doctors match.</p>}
+          <ListFooter list={list} what="doctors" />
         </>
       )}
     </>
@@ -162,62 +163,37 @@ interface DoctorFormProps {
 }
 
 function DoctorForm({ doctor, etag, onDone, onCancel }: DoctorFormProps) {
-  const [fields, setFields] = useState(doctor ? fieldsOf(doctor) : blank)
-  const [error, setError] = useState<unknown>(null)
-  const [busy, setBusy] = useState(false)
-  const text = (name: Exclude<keyof DoctorFields, 'is_available'>) => ({
-    name,
-    value: fields[name],
-    onInput: (event: Event) => setFields({ ...fields, [name]: (event.currentTarget as HTMLInputElement).value }),
-  })
-  const submit = async (event: Event) => {
-    event.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
-      if (doctor) {
-        await request('PUT', `/api/doctors/${doctor.id}/`, { body: bodyOf(fields), headers: etag ? { 'if-match': etag } : {} })
-        onDone(`${fields.name} saved.`)
-      } else {
-        await request('POST', '/api/doctors/', { body: bodyOf(fields) })
-        onDone(`${fields.name} added.`)
-      }
-    } catch (caught) {
-      setError(caught)
-    } finally {
-      setBusy(false)
+  const form = useForm(doctor ? fieldsOf(doctor) : blank, async (fields) => {
+    if (doctor) {
+      await request('PUT', `/api/doctors/${doctor.id}/`, { body: bodyOf(fields), headers: etag ? { 'if-match': etag } : {} })
+      onDone(`${fields.name} saved.`)
+    } else {
+      await request('POST', '/api/doctors/', { body: bodyOf(fields) })
+      onDone(`${fields.name} added.`)
     }
-  }
+  })
   const title = doctor ? `Edit ${doctor.name}` : 'Add a doctor'
   return (
-    <form class="record" aria-label={title} onSubmit={submit}>
+    <form class="record" aria-label={title} onSubmit={form.onSubmit} ref={form.formRef} noValidate>
       <h2>{title}</h2>
-      <Alert error={error} />
-      <TextField label="Name" {...text('name')} required maxLength={120} autoComplete="off" />
-      <TextField label="Specialization" {...text('specialization')} required maxLength={120} autoComplete="off" />
-      <TextField label="Email" {...text('email')} type="email" autoComplete="off" />
-      <TextField label="Phone number" {...text('phone_number')} type="tel" autoComplete="off" />
-      <TextField label="Qualification" {...text('qualification')} maxLength={200} autoComplete="off" />
-      <TextField label="Experience (years)" {...text('experience_years')} type="number" min={0} max={80} />
-      <TextField label="License number" {...text('license_number')} maxLength={50} autoComplete="off" />
-      <TextField label="Clinic address" {...text('clinic_address')} maxLength={500} autoComplete="off" />
-      <TextField label="Consultation fee" {...text('consultation_fee')} inputMode="decimal" autoComplete="off" />
+      <TextField label="Name" {...form.text('name')} required maxLength={120} autoComplete="off" />
+      <TextField label="Specialization" {...form.text('specialization')} required maxLength={120} autoComplete="off" />
+      <TextField label="Email" {...form.text('email')} type="email" autoComplete="off" />
+      <TextField label="Phone number" {...form.text('phone_number')} type="tel" autoComplete="off" />
+      <TextField label="Qualification" {...form.text('qualification')} maxLength={200} autoComplete="off" />
+      <TextField label="Experience (years)" {...form.text('experience_years')} type="number" min={0} max={80} />
+      <TextField label="License number" {...form.text('license_number')} maxLength={50} autoComplete="off" />
+      <TextField label="Clinic address" {...form.text('clinic_address')} maxLength={500} autoComplete="off" />
+      <TextField label="Consultation fee" {...form.text('consultation_fee')} inputMode="decimal" autoComplete="off" />
       <label class="inline">
-        <input
-          type="checkbox"
-          checked={fields.is_available}
-          onChange={(event) => setFields({ ...fields, is_available: event.currentTarget.checked })}
-        />
+        <input type="checkbox" {...form.flag('is_available')} />
         Available
       </label>
-      <div>
-        <button type="submit" disabled={busy}>
-          {doctor ? 'Save doctor' : 'Add doctor'}
-        </button>{' '}
+      <Submit form={form} label={doctor ? 'Save doctor' : 'Add doctor'}>
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
-      </div>
+      </Submit>
     </form>
   )
 }
