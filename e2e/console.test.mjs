@@ -4,7 +4,8 @@
 // in e2e-artifacts/.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -89,6 +90,23 @@ async function newUser(name) {
   const { access } = await api('POST', '/api/auth/login/', { body: { email, password: PASSWORD } })
   return { ...user, email, token: access }
 }
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+/** axe-core's violations on the page as it is now, one line each (rule and elements). */
+async function axeViolations(page) {
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE)
+  return page.evaluate(async () => {
+    const { violations } = await window.axe.run(document, { resultTypes: ['violations'] })
+    return violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
+  })
+}
+
+const VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 390, height: 844 },
+]
 
 /** Waits until the first column of the page's table reads `expected`, row by row. */
 async function rowsRead(page, expected) {
@@ -239,6 +257,37 @@ describe('the console', () => {
     })
   })
 
+  test('deletes a patient only once confirmed; Escape cancels and focus returns to the button', async (t) => {
+    const user = await newUser('Console Deleter')
+    const patient = await api('POST', '/api/patients/', { token: user.token, body: { name: 'Mary Jackson', date_of_birth: '1961-04-09', gender: 'female' } })
+    await withPage(t, async (page) => {
+      await signIn(page, user.email)
+      await page.getByRole('heading', { level: 1, name: 'Patients' }).waitFor()
+      await page.goto(`${worker.origin}/console/patients/${patient.id}`)
+      await page.getByRole('heading', { level: 1, name: 'Mary Jackson' }).waitFor()
+      const remove = page.getByRole('button', { name: 'Delete patient' })
+      await remove.click()
+      const dialog = page.getByRole('dialog', { name: 'Delete Mary Jackson?' })
+      await dialog.waitFor()
+      await page.keyboard.press('Escape')
+      await dialog.waitFor({ state: 'hidden' })
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Delete patient')
+      assert.equal((await api('GET', `/api/patients/${patient.id}/`, { token: user.token })).name, 'Mary Jackson')
+
+      await remove.click()
+      await dialog.getByRole('button', { name: 'Cancel' }).click()
+      await dialog.waitFor({ state: 'hidden' })
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Delete patient')
+
+      await remove.click()
+      await dialog.getByRole('button', { name: 'Delete Mary Jackson' }).click()
+      await page.getByRole('heading', { level: 1, name: 'Patients' }).waitFor()
+      const gone = await fetch(`${worker.origin}/api/patients/${patient.id}/`, { headers: { authorization: `Bearer ${user.token}` } })
+      assert.equal(gone.status, 404)
+      await gone.text()
+    })
+  })
+
   test('assigns a doctor to a patient and removes the assignment', async (t) => {
     const user = await newUser('Console Assigner')
     const patient = await api('POST', '/api/patients/', { token: user.token, body: { name: 'Katherine Johnson', date_of_birth: '1970-08-26', gender: 'female' } })
@@ -258,6 +307,10 @@ describe('the console', () => {
       const doctors = page.getByRole('region', { name: 'Doctors' })
       await doctors.getByRole('cell', { name: doctor.name, exact: true }).waitFor()
       await doctors.getByRole('button', { name: `Remove ${doctor.name}` }).click()
+      const dialog = page.getByRole('dialog', { name: `Remove ${doctor.name} from Katherine Johnson?` })
+      await dialog.getByRole('button', { name: `Remove ${doctor.name}` }).click()
+      await doctors.getByRole('status').filter({ hasText: `${doctor.name} is no longer assigned.` }).waitFor()
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), `${doctor.name} is no longer assigned.`)
       await doctors.getByText('No doctor is assigned.').waitFor()
       const left = await api('GET', `/api/patients/${patient.id}/doctors/`, { token: user.token })
       assert.equal(left.count, 0)
@@ -277,15 +330,43 @@ describe('the console', () => {
         await page.getByRole('link', { name: 'Users' }).click()
         await page.getByLabel('Search').fill(victim.email)
         await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 1)
-        await page.getByRole('button', { name: `Deactivate ${victim.email}` }).click()
+        // One press opens a confirmation naming the account; Escape leaves everything as it was.
+        const deactivate = page.getByRole('button', { name: `Deactivate ${victim.email}` })
+        await deactivate.click()
+        const dialog = page.getByRole('dialog', { name: `Deactivate Soon Deactivated (${victim.email})?` })
+        await dialog.waitFor()
+        assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel')
+        await page.keyboard.press('Escape')
+        await dialog.waitFor({ state: 'hidden' })
+        assert.equal(await page.evaluate(() => document.activeElement?.textContent), `Deactivate ${victim.email}`)
+        const [still] = (await api('GET', `/api/admin/users/?search=${encodeURIComponent(victim.email)}`, { token: admin.token })).results
+        assert.equal(still.is_active, true)
+
+        // A role is chosen, then saved, then confirmed: the menu alone changes nothing.
+        await page.getByLabel(`Role of ${victim.email}`).selectOption('admin')
+        const [unchanged] = (await api('GET', `/api/admin/users/?search=${encodeURIComponent(victim.email)}`, { token: admin.token })).results
+        assert.equal(unchanged.role, 'user')
+        await page.getByRole('button', { name: `Save role of ${victim.email}` }).click()
+        await page.getByRole('dialog', { name: `Make Soon Deactivated (${victim.email}) an admin?` }).getByRole('button', { name: `Make ${victim.email} an admin` }).click()
+        await page.getByRole('status').filter({ hasText: `${victim.email} is now an admin.` }).waitFor()
+        const [promoted] = (await api('GET', `/api/admin/users/?search=${encodeURIComponent(victim.email)}`, { token: admin.token })).results
+        assert.equal(promoted.role, 'admin')
+
+        await deactivate.click()
+        await dialog.getByRole('button', { name: `Deactivate ${victim.email}` }).click()
         await page.getByRole('status').filter({ hasText: `${victim.email} is deactivated.` }).waitFor()
+        assert.equal(await page.evaluate(() => document.activeElement?.textContent), `${victim.email} is deactivated.`)
+        const [deactivated] = (await api('GET', `/api/admin/users/?search=${encodeURIComponent(victim.email)}`, { token: admin.token })).results
+        assert.equal(deactivated.is_active, false)
         await page.getByRole('button', { name: `Activate ${victim.email}` }).waitFor()
 
         await page.getByRole('link', { name: 'Audit' }).click()
         await page.getByLabel('Action').fill('admin.*')
         await page.getByLabel('Resource').fill(`user:${victim.id}`)
         await page.getByRole('button', { name: 'Apply filters' }).click()
-        await page.getByRole('cell', { name: 'Changed account' }).waitFor()
+        // The role change and the deactivation.
+        await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 2)
+        assert.equal(await page.getByRole('cell', { name: 'Changed account' }).count(), 2)
         await page.getByLabel('Resource').fill('not a resource')
         await page.getByRole('button', { name: 'Apply filters' }).click()
         await page.getByRole('alert').filter({ hasText: 'Use a resource type such as patient' }).waitFor()
@@ -304,6 +385,52 @@ describe('the console', () => {
     } finally {
       await victimPage.close()
     }
+  })
+})
+
+describe('every console page', () => {
+  test('has no axe-core violation and no sideways scroll, at 1280 px and at 390 px', async (t) => {
+    const admin = await newUser('Console Looker')
+    worker.sql(`UPDATE users SET role = 'admin' WHERE id = ${Number(admin.id)}`)
+    const longWord = 'Pneumonoultramicroscopicsilicovolcanoconiosis'.repeat(4)
+    const patient = await api('POST', '/api/patients/', {
+      token: admin.token,
+      body: { name: 'Dorothy Vaughan', date_of_birth: '1910-09-20', gender: 'female', phone_number: '+14155550123', medical_history: `History: ${longWord}` },
+    })
+    const doctor = await api('POST', '/api/doctors/', { token: admin.token, body: { name: 'Dr. Mae Jemison', specialization: 'General practice' } })
+    await api('POST', '/api/mappings/', { token: admin.token, body: { patient: patient.id, doctor: doctor.id } })
+    const paths = ['patients/', 'patients/new', `patients/${patient.id}`, 'doctors/', 'assignments/', 'users/', 'audit/']
+    await withPage(t, async (page) => {
+      const check = async (what) => {
+        assert.deepEqual(await axeViolations(page), [], `axe-core on ${what}`)
+        const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: innerWidth }))
+        assert.ok(scroll <= width, `${what} is ${scroll} px wide in a ${width} px window`)
+        const header = await page.evaluate(() => document.querySelector('header')?.getBoundingClientRect().height ?? 0)
+        assert.ok(header <= viewportHeight / 6, `the header of ${what} is ${header} px high`)
+      }
+      let viewportHeight = 0
+      for (const viewport of VIEWPORTS) {
+        viewportHeight = viewport.height
+        await page.setViewportSize(viewport)
+        await page.goto(`${worker.origin}/console/`)
+        await page.getByRole('button', { name: 'Sign in' }).waitFor()
+        await check(`the sign-in page at ${viewport.width} px`)
+        await signIn(page, admin.email)
+        await page.getByRole('heading', { level: 1, name: 'Patients' }).waitFor()
+        for (const path of paths) {
+          await page.goto(`${worker.origin}/console/${path}`)
+          await page.locator('h1').waitFor()
+          await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'))
+          await check(`/console/${path} at ${viewport.width} px`)
+        }
+        await page.goto(`${worker.origin}/console/patients/${patient.id}`)
+        await page.getByRole('button', { name: 'Delete patient' }).click()
+        await page.getByRole('dialog').waitFor()
+        await check(`the delete confirmation at ${viewport.width} px`)
+        await page.keyboard.press('Escape')
+        await page.getByRole('button', { name: 'Sign out' }).click()
+      }
+    })
   })
 })
 

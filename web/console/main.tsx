@@ -92,8 +92,12 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
           </ul>
         </nav>
         <p class="who">
-          Signed in as {session.user.name} ({session.user.email}
-          {session.admin ? ', admin' : ''}){' '}
+          Signed in as {session.user.name}
+          <span class="email">
+            {' '}
+            ({session.user.email}
+            {session.admin ? ', admin' : ''})
+          </span>{' '}
           <button type="button" onClick={onSignOut}>
             Sign out
           </button>

@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'preact/hooks'
 import { request } from '../api'
-import { ACTION_LABELS, labelOf, OUTCOME_LABELS, when } from '../format'
+import { ROLES, type Role } from '../../../src/core/enums'
+import { ConfirmButton } from '../confirm'
+import { ACTION_LABELS, labelOf, OUTCOME_LABELS, ROLE_LABELS, when } from '../format'
 import { ListFooter, useList } from '../list'
 import type { AdminUser, AuditEvent, User } from '../types'
-import { Alert, Heading, Status, Table, TextField } from '../ui'
+import { Alert, Feedback, Heading, Options, Table, TextField } from '../ui'
 
 /** Accounts: search, activate and deactivate, change role. */
 export function Users({ me }: { me: User }) {
@@ -17,8 +19,8 @@ export function Users({ me }: { me: User }) {
     setNotice('')
     try {
       await request('PATCH', `/api/admin/users/${user.id}/`, { body: changes })
+      await data.reload()
       setNotice(done)
-      data.reload()
     } catch (caught) {
       setError(caught)
     }
@@ -27,8 +29,6 @@ export function Users({ me }: { me: User }) {
   return (
     <>
       <Heading>Users</Heading>
-      {notice && <Status>{notice}</Status>}
-      <Alert error={error} />
       <form role="search" class="filters" aria-label="Filter users" onSubmit={(event) => event.preventDefault()}>
         <TextField
           label="Search"
@@ -38,6 +38,7 @@ export function Users({ me }: { me: User }) {
           onInput={(event) => list.setSearch(event.currentTarget.value)}
         />
       </form>
+      <Feedback notice={notice} error={error} />
       <Alert error={data.error} />
       {data.data && (
         <>
@@ -53,30 +54,25 @@ export function Users({ me }: { me: User }) {
                 user.name,
                 user.email,
                 when(user.date_joined),
-                <select
-                  aria-label={`Role of ${user.email}`}
-                  value={user.role}
-                  disabled={self}
-                  onChange={(event) => {
-                    const role = event.currentTarget.value as AdminUser['role']
-                    change(user, { role }, `${user.email} is now ${role === 'admin' ? 'an admin' : 'a user'}.`)
-                  }}
-                >
-                  <option value="user">user</option>
-                  <option value="admin">admin</option>
-                </select>,
+                self ? labelOf(ROLE_LABELS, user.role) : <RoleCell user={user} onSave={(role) => change(user, { role }, `${user.email} is now ${role === 'admin' ? 'an admin' : 'a user'}.`)} />,
                 <>
-                  {user.is_active ? 'active' : 'deactivated'}{' '}
-                  {!self && (
-                    <button
-                      type="button"
-                      onClick={() =>
-                        change(user, { is_active: !user.is_active }, `${user.email} is ${user.is_active ? 'deactivated' : 'active again'}.`)
-                      }
-                    >
-                      {user.is_active ? `Deactivate ${user.email}` : `Activate ${user.email}`}
-                    </button>
-                  )}
+                  {user.is_active ? 'Active' : 'Deactivated'}{' '}
+                  {!self &&
+                    (user.is_active ? (
+                      <ConfirmButton
+                        danger
+                        question={`Deactivate ${user.name} (${user.email})?`}
+                        consequence="They are signed out everywhere and cannot sign in until an admin activates the account again."
+                        confirm={`Deactivate ${user.email}`}
+                        onConfirm={() => change(user, { is_active: false }, `${user.email} is deactivated.`)}
+                      >
+                        Deactivate {user.email}
+                      </ConfirmButton>
+                    ) : (
+                      <button type="button" onClick={() => change(user, { is_active: true }, `${user.email} is active again.`)}>
+                        Activate {user.email}
+                      </button>
+                    ))}
                 </>,
               ]
             }}
@@ -87,6 +83,30 @@ export function Users({ me }: { me: User }) {
         </>
       )}
     </>
+  )
+}
+
+/** A role menu that changes nothing by itself: Save asks for confirmation, naming the account and the role. */
+function RoleCell({ user, onSave }: { user: AdminUser; onSave: (role: Role) => Promise<void> }) {
+  const [role, setRole] = useState<Role>(user.role)
+  const changed = role !== user.role
+  return (
+    <div class="buttons">
+      <select aria-label={`Role of ${user.email}`} value={role} onChange={(event) => setRole(event.currentTarget.value as Role)}>
+        <Options values={ROLES} labels={ROLE_LABELS} />
+      </select>
+      {changed && (
+        <ConfirmButton
+          label={`Save role of ${user.email}`}
+          question={`Make ${user.name} (${user.email}) ${role === 'admin' ? 'an admin' : 'a user'}?`}
+          consequence={role === 'admin' ? 'Admins see every account and the whole audit log, and can change any account.' : 'They lose the admin pages at their next request.'}
+          confirm={`Make ${user.email} ${role === 'admin' ? 'an admin' : 'a user'}`}
+          onConfirm={() => onSave(role)}
+        >
+          Save role
+        </ConfirmButton>
+      )}
+    </div>
   )
 }
 

@@ -2,6 +2,7 @@ import { request, get } from '../api'
 import { when } from '../format'
 import { Submit, useForm } from '../form'
 import { ListFooter, useList } from '../list'
+import { ConfirmButton } from '../confirm'
 import { Link } from '../router'
 import type { Assignment, Doctor, Page, Patient } from '../types'
 import { ACTIONS, Alert, Feedback, Heading, SelectField, Table, TextField, useLoad } from '../ui'
@@ -35,8 +36,8 @@ export function Assignments() {
     setNotice('')
     try {
       await request('DELETE', `/api/mappings/${mapping.id}/`)
+      await data.reload()
       setNotice(`${mapping.doctor_name} is no longer assigned to ${mapping.patient_name}.`)
-      data.reload()
     } catch (caught) {
       setError(caught)
     }
@@ -67,9 +68,11 @@ export function Assignments() {
         <TextField label="Notes" {...form.text('notes')} maxLength={1000} />
         <Submit form={form} label="Assign doctor" />
       </form>
-      <Feedback notice={notice} error={error} />
-      <Alert error={data.error} />
-      {data.data && (
+      <section aria-labelledby="current-heading">
+        <h2 id="current-heading">Current assignments</h2>
+        <Feedback notice={notice} error={error} />
+        <Alert error={data.error} />
+        {data.data && (
         <>
           <Table
             caption="Assignments of your patients"
@@ -81,20 +84,24 @@ export function Assignments() {
               `${mapping.doctor_name} (${mapping.doctor_specialization})`,
               mapping.notes ?? '–',
               when(mapping.assigned_at),
-              <button
-                type="button"
-                aria-label={`Remove ${mapping.doctor_name} from ${mapping.patient_name}`}
-                onClick={() => remove(mapping)}
+              <ConfirmButton
+                label={`Remove ${mapping.doctor_name} from ${mapping.patient_name}`}
+                question={`Remove ${mapping.doctor_name} from ${mapping.patient_name}?`}
+                consequence="The assignment ends now; the audit history keeps it."
+                confirm={`Remove ${mapping.doctor_name}`}
+                onConfirm={() => remove(mapping)}
+                danger
               >
                 Remove
-              </button>,
+              </ConfirmButton>,
             ]}
             busy={data.loading}
           />
           {data.data.count === 0 && <p>No assignments yet.</p>}
           <ListFooter list={list} what="assignments" />
         </>
-      )}
+        )}
+      </section>
     </>
   )
 }

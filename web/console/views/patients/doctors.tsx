@@ -3,17 +3,21 @@ import { get, request } from '../../api'
 import { when, yesNo } from '../../format'
 import { Link } from '../../router'
 import type { PatientDoctors } from '../../types'
-import { ACTIONS, Alert, Table, useLoad } from '../../ui'
+import { ConfirmButton } from '../../confirm'
+import { ACTIONS, Alert, Feedback, Table, useLoad } from '../../ui'
 
 /** The doctors assigned to one patient, each removable. */
-export function PatientDoctorsSection({ id }: { id: string }) {
+export function PatientDoctorsSection({ id, patientName }: { id: string; patientName: string }) {
   const doctors = useLoad(() => get<PatientDoctors>(`/api/patients/${id}/doctors/`), `doctors-${id}`)
   const [error, setError] = useState<unknown>(null)
-  const unassign = async (mappingId: number) => {
+  const [notice, setNotice] = useState('')
+  const unassign = async (doctor: PatientDoctors['doctors'][number]) => {
     setError(null)
+    setNotice('')
     try {
-      await request('DELETE', `/api/mappings/${mappingId}/`)
-      doctors.reload()
+      await request('DELETE', `/api/mappings/${doctor.mapping_id}/`)
+      await doctors.reload()
+      setNotice(`${doctor.name} is no longer assigned.`)
     } catch (caught) {
       setError(caught)
     }
@@ -21,7 +25,8 @@ export function PatientDoctorsSection({ id }: { id: string }) {
   return (
     <section aria-labelledby="doctors-heading">
       <h2 id="doctors-heading">Doctors</h2>
-      <Alert error={doctors.error ?? error} />
+      <Alert error={doctors.error} />
+      <Feedback notice={notice} error={error} />
       {doctors.data && doctors.data.count === 0 && (
         <p>
           No doctor is assigned. <Link href={`/console/assignments/?patient=${id}`}>Assign one</Link>
@@ -38,9 +43,16 @@ export function PatientDoctorsSection({ id }: { id: string }) {
             doctor.specialization,
             when(doctor.assigned_at),
             yesNo(doctor.is_active),
-            <button type="button" aria-label={`Remove ${doctor.name}`} onClick={() => unassign(doctor.mapping_id)}>
+            <ConfirmButton
+              label={`Remove ${doctor.name}`}
+              question={`Remove ${doctor.name} from ${patientName}?`}
+              consequence="The assignment ends now; the audit history keeps it."
+              confirm={`Remove ${doctor.name}`}
+              onConfirm={() => unassign(doctor)}
+              danger
+            >
               Remove
-            </button>,
+            </ConfirmButton>,
           ]}
         />
       )}

@@ -82,7 +82,7 @@ export function PatientPage({ id }: { id: string }) {
         )}
         <PatientForm key={`${id}-${round}`} initial={fieldsOf(record)} submitLabel="Save changes" onSubmit={save} />
       </section>
-      <PatientDoctorsSection id={id} />
+      <PatientDoctorsSection id={id} patientName={record.name} />
       <History id={id} version={etag ?? ''} />
       <DeletePatient id={id} name={record.name} etag={etag} onStale={() => setStale(true)} />
     </>
