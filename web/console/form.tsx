@@ -6,12 +6,22 @@ import { ApiError, NON_FIELD } from './api'
 import { asApiError, Feedback } from './ui'
 
 type Values = Record<string, string | boolean>
+
+/** The forms on screen whose fields differ from what they were given or last saved. */
+const unsaved = new Set<object>()
+
+/** Whether some form on screen holds edits not yet saved (said when a forced sign-out loses them). */
+export const hasUnsavedEdits = () => unsaved.size > 0
 type TextKeys<F> = { [K in keyof F]: F[K] extends string ? K : never }[keyof F] & string
 type FlagKeys<F> = { [K in keyof F]: F[K] extends boolean ? K : never }[keyof F] & string
 
 export interface Form<F extends Values> {
   fields: F
   set: (changes: Partial<F>) => void
+  /** Shows a refusal that came another way (a list's filters refused) as if the form's own. */
+  refuse: (error: unknown) => void
+  /** Starts again from `values`, as if just loaded or saved. */
+  reset: (values: F) => void
   /** Props for a TextField, TextArea or SelectField bound to a text field. */
   text: (name: TextKeys<F>) => { name: string; value: string; onInput: (event: Event) => void; errors?: string[] }
   /** Props for a checkbox bound to a yes/no field. */
@@ -30,6 +40,8 @@ export interface Form<F extends Values> {
  */
 export function useForm<F extends Values>(initial: F, action: (fields: F) => Promise<string | void>): Form<F> {
   const [fields, setFields] = useState(initial)
+  const [saved, setSaved] = useState(initial)
+  const [identity] = useState(() => ({}))
   const [busy, setBusy] = useState(false)
   const [notice, setNotice] = useState('')
   const [error, setError] = useState<unknown>(null)
@@ -38,15 +50,42 @@ export function useForm<F extends Values>(initial: F, action: (fields: F) => Pro
   const running = useRef(false)
   const formRef = useRef<HTMLFormElement>(null)
 
+  const dirty = (Object.keys(fields) as (keyof F)[]).some((name) => fields[name] !== saved[name])
+  useEffect(() => {
+    if (dirty) unsaved.add(identity)
+    else unsaved.delete(identity)
+    return () => unsaved.delete(identity)
+  }, [dirty])
+
   useEffect(() => {
     if (!focusRound) return
     const target = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"], [role="alert"]')
     target?.focus()
   }, [focusRound])
 
+  const reset = (values: F) => {
+    setFields(values)
+    setSaved(values)
+    setError(null)
+    setFieldErrors({})
+  }
+
   const set = (changes: Partial<F>) => {
     setFields((previous) => ({ ...previous, ...changes }))
     setNotice('')
+  }
+
+  const refuse = (caught: unknown) => {
+    const refusal = asApiError(caught)
+    const own: Record<string, string[]> = {}
+    const rest: Record<string, string[]> = {}
+    for (const [field, messages] of Object.entries(refusal.details ?? {})) {
+      if (field !== NON_FIELD && field in fields) own[field] = messages
+      else rest[field] = messages
+    }
+    setFieldErrors(own)
+    setError(new ApiError(refusal.status, refusal.code, refusal.message, rest))
+    setFocusRound((round) => round + 1)
   }
 
   const onSubmit = async (event: Event) => {
@@ -59,18 +98,12 @@ export function useForm<F extends Values>(initial: F, action: (fields: F) => Pro
     setNotice('')
     setFieldErrors({})
     try {
+      const before = saved
       setNotice((await action(fields)) ?? '')
+      // Unless the action started the form afresh (reset), what was sent is now what is saved.
+      setSaved((current) => (current === before ? fields : current))
     } catch (caught) {
-      const refusal = asApiError(caught)
-      const own: Record<string, string[]> = {}
-      const rest: Record<string, string[]> = {}
-      for (const [field, messages] of Object.entries(refusal.details ?? {})) {
-        if (field !== NON_FIELD && field in fields) own[field] = messages
-        else rest[field] = messages
-      }
-      setFieldErrors(own)
-      setError(new ApiError(refusal.status, refusal.code, refusal.message, rest))
-      setFocusRound((round) => round + 1)
+      refuse(caught)
     } finally {
       running.current = false
       setBusy(false)
@@ -80,6 +113,8 @@ export function useForm<F extends Values>(initial: F, action: (fields: F) => Pro
   return {
     fields,
     set,
+    reset,
+    refuse,
     text: (name) => ({
       name,
       value: fields[name] as string,

@@ -5,6 +5,7 @@ import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { isAdmin, resume, signOut, whenSignedOut } from './api'
 import type { User } from './types'
+import { hasUnsavedEdits } from './form'
 import { Link, navigate, usePath } from './router'
 import { Alert, Heading } from './ui'
 import { Audit, Users } from './views/admin'
@@ -33,7 +34,8 @@ function App() {
 
   useEffect(() => {
     whenSignedOut((reason) => {
-      setNotice(`You have been signed out: ${reason}`)
+      const lost = hasUnsavedEdits() ? ' Changes you had not saved were lost.' : ''
+      setNotice(`You have been signed out: ${reason}${lost}`)
       setSession(null)
     })
     resume()

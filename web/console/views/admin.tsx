@@ -3,6 +3,7 @@ import { request } from '../api'
 import { ROLES, type Role } from '../../../src/core/enums'
 import { ConfirmButton } from '../confirm'
 import { ACTION_LABELS, labelOf, OUTCOME_LABELS, ROLE_LABELS, when } from '../format'
+import { Submit, useForm } from '../form'
 import { ListFooter, useList } from '../list'
 import type { AdminUser, AuditEvent, User } from '../types'
 import { Alert, Feedback, Heading, Options, Table, TextField } from '../ui'
@@ -130,35 +131,29 @@ export function Audit() {
   })
   const { data } = list
   const applied = list.filters
-  const [draft, setDraft] = useState(applied)
+  const form = useForm(applied, async (fields) => list.filter(fields))
   // Back or a link changed the filters: the form shows them.
-  useEffect(() => setDraft(applied), [AUDIT_FILTERS.map((name) => applied[name]).join('\n')])
-  const bind = (name: AuditFilter) => ({
-    value: draft[name],
-    onInput: (event: Event) => setDraft({ ...draft, [name]: (event.currentTarget as HTMLInputElement).value }),
-  })
-  const apply = (event: Event) => {
-    event.preventDefault()
-    list.filter(draft)
-  }
+  useEffect(() => form.reset(applied), [AUDIT_FILTERS.map((name) => applied[name]).join('\n')])
+  // The API checks the filters: its refusal belongs on the fields.
+  useEffect(() => {
+    if (data.error) form.refuse(data.error)
+  }, [data.error])
 
   return (
     <>
       <Heading>Audit log</Heading>
-      <form class="filters" aria-label="Filter audit events" onSubmit={apply}>
-        <TextField label="Actor (user id)" {...bind('actor')} inputMode="numeric" />
-        <TextField label="Action" {...bind('action')} placeholder="patient.* or patient.update" />
-        <TextField label="Resource" {...bind('resource')} placeholder="patient or patient:42" />
-        <TextField label="Since" {...bind('since')} type="datetime-local" />
-        <TextField label="Until" {...bind('until')} type="datetime-local" />
-        <div>
-          <button type="submit">Apply filters</button>{' '}
+      <form class="filters" aria-label="Filter audit events" onSubmit={form.onSubmit} ref={form.formRef}>
+        <TextField label="Actor (user id)" {...form.text('actor')} inputMode="numeric" />
+        <TextField label="Action" {...form.text('action')} placeholder="patient.* or patient.update" />
+        <TextField label="Resource" {...form.text('resource')} placeholder="patient or patient:42" />
+        <TextField label="Since" {...form.text('since')} type="datetime-local" />
+        <TextField label="Until" {...form.text('until')} type="datetime-local" />
+        <Submit form={form} label="Apply filters">
           <button type="button" onClick={() => list.filter(noFilters)}>
             Clear filters
           </button>
-        </div>
+        </Submit>
       </form>
-      <Alert error={data.error} />
       {data.data && !data.error && (
         <>
           <Table

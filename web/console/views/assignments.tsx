@@ -27,7 +27,7 @@ export function Assignments() {
     const { data: created } = await request<Assignment>('POST', '/api/mappings/', {
       body: { patient: Number(fields.patient), doctor: Number(fields.doctor), notes: fields.notes || null },
     })
-    form.set({ notes: '' })
+    form.reset({ ...fields, notes: '' })
     data.reload()
     return `${created.doctor_name} assigned to ${created.patient_name}.`
   })
