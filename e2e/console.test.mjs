@@ -353,13 +353,33 @@ describe('the console', () => {
   test('assigns a doctor to a patient and removes the assignment', async (t) => {
     const user = await newUser('Console Assigner')
     const patient = await api('POST', '/api/patients/', { token: user.token, body: { name: 'Katherine Johnson', date_of_birth: '1970-08-26', gender: 'female' } })
-    const doctor = await api('POST', '/api/doctors/', { token: user.token, body: { name: `Dr. Watson ${randomUUID().slice(0, 6)}`, specialization: 'Cardiology' } })
+    const tag = randomUUID().slice(0, 6)
+    const doctor = await api('POST', '/api/doctors/', { token: user.token, body: { name: `Dr. Watson ${tag}`, specialization: 'Cardiology' } })
+    const away = await api('POST', '/api/doctors/', { token: user.token, body: { name: `Dr. Whooping ${tag}`, specialization: 'Dermatology', is_available: false } })
     await withPage(t, async (page) => {
       await signIn(page, user.email)
       await page.getByRole('link', { name: 'Assignments' }).click()
       await page.getByRole('heading', { level: 1, name: 'Assignments' }).waitFor()
-      await page.getByLabel('Patient', { exact: true }).selectOption(String(patient.id))
-      await page.getByLabel('Doctor', { exact: true }).selectOption(String(doctor.id))
+
+      // The pickers search the API as one types.
+      const patientBox = page.getByRole('combobox', { name: 'Patient' })
+      await patientBox.fill('katherine')
+      await page.getByRole('option', { name: /^Katherine Johnson \(born / }).click()
+      assert.match(await patientBox.inputValue(), /^Katherine Johnson \(born /)
+      assert.equal(await patientBox.getAttribute('aria-expanded'), 'false')
+
+      // By keyboard: the arrows move through the matches, Enter picks; the unavailable doctor is marked.
+      const doctorBox = page.getByRole('combobox', { name: 'Doctor' })
+      await doctorBox.fill(tag)
+      const options = page.getByRole('listbox', { name: 'Doctor' }).getByRole('option')
+      await page.waitForFunction(() => document.querySelectorAll('[role="listbox"]:not([hidden]) [role="option"]').length === 2)
+      assert.deepEqual(await options.allInnerTexts(), [`${doctor.name} (Cardiology)`, `${away.name} (Dermatology) not available`])
+      await doctorBox.press('ArrowDown')
+      assert.equal(await options.nth(1).getAttribute('aria-selected'), 'true')
+      assert.equal(await doctorBox.getAttribute('aria-activedescendant'), await options.nth(1).getAttribute('id'))
+      await doctorBox.press('ArrowUp')
+      await doctorBox.press('Enter')
+      assert.equal(await doctorBox.inputValue(), `${doctor.name} (Cardiology)`)
       await page.getByLabel('Notes').fill('Quarterly review')
       await page.getByRole('button', { name: 'Assign doctor' }).click()
       await page.getByRole('status').filter({ hasText: `${doctor.name} assigned to Katherine Johnson.` }).waitFor()
@@ -502,6 +522,13 @@ describe('every console page', () => {
           await resize(viewport)
           await check(`/console/${path} at ${viewport.width} px`)
         }
+      }
+      await page.goto(`${worker.origin}/console/assignments/`)
+      await page.getByRole('combobox', { name: 'Patient' }).fill('Dorothy')
+      await page.getByRole('option', { name: /Dorothy Vaughan/ }).waitFor()
+      for (const viewport of VIEWPORTS) {
+        await resize(viewport)
+        await check(`an open patient picker at ${viewport.width} px`)
       }
       await page.goto(`${worker.origin}/console/patients/${patient.id}`)
       await page.getByRole('button', { name: 'Delete patient' }).click()

@@ -1,12 +1,30 @@
-import { request, get } from '../api'
-import { when } from '../format'
+import { get, query, request } from '../api'
+import { Combobox, type Choice } from '../combobox'
+import { day, when } from '../format'
 import { Submit, useForm } from '../form'
 import { ListFooter, useList } from '../list'
 import { ConfirmButton } from '../confirm'
 import { Link } from '../router'
 import type { Assignment, Doctor, Page, Patient } from '../types'
-import { ACTIONS, Alert, Feedback, Heading, SelectField, Table, TextField, useLoad } from '../ui'
+import { ACTIONS, Alert, Feedback, Heading, Table, TextField, useLoad } from '../ui'
 import { useState } from 'preact/hooks'
+
+const PICKER_SIZE = 10
+
+async function searchPatients(text: string): Promise<Choice[]> {
+  const page = await get<Page<Patient>>(`/api/patients/${query({ search: text, ordering: 'name', page_size: PICKER_SIZE })}`)
+  return page.results.map((patient) => ({ id: String(patient.id), label: patient.name, detail: `born ${day(patient.date_of_birth)}` }))
+}
+
+async function searchDoctors(text: string): Promise<Choice[]> {
+  const page = await get<Page<Doctor>>(`/api/doctors/${query({ search: text, ordering: 'name', page_size: PICKER_SIZE })}`)
+  return page.results.map((doctor) => ({
+    id: String(doctor.id),
+    label: doctor.name,
+    detail: doctor.specialization,
+    note: doctor.is_available ? undefined : 'not available',
+  }))
+}
 
 /** Assign a doctor to one of your patients, and remove assignments. */
 export function Assignments() {
@@ -14,16 +32,10 @@ export function Assignments() {
   const { data } = list
   const [notice, setNotice] = useState('')
   const [error, setError] = useState<unknown>(null)
-  // The choices: the first 100 of each, by name (the API's largest page).
-  const choices = useLoad(
-    () =>
-      Promise.all([
-        get<Page<Patient>>('/api/patients/?ordering=name&page_size=100'),
-        get<Page<Doctor>>('/api/doctors/?ordering=name&page_size=100'),
-      ]),
-    'choices',
-  )
-  const form = useForm({ patient: new URLSearchParams(location.search).get('patient') ?? '', doctor: '', notes: '' }, async (fields) => {
+  const preset = new URLSearchParams(location.search).get('patient') ?? ''
+  // A link from a patient's page names the patient: the picker starts with it.
+  const presetPatient = useLoad(() => (preset ? get<Patient>(`/api/patients/${preset}/`) : Promise.resolve(null)), `preset-${preset}`)
+  const form = useForm({ patient: preset, doctor: '', notes: '' }, async (fields) => {
     const { data: created } = await request<Assignment>('POST', '/api/mappings/', {
       body: { patient: Number(fields.patient), doctor: Number(fields.doctor), notes: fields.notes || null },
     })
@@ -46,25 +58,28 @@ export function Assignments() {
   return (
     <>
       <Heading>Assignments</Heading>
-      <Alert error={choices.error} />
+      <Alert error={presetPatient.error} />
       <form class="record" aria-label="Assign a doctor" onSubmit={form.onSubmit} ref={form.formRef} noValidate>
         <h2>Assign a doctor</h2>
-        <SelectField label="Patient" {...form.text('patient')} required>
-          <option value="">Choose a patient…</option>
-          {choices.data?.[0].results.map((item) => (
-            <option key={item.id} value={String(item.id)}>
-              {item.name} ({item.date_of_birth})
-            </option>
-          ))}
-        </SelectField>
-        <SelectField label="Doctor" {...form.text('doctor')} required>
-          <option value="">Choose a doctor…</option>
-          {choices.data?.[1].results.map((item) => (
-            <option key={item.id} value={String(item.id)}>
-              {item.name} ({item.specialization})
-            </option>
-          ))}
-        </SelectField>
+        <Combobox
+          label="Patient"
+          name="patient"
+          value={form.fields.patient}
+          initialText={presetPatient.data ? `${presetPatient.data.name} (born ${day(presetPatient.data.date_of_birth)})` : ''}
+          onPick={(patient) => form.set({ patient })}
+          search={searchPatients}
+          errors={form.text('patient').errors}
+          placeholder="Type a name, email or phone"
+        />
+        <Combobox
+          label="Doctor"
+          name="doctor"
+          value={form.fields.doctor}
+          onPick={(doctor) => form.set({ doctor })}
+          search={searchDoctors}
+          errors={form.text('doctor').errors}
+          placeholder="Type a name or specialization"
+        />
         <TextField label="Notes" {...form.text('notes')} maxLength={1000} />
         <Submit form={form} label="Assign doctor" />
       </form>
