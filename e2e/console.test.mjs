@@ -235,6 +235,22 @@ describe('the console', () => {
       const address = new URL(page.url())
       assert.deepEqual(Object.fromEntries(address.searchParams), { search: tag, gender: 'female', ordering: '-name', page_size: '10' })
 
+      // The export is the whole list as filtered and ordered, and each page it read is on the record.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export patients as CSV' }).click()])
+      const csv = readFileSync(await download.path(), 'utf8').trimEnd().split('\r\n')
+      assert.equal(csv[0].split(',')[1], 'name')
+      assert.deepEqual(csv.slice(1).map((line) => line.split(',')[1]), expected)
+      await page.getByRole('status').filter({ hasText: 'Exported 3 patients.' }).waitFor()
+      const disclosed = () =>
+        worker.sql(
+          `SELECT count(DISTINCT r.resource_id) AS named FROM audit_events e JOIN audit_event_resources r ON r.event_id = e.event_id
+           WHERE e.actor_id = ${Number(user.id)} AND e.action = 'patient.list' AND e.detail LIKE '%"page_size":100%' AND r.resource_type = 'patient'`,
+        )
+      for (let tries = 0; !/"named": 3/.test(disclosed()); tries++) {
+        assert.ok(tries < 20, 'the export is on the audit record, naming the 3 patients')
+        await new Promise((resolve) => setTimeout(resolve, 250))
+      }
+
       await page.reload()
       await rowsRead(page, expected)
       assert.equal(await page.getByLabel('Search').inputValue(), tag)

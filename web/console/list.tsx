@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { get, query } from './api'
 import { navigate, useSearch } from './router'
 import type { Page } from './types'
-import { SelectField, useDebounced, useLoad, type Loaded } from './ui'
+import { Feedback, SelectField, useDebounced, useLoad, type Loaded } from './ui'
 
 export const PAGE_SIZES = [10, 20, 50, 100] as const
 const DEFAULT_PAGE_SIZE = 20
@@ -97,7 +97,82 @@ export function useList<T, F extends string>({ endpoint, filters: names, orderin
   }
 }
 
-/** Below a list: its pages and the page-size choice. */
+/** The API's largest page: an export asks for as few as it can. */
+const EXPORT_PAGE_SIZE = 100
+/** An export stops here rather than walk an unbounded list. */
+const EXPORT_MAX_ROWS = 10_000
+
+/**
+ * One CSV cell. A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, return
+ * first) is prefixed with `'`, so exported text stays text.
+ */
+function csvCell(value: unknown): string {
+  let text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value)
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+}
+
+/** Rows as CSV text: a header of the API's field names, then one line per row (CRLF, as RFC 4180). */
+export function toCsv(rows: object[]): string {
+  const fields = [...new Set(rows.flatMap((row) => Object.keys(row)))]
+  const lines = [fields.join(','), ...rows.map((row) => fields.map((field) => csvCell((row as Record<string, unknown>)[field])).join(','))]
+  return lines.join('\r\n') + '\r\n'
+}
+
+/**
+ * Every row of the list under its current filters and ordering, page by page through the API's own
+ * list route: each page is a list read, and the API records it as it records any list page.
+ */
+async function allRows<T, F extends string>(list: List<T, F>): Promise<T[]> {
+  const rows: T[] = []
+  for (let page = 1; rows.length < EXPORT_MAX_ROWS; page++) {
+    const answer = await get<Page<T>>(list.endpoint + query({ ...list.apiFilters, page, page_size: EXPORT_PAGE_SIZE }))
+    rows.push(...answer.results)
+    if (!answer.next) break
+  }
+  return rows
+}
+
+function download(name: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }))
+  const link = document.createElement('a')
+  link.href = url
+  link.download = name
+  link.click()
+  setTimeout(() => URL.revokeObjectURL(url))
+}
+
+/** Downloads the whole list, as filtered and ordered, as CSV. */
+function ExportButton<T, F extends string>({ list, what }: { list: List<T, F>; what: string }) {
+  const [busy, setBusy] = useState(false)
+  const [notice, setNotice] = useState('')
+  const [error, setError] = useState<unknown>(null)
+  const run = async () => {
+    if (busy) return
+    setBusy(true)
+    setError(null)
+    setNotice('')
+    try {
+      const rows = await allRows(list)
+      download(`${what}-${new Date().toISOString().slice(0, 10)}.csv`, toCsv(rows as object[]))
+      setNotice(`Exported ${rows.length} ${what}.`)
+    } catch (caught) {
+      setError(caught)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <div class="export">
+      <button type="button" aria-disabled={busy} onClick={run}>
+        Export {what} as CSV
+      </button>
+      <Feedback notice={notice} error={error} />
+    </div>
+  )
+}
+
+/** Below a list: its pages, the page-size choice and the export. */
 export function ListFooter<T, F extends string>({ list, what }: { list: List<T, F>; what: string }) {
   const count = list.data.data?.count ?? 0
   const pages = Math.max(1, Math.ceil(count / list.pageSize))
@@ -121,6 +196,7 @@ export function ListFooter<T, F extends string>({ list, what }: { list: List<T, 
           </option>
         ))}
       </SelectField>
+      {count > 0 && <ExportButton list={list} what={what} />}
     </div>
   )
 }
