@@ -78,7 +78,7 @@ export default tseslint.config(
   {
     // Functions passed to page.evaluate / waitForFunction run in the browser.
     files: ['e2e/**/*.test.mjs'],
-    languageOptions: { globals: { document: 'readonly', sessionStorage: 'readonly', localStorage: 'readonly', location: 'readonly', URLSearchParams: 'readonly', window: 'readonly', innerWidth: 'readonly' } },
+    languageOptions: { globals: { document: 'readonly', sessionStorage: 'readonly', localStorage: 'readonly', location: 'readonly', URLSearchParams: 'readonly', window: 'readonly', innerWidth: 'readonly', history: 'readonly', dispatchEvent: 'readonly', PopStateEvent: 'readonly' } },
   },
   {
     files: ['web/**/*.js'],

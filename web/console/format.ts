@@ -61,22 +61,13 @@ export const when = (iso: string) => dateTime.format(new Date(iso))
 export const day = (date: string) => dateOnly.format(new Date(`${date}T00:00:00Z`))
 
 /**
- * A stored phone number (`+` and digits) grouped for reading: the international prefix apart, then
- * groups of three or four from the end. Anything else is shown as it is.
+ * A phone number as the API stores it: `+` and digits, with spaces and dashes gone. That one form is
+ * shown everywhere; grouping the digits would need each country's numbering plan.
  */
-export function phone(value: string | null): string {
-  if (!value) return '–'
-  const match = /^(\+?)(\d{7,15})$/.exec(value)
-  if (!match) return value
-  const [, plus, digits] = match
-  const groups: string[] = []
-  let rest = digits
-  while (rest.length > 4) {
-    groups.unshift(rest.slice(-3))
-    rest = rest.slice(0, -3)
-  }
-  groups.unshift(rest)
-  return plus + groups.join(' ')
-}
+export const phone = (value: string | null) => value ?? '–'
+
+/** A fee as the API gives it (two decimals), in the browser's number format. */
+export const fee = (value: string | null) =>
+  value === null ? '–' : Number(value).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
 
 export const yesNo = (value: boolean) => (value ? 'Yes' : 'No')

@@ -10,7 +10,8 @@ import { Link, navigate, usePath } from './router'
 import { Alert, Heading } from './ui'
 import { Audit, Users } from './views/admin'
 import { Assignments } from './views/assignments'
-import { Doctors } from './views/doctors'
+import { Doctors } from './views/doctors/list'
+import { DoctorPage } from './views/doctors/page'
 import { PatientList } from './views/patients/list'
 import { NewPatient } from './views/patients/new'
 import { PatientPage } from './views/patients/page'
@@ -115,10 +116,12 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
 function View({ path, session }: { path: string; session: Session }) {
   const route = path.replace(/^\/console/, '').replace(/\/+$/, '') || '/patients'
   const patient = /^\/patients\/(\d+)$/.exec(route)
+  const doctor = /^\/doctors\/(\d+)$/.exec(route)
   if (route === '/patients') return <PatientList />
   if (route === '/patients/new') return <NewPatient />
   if (patient) return <PatientPage id={patient[1]} />
-  if (route === '/doctors') return <Doctors user={session.user} />
+  if (route === '/doctors') return <Doctors />
+  if (doctor) return <DoctorPage id={doctor[1]} user={session.user} />
   if (route === '/assignments') return <Assignments />
   if (route === '/users' && session.admin) return <Users me={session.user} />
   if (route === '/audit' && session.admin) return <Audit />
