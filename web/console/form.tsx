@@ -2,7 +2,7 @@
 // errors on their fields, and the outcome next to the button that asked for it.
 import type { ComponentChildren } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { ApiError, NON_FIELD } from './api'
+import { RequestFailed, NON_FIELD } from './api'
 import { asApiError, Feedback } from './ui'
 
 type Values = Record<string, string | boolean>
@@ -84,7 +84,7 @@ export function useForm<F extends Values>(initial: F, action: (fields: F) => Pro
       else rest[field] = messages
     }
     setFieldErrors(own)
-    setError(new ApiError(refusal.status, refusal.code, refusal.message, rest))
+    setError(new RequestFailed(refusal.status, refusal.code, refusal.message, rest))
     setFocusRound((round) => round + 1)
   }
 

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import { ApiError, request } from '../../api'
+import { RequestFailed, request } from '../../api'
 import { ConfirmButton } from '../../confirm'
 import { fee, phone, when, yesNo } from '../../format'
 import { Link, navigate } from '../../router'
@@ -38,8 +38,8 @@ export function DoctorPage({ id, user }: { id: string; user: User }) {
       navigate('/console/doctors/')
     } catch (caught) {
       setError(
-        caught instanceof ApiError && caught.status === 409
-          ? new ApiError(409, caught.code, `${record.name} still has assignments: remove them first. ${caught.message}`)
+        caught instanceof RequestFailed && caught.status === 409
+          ? new RequestFailed(409, caught.code, `${record.name} still has assignments: remove them first. ${caught.message}`)
           : caught,
       )
     }
