@@ -193,6 +193,45 @@ describe('the API reference at /docs/', () => {
   })
 })
 
+describe('the API reference at /docs/, served on a port other than 8787', () => {
+  test('signs in through "Try it out", authorizes, and lists patients on the origin that serves it', async (t) => {
+    assert.notEqual(new URL(worker.origin).port, '8787')
+    const user = await frontDesk()
+    const name = `Swagger Patient ${randomUUID().slice(0, 6)}`
+    await api('POST', '/api/patients/', { token: user.token, body: { name, date_of_birth: '1950-01-01', gender: 'female', blood_group: 'O+' } })
+    await withPage(t, async (page) => {
+      await page.goto(`${worker.origin}/docs/`)
+      const execute = async (operation, { body, query = {} } = {}) => {
+        const block = page.locator(`#operations-${operation}`)
+        await block.locator('.opblock-summary').first().click()
+        await block.getByRole('button', { name: 'Try it out' }).click()
+        if (body) await block.locator('textarea.body-param__text').fill(JSON.stringify(body))
+        for (const [param, value] of Object.entries(query)) await block.locator(`tr[data-param-name="${param}"] input`).fill(value)
+        await block.getByRole('button', { name: 'Execute' }).click()
+        const live = block.locator('.live-responses-table')
+        await live.waitFor()
+        return { status: (await live.locator('tbody .response-col_status').first().innerText()).trim(), body: await live.locator('tbody .response-col_description pre').first().innerText() }
+      }
+      const login = await execute('Auth-login', { body: { email: user.email, password: PASSWORD } })
+      assert.equal(login.status, '200')
+      const { access } = JSON.parse(login.body)
+      // The request went to this origin, whatever its port.
+      assert.match(await page.locator('#operations-Auth-login .request-url pre').innerText(), new RegExp(`^${worker.origin}/api/auth/login`))
+
+      await page.getByRole('button', { name: 'Authorize' }).first().click()
+      const modal = page.locator('.modal-ux')
+      await modal.locator('input[type="text"]').first().fill(access)
+      await modal.locator('button.modal-btn.authorize').click()
+      await modal.locator('button.modal-btn.btn-done').click()
+
+      // Try it out starts from the documented examples (gender female, blood group O+): this patient fits them.
+      const list = await execute('Patients-listPatients', { query: { search: name } })
+      assert.equal(list.status, '200')
+      assert.deepEqual(JSON.parse(list.body).results.map((patient) => patient.name), [name])
+    })
+  })
+})
+
 describe('the console', () => {
   test('shows a refused sign-in in words', async (t) => {
     const user = await newUser('Wrong Password')

@@ -58,7 +58,8 @@ app.doc31('/api/openapi.json', {
     version: '1.0.0',
     description: 'Staff accounts, patient records, a shared doctor directory and doctor assignments.',
   },
-  servers: [{ url: 'http://127.0.0.1:8787', description: 'Local development (npm start)', 'x-internal': true }],
+  // Relative, so "Try it out" on /docs/ calls the origin that served the page: any port, any deployment.
+  servers: [{ url: '/', description: 'The origin serving this document: local, staging or production alike', 'x-internal': true }],
   tags: [
     { name: 'Auth', description: 'Accounts and tokens: register, log in, refresh, log out, change the password.' },
     { name: 'Patients', description: "The signed-in user's own patients and their audit history." },
