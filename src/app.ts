@@ -1,5 +1,6 @@
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import { secureHeaders } from 'hono/secure-headers'
+import { API_OVERVIEW } from './lib/api-overview'
 import { handleError } from './lib/errors'
 import { methodNotAllowedAnswer, noSuchPath } from './lib/not-found'
 import { createRouter } from './lib/router'
@@ -56,7 +57,7 @@ app.doc31('/api/openapi.json', {
   info: {
     title: 'Healthcare records API',
     version: '1.0.0',
-    description: 'Staff accounts, patient records, a shared doctor directory and doctor assignments.',
+    description: API_OVERVIEW,
   },
   // Relative, so "Try it out" on /docs/ calls the origin that served the page: any port, any deployment.
   servers: [{ url: '/', description: 'The origin serving this document: local, staging or production alike', 'x-internal': true }],
