@@ -42,6 +42,18 @@ describe('OpenAPI document says what the API does', () => {
     }
   })
 
+  it('declares a 500 in the error envelope on every operation that uses the error catalogue', async () => {
+    const doc = await document()
+    const cataloged = operations(doc).filter(({ operation }) => Object.keys(operation.responses).some((status) => status.startsWith('4')))
+    expect(cataloged.length).toBeGreaterThan(20)
+    for (const { path, method, operation } of cataloged) {
+      expect(operation.responses['500'], `${method} ${path}`).toMatchObject({
+        description: expect.stringContaining('internal_error'),
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      })
+    }
+  })
+
   it('states the limits in the schemas: the fee, page sizes, lengths and null', async () => {
     const { components } = await document()
     const s = components.schemas
