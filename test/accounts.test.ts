@@ -235,7 +235,7 @@ describe('iss and aud', () => {
       'HS256',
     )
     expect((await send('GET', '/api/auth/me/', { token: staging })).status).toBe(401)
-    const inProduction = await direct('/api/auth/me/', { headers: { authorization: `Bearer ${user.access}` } }, { ENVIRONMENT: 'production' })
+    const inProduction = await direct('/api/auth/me/', { headers: { authorization: `Bearer ${user.access}` } }, { ENVIRONMENT: 'production', PASSWORD_ITERATIONS: '100000' })
     expect(inProduction.status).toBe(401)
     const noAudience = await sign({ sub: String(user.id), iat: now, exp: now + 600, jti: crypto.randomUUID(), gen: 0, token_type: 'access' }, env.JWT_SECRET, 'HS256')
     expect((await send('GET', '/api/auth/me/', { token: noAudience })).status).toBe(401)
@@ -250,7 +250,7 @@ describe('configuration', () => {
         errors.mockClear()
         const response = await direct('/api/health/', {}, { JWT_SECRET: secret })
         expect(response.status).toBe(500)
-        expect(response.body).toEqual({ error: expect.any(String), code: 'internal_error', request_id: expect.stringMatching(UUID) })
+        expect(response.body).toEqual({ error: expect.any(String), code: 'misconfigured', request_id: expect.stringMatching(UUID) })
         expect(errors.mock.calls.flat().join('\n')).toContain('configuration error: JWT_SECRET')
       }
     } finally {

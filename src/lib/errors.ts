@@ -76,7 +76,7 @@ function toApiError(error: Error): ApiError {
   if (error instanceof ZodError) return new ApiError('validation_error', undefined, { details: fieldErrors(error) })
   if (error instanceof AccountDisabledError) return new ApiError('token_not_valid', error.message, { headers: INVALID_TOKEN_CHALLENGE })
   if (error instanceof ConfigurationError) {
-    return new ApiError('internal_error', 'The server is misconfigured.', { logReason: `configuration error: ${error.message}` })
+    return new ApiError('misconfigured', undefined, { logReason: `configuration error: ${error.message}` })
   }
   if (error instanceof HTTPException) {
     const [code] = codesWithStatus(error.status)

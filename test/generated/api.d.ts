@@ -512,7 +512,7 @@ export interface components {
              * @example validation_error
              * @enum {string}
              */
-            code: "validation_error" | "not_authenticated" | "token_not_valid" | "invalid_credentials" | "permission_denied" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable" | "audit_unavailable";
+            code: "validation_error" | "not_authenticated" | "token_not_valid" | "invalid_credentials" | "permission_denied" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "misconfigured" | "service_unavailable" | "audit_unavailable";
             /**
              * @example {
              *       "email": [
