@@ -24,12 +24,12 @@ if (!existsSync(DEV_VARS)) {
 // The Worker would answer every request 500 `misconfigured`: say why, and serve nothing.
 const problem = await configurationProblem(devVars(passThrough, DEV_VARS))
 if (problem) {
+  const fresh = /JWT_SECRET/.test(problem) ? `\n  Fresh secret   delete ${DEV_VARS} and run npm start again` : ''
   console.error(`
 Healthcare records API (local): not started
 
   Configuration  ${problem}
-                 (wrangler.toml [vars], ${DEV_VARS}, --var; see README, "Configuration")
-  ${/JWT_SECRET/.test(problem) ? `Fresh secret   delete ${DEV_VARS} and run npm start again` : ''}
+                 (wrangler.toml [vars], ${DEV_VARS}, --var; see README, "Configuration")${fresh}
 `)
   process.exit(1)
 }
