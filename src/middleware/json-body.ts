@@ -5,9 +5,9 @@ import { ApiError, fieldError } from '../lib/errors'
 /** Largest JSON body we accept. */
 export const MAX_BODY_BYTES = 64 * 1024
 /**
- * How much of an oversized or refused body we read and throw away before answering.
- * Answering before the body is consumed breaks the next request on a kept-alive connection
- * under `wrangler dev`; past this bound we stop reading and let the connection go.
+ * How much of an oversized, refused or unwanted body we read and throw away before answering.
+ * Answering before the body is consumed holds the next answer on a kept-alive connection back
+ * under `wrangler dev` (e2e/keep-alive.test.mjs); past this bound we stop reading and let the connection go.
  */
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024
 
@@ -24,7 +24,11 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH'])
  * so handlers only ever see a complete body of at most MAX_BODY_BYTES.
  */
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
-  if (!METHODS_WITH_BODY.has(c.req.method)) return next()
+  if (!METHODS_WITH_BODY.has(c.req.method)) {
+    // No route reads a body here (a DELETE may still carry one): read and discard it all the same.
+    await drain(c.req.raw.body, 0)
+    return next()
+  }
   const body = c.req.raw.body
   // A POST with nothing to say (logout-all) needs no media type; a route that wants a body refuses its absence (400).
   if (!c.req.header('content-type') && (body === null || c.req.header('content-length') === '0')) return next()
