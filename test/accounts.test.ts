@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { PLACEHOLDER_SECRET } from '../src/core/config'
 import { networkOf } from '../src/core/network'
 import { recordingD1 } from './d1-wrapper'
-import { BASE, dispatch, GOOD_PASSWORD, send, signedInAdmin, type EnvOverrides, type LooseBody, login, randomIp, registerUser, signedInUser, uniqueEmail } from './helpers'
+import { BASE, createPatient, dispatch, GOOD_PASSWORD, send, signedInAdmin, type EnvOverrides, type LooseBody, login, randomIp, registerUser, signedInUser, uniqueEmail } from './helpers'
 
 /** A Django 4.2 hash (600,000 iterations) made by `crypto.pbkdf2Sync(PASSWORD, SALT, 600000, 32, 'sha256')`, with its password. */
 const DJANGO_PASSWORD = 'Django-Era-Passphrase-4.2'
@@ -295,6 +295,43 @@ describe('well-formed text', () => {
     expect(Object.keys(register.body.details)).toEqual(['name'])
     const pair = await send('POST', '/api/patients/', { token: user.access, body: { name: 'Emoji 😀 fine', date_of_birth: '1980-03-15', gender: 'female' } })
     expect(pair.status).toBe(201)
+  })
+
+  it('refuses bytes that are not UTF-8 in a body with 400 on that field, storing nothing (not U+FFFD)', async () => {
+    const user = await signedInUser()
+    const utf8 = new TextEncoder()
+    for (const bad of [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x80]]) {
+      const [before, after] = ['{"name": "Grace ', ' Hopper", "date_of_birth": "1980-03-15", "gender": "female"}']
+      const response = await send('POST', '/api/patients/', {
+        token: user.access,
+        rawBody: new Uint8Array([...utf8.encode(before), ...bad, ...utf8.encode(after)]),
+        headers: { 'content-type': 'application/json' },
+      })
+      expect(response.status).toBe(400)
+      expect(response.body.code).toBe('validation_error')
+      expect(Object.keys(response.body.details)).toEqual(['name'])
+    }
+    const { n } = (await env.DB.prepare('SELECT count(*) AS n FROM patients WHERE created_by = ?').bind(user.id).first<{ n: number }>())!
+    expect(n).toBe(0)
+    const replacement = await send('POST', '/api/patients/', { token: user.access, body: { name: 'Grace \ufffd Hopper', date_of_birth: '1980-03-15', gender: 'female' } })
+    expect(replacement.status).toBe(201)
+  })
+
+  it('refuses a NUL or bytes that are not UTF-8 in a query string with 400 on that parameter', async () => {
+    const user = await signedInUser()
+    await createPatient(user.access, { name: 'Nobody Matches Nul' })
+    const admin = await signedInAdmin()
+    for (const [path, token] of [['/api/patients/', user.access], ['/api/doctors/', user.access], ['/api/admin/users/', admin.access]] as const) {
+      for (const search of ['%00', 'a%00', '%FF', '%ED%A0%80']) {
+        const response = await send('GET', `${path}?search=${search}`, { token })
+        expect(response.status, `${path}?search=${search}`).toBe(400)
+        expect(Object.keys(response.body.details)).toEqual(['search'])
+      }
+    }
+    const nameless = await send('GET', '/api/patients/?%00=1', { token: user.access })
+    expect(nameless.status).toBe(400)
+    const plain = await send('GET', `/api/patients/?search=${encodeURIComponent('Nul')}`, { token: user.access })
+    expect(plain.body.count).toBe(1)
   })
 
   it('caps search at 100 characters', async () => {

@@ -37,25 +37,33 @@ export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
     throw new ApiError('unsupported_media_type')
   }
   const bytes = await readCapped(body)
-  const text = new TextDecoder().decode(bytes)
+  let text: string
+  try {
+    text = STRICT_UTF8.decode(bytes)
+  } catch {
+    // Decoded leniently, the bytes would be stored as U+FFFD: name the first field they land in.
+    throw fieldError(fieldWhere(new TextDecoder().decode(bytes), (value) => value.includes('\ufffd')) ?? 'non_field_errors', NOT_UTF8)
+  }
   if (NUL_ESCAPE.test(text)) {
     throw new ApiError('validation_error', 'Text may not contain NUL characters (\\u0000).')
   }
-  const malformed = malformedTextField(text)
+  const malformed = fieldWhere(text, (value) => !value.isWellFormed())
   if (malformed !== undefined) throw fieldError(malformed, MALFORMED_TEXT)
   c.req.raw = new Request(c.req.raw, { body: bytes })
   return next()
 })
 
 const MALFORMED_TEXT = 'Text must be well-formed Unicode: a lone surrogate (such as \\ud800) is not a character.'
+const NOT_UTF8 = 'Text must be UTF-8: the body has bytes that are not.'
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
 /**
- * The path (`name`, `items.0.note`) of the first key or string in a JSON body that is not
- * well-formed Unicode: a lone surrogate escape (`"\\ud800"`) would be stored and read back as
- * replacement characters. Undefined when all text is well formed, or the body is not JSON (the
- * route's validator answers that). Walks with a stack, so deep nesting cannot overflow.
+ * The path (`name`, `items.0.note`) of the first key or string in a JSON body that `bad` says is
+ * wrong: a lone surrogate escape (`"\\ud800"`) would be stored and read back as replacement
+ * characters. Undefined when no text is, or the body is not JSON (the route's validator answers
+ * that). Walks with a stack, so deep nesting cannot overflow.
  */
-export function malformedTextField(text: string): string | undefined {
+export function fieldWhere(text: string, bad: (value: string) => boolean): string | undefined {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
@@ -66,10 +74,10 @@ export function malformedTextField(text: string): string | undefined {
   while (stack.length) {
     const [value, path] = stack.pop()!
     if (typeof value === 'string') {
-      if (!value.isWellFormed()) return fieldName(path)
+      if (bad(value)) return fieldName(path)
     } else if (value && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) {
-        if (!key.isWellFormed()) return fieldName([...path, key])
+        if (bad(key)) return fieldName([...path, key])
         stack.push([item, [...path, key]])
       }
     }
