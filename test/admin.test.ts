@@ -110,6 +110,32 @@ describe('GET /api/admin/audit/', () => {
     expect(logins.body.results).toEqual([expect.objectContaining({ actor_id: target.id, outcome: 'ok' })])
   })
 
+  it('answers an action family filter of any length, with _ taken literally', async () => {
+    const admin = await signedInAdmin()
+    const target = await signedInUser()
+    await send('PATCH', `/api/admin/users/${target.id}/`, { token: admin.access, body: { role: 'admin' } })
+    const family = async (action: string) => {
+      const response = await send('GET', `/api/admin/audit/?actor=${admin.id}&action=${action}`, { token: admin.access })
+      expect(response.status, action).toBe(200)
+      return response.body.results.map((event: { action: string }) => event.action)
+    }
+    expect(await family('admin.*')).toEqual(['admin.user_update'])
+    expect(await family('a_min.*')).toEqual([])
+    expect(await family(`${'a'.repeat(100)}.*`)).toEqual([])
+    expect(await family(`${'_'.repeat(60)}.*`)).toEqual([])
+  })
+
+  it('answers an account search up to the 100-character maximum against an account it matches', async () => {
+    const admin = await signedInAdmin()
+    const name = 'Searchable%_Account '.repeat(6).trim()
+    const target = await signedInUser({ name })
+    for (const term of [name.slice(0, 100).toUpperCase(), '%'.repeat(100)]) {
+      const response = await send('GET', `/api/admin/users/?search=${encodeURIComponent(term)}`, { token: admin.access })
+      expect(response.status, `a search of ${term.length} characters`).toBe(200)
+      expect(response.body.results.map((user: { id: number }) => user.id)).toEqual(term === '%'.repeat(100) ? [] : [target.id])
+    }
+  })
+
   it('refuses malformed filters', async () => {
     const admin = await signedInAdmin()
     for (const query of ['since=yesterday', 'action=DROP TABLE', 'resource=patient:abc', 'actor=-1']) {

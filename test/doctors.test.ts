@@ -295,6 +295,17 @@ describe('GET /api/doctors/', () => {
     expect(response.body.results.map((d: { id: number }) => d.id)).toEqual([literal.id])
   })
 
+  it('answers searches up to the 100-character maximum against a doctor they match', async () => {
+    const { access } = await signedInUser()
+    const tag = unique()
+    const doctor = await createDoctor(access, { name: `Dr. ${tag} ${'Long%_Name '.repeat(9)}`.slice(0, 120).trim() })
+    for (const term of [`${tag} ${'Long%_Name '.repeat(9)}`.slice(0, 100).toUpperCase(), '%'.repeat(100), `${tag}${'_'.repeat(60)}`]) {
+      const response = await send('GET', `/api/doctors/?search=${encodeURIComponent(term)}`, { token: access })
+      expect(response.status, `a search of ${term.length} characters`).toBe(200)
+      expect(response.body.results.map((d: { id: number }) => d.id)).toEqual(term.startsWith(tag.toUpperCase()) ? [doctor.id] : [])
+    }
+  })
+
   it('filters by exact specialization in any letter case', async () => {
     const { access } = await signedInUser()
     const specialization = unique('Spec')

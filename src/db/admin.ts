@@ -7,7 +7,7 @@ import { batch, type Db } from './client'
 import { fetchPage } from './page'
 import type { UsersTable } from './schema'
 import type { Scope } from './scope'
-import { containsText } from './sql'
+import { containsText, startsWithDot } from './sql'
 
 const ADMIN_USER_COLUMNS = ['id', 'name', 'email', 'date_joined', 'role', 'is_active'] as const
 
@@ -120,7 +120,7 @@ async function listAuditEvents(
 ): Promise<Listed<AuditEventItem>> {
   let query = db.kysely.selectFrom('audit_events').selectAll()
   if (actor !== undefined) query = query.where('actor_id', '=', actor)
-  if (action?.endsWith('.*')) query = query.where('action', 'like', `${action.slice(0, -1)}%`)
+  if (action?.endsWith('.*')) query = query.where(startsWithDot('action', action.slice(0, -1)))
   else if (action) query = query.where('action', '=', action)
   if (resource) {
     const [type, id] = resource.split(':')
