@@ -20,7 +20,9 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   if (!match) throw new ApiError('token_not_valid', 'The Authorization header must be "Bearer <access token>".', { headers: INVALID_TOKEN_CHALLENGE })
   const claims = await verifyToken(c.get('config'), match[1], 'access')
   const userId = userIdOf(claims)
-  await enforceLimit(c, 'API_USER_LIMITER', String(userId))
+  // Keyed by generation too: a token ended by logout-all or a password change (refused by the guard
+  // below, in the request's first round trip) spends only its own dead generation's budget.
+  await enforceLimit(c, 'API_USER_LIMITER', `${userId}:${claims.gen}`)
   c.set('userId', userId)
   c.set('tokenGeneration', claims.gen)
   c.set('db', connect(guardActiveUser(c.var.db.d1, userId, claims.gen)))
