@@ -274,6 +274,27 @@ describe('passwords moved over from Django', () => {
   })
 })
 
+describe('legacy hashes above the cap', () => {
+  // The cap bounds what a login of a carried-over account can cost: without it, this hash would be
+  // derived in pure JS at 1,000,001 iterations (no WebCrypto call at all) before failing.
+  it('treats a stored hash above 1,000,000 iterations as malformed: one dummy derivation at the configured count, then 401', async () => {
+    const { email, user } = await registerUser()
+    const overCap = DJANGO_HASH.replace('$600000$', '$1000001$')
+    await env.DB.prepare('UPDATE users SET password_hash = ? WHERE id = ?').bind(overCap, user.id).run()
+    const derive = vi.spyOn(crypto.subtle, 'deriveBits')
+    try {
+      const response = await send('POST', '/api/auth/login/', { body: { email, password: DJANGO_PASSWORD } })
+      expect(response.status).toBe(401)
+      expect(response.body.code).toBe('invalid_credentials')
+      expect(derive.mock.calls.map(([algorithm]) => (algorithm as { iterations: number }).iterations)).toEqual([Number(env.PASSWORD_ITERATIONS)])
+    } finally {
+      derive.mockRestore()
+    }
+    const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?').bind(user.id).first<{ password_hash: string }>()
+    expect(row!.password_hash).toBe(overCap)
+  })
+})
+
 describe('well-formed text', () => {
   it('refuses a lone surrogate anywhere in a body with 400 on that field, storing nothing', async () => {
     const user = await signedInUser()
