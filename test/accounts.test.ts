@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { sign } from 'hono/jwt'
 import { describe, expect, it, vi } from 'vitest'
+import { hashPassword } from '../src/auth/password'
 import { PLACEHOLDER_SECRET } from '../src/core/config'
 import { networkOf } from '../src/core/network'
 import { recordingD1 } from './d1-wrapper'
@@ -271,6 +272,46 @@ describe('passwords moved over from Django', () => {
     const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?').bind(user.id).first<{ password_hash: string }>()
     expect(row!.password_hash).toMatch(/^pbkdf2_sha256\$1000\$/)
     expect((await login(email, DJANGO_PASSWORD)).access).toEqual(expect.any(String))
+  })
+})
+
+describe('changes that land while a request is checking a password', () => {
+  const direct = (path: string, body: unknown, token: string | undefined, d1: D1Database) =>
+    send('POST', path, { body, token, env: { DB: d1 } })
+
+  // Deactivation through the admin route also moves the generation on; this one does not, so only
+  // the `is_active` condition of the login's final batch can refuse it.
+  it('issues no tokens when the account is deactivated between the password check and the login batch', async () => {
+    const { email, password, user } = await registerUser()
+    const d1 = recordingD1({
+      beforeTrip: async (_, index) => {
+        if (index === 1) await env.DB.prepare('UPDATE users SET is_active = 0 WHERE id = ?').bind(user.id).run()
+      },
+    })
+    const response = await direct('/api/auth/login/', { email, password }, undefined, d1.binding)
+    expect(response.status).toBe(401)
+    expect(response.body.code).toBe('invalid_credentials')
+    const { n } = (await env.DB.prepare('SELECT count(*) AS n FROM refresh_tokens WHERE user_id = ?').bind(user.id).first<{ n: number }>())!
+    expect(n).toBe(0)
+  })
+
+  // A second change-password (or a reset) that lands after this one checked the old password: its
+  // hash stands, and this request changes nothing. Only the old-hash condition of the UPDATE holds it.
+  it('keeps a password changed concurrently, after this request checked the old one', async () => {
+    const user = await signedInUser()
+    const concurrent = await hashPassword('Concurrent-Kettle-31', Number(env.PASSWORD_ITERATIONS))
+    const d1 = recordingD1({
+      beforeTrip: async (trip) => {
+        if (trip.sql.some((sql) => /^update "users" set "password_hash"/.test(sql))) {
+          await env.DB.prepare('UPDATE users SET password_hash = ? WHERE id = ?').bind(concurrent, user.id).run()
+        }
+      },
+    })
+    const response = await direct('/api/auth/change-password/', { old_password: user.password, new_password: 'Brand-New-Kettle-77' }, user.access, d1.binding)
+    expect(response.status).toBe(401)
+    const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?').bind(user.id).first<{ password_hash: string }>()
+    expect(row!.password_hash).toBe(concurrent)
+    expect((await login(user.email, 'Concurrent-Kettle-31')).access).toEqual(expect.any(String))
   })
 })
 

@@ -102,7 +102,8 @@ describe('POST /api/mappings/', () => {
     await createMapping(token, patient.id, doctor.id)
     const response = await send('POST', '/api/mappings/', { token, body: { patient: patient.id, doctor: doctor.id } })
     expect(response.status).toBe(409)
-    expect(response.body.code).toBe('conflict')
+    // Its own words, not the generic UNIQUE-constraint answer (which would name the doctor_id column).
+    expect(response.body).toEqual({ error: 'This doctor is already assigned to this patient.', code: 'conflict' })
     expect(await mappingCount(patient.id)).toBe(1)
   })
 
