@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { countDoctorsWhere, countMappingsWhere, deleteMapping, doctorRow, insertRow, mappingRow } from './db'
+import { countDoctorsWhere, countAssignmentsWhere, deleteAssignment, doctorRow, insertRow, assignmentRow } from './db'
 import { createDoctor, send, signedInUser, uniqueEmail } from './helpers'
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
@@ -15,7 +15,7 @@ async function assign(ownerId: number, doctorId: number): Promise<number> {
   return insertRow('mappings', { patient_id: patient, doctor_id: doctorId, assigned_by: ownerId })
 }
 
-const mappingCount = (doctorId: number) => countMappingsWhere('doctor_id', doctorId)
+const assignmentCount = (doctorId: number) => countAssignmentsWhere('doctor_id', doctorId)
 
 describe('POST /api/doctors/', () => {
   it('creates a doctor with every field, normalised, and a Location header', async () => {
@@ -667,13 +667,13 @@ describe('DELETE /api/doctors/{id}/', () => {
   it('refuses a doctor with assignments with 409, leaving the doctor and its mappings', async () => {
     const owner = await signedInUser()
     const doctor = await createDoctor(owner.access)
-    const mapping = await assign(owner.id, doctor.id)
+    const assignment = await assign(owner.id, doctor.id)
     const one = await send('DELETE', `/api/doctors/${doctor.id}/`, { token: owner.access })
     expect(one.status).toBe(409)
     expect(one.body).toEqual({ error: 'This doctor is assigned to patients: their assignments must be removed first.', code: 'conflict' })
     expect(await doctorRow(doctor.id)).not.toBeNull()
-    expect(await mappingCount(doctor.id)).toBe(1)
-    expect(await mappingRow(mapping)).not.toBeNull()
+    expect(await assignmentCount(doctor.id)).toBe(1)
+    expect(await assignmentRow(assignment)).not.toBeNull()
   })
 
   it("tells the doctor's creator only that it is in use, not how many assignments other users' patients have", async () => {
@@ -688,7 +688,7 @@ describe('DELETE /api/doctors/{id}/', () => {
     expect(answers.map((answer) => answer.status)).toEqual([409, 409])
     expect(answers[1].text).toBe(answers[0].text)
     expect(answers[1].body.error).not.toMatch(/\d/)
-    expect(await mappingCount(doctor.id)).toBe(2)
+    expect(await assignmentCount(doctor.id)).toBe(2)
   })
 
   it("answers 403, not 409, to a user who did not add an assigned doctor", async () => {
@@ -698,14 +698,14 @@ describe('DELETE /api/doctors/{id}/', () => {
     await assign(owner.id, doctor.id)
     const response = await send('DELETE', `/api/doctors/${doctor.id}/`, { token: other.access })
     expect(response.status).toBe(403)
-    expect(await mappingCount(doctor.id)).toBe(1)
+    expect(await assignmentCount(doctor.id)).toBe(1)
   })
 
   it('deletes the doctor once its assignments are gone', async () => {
     const owner = await signedInUser()
     const doctor = await createDoctor(owner.access)
-    const mapping = await assign(owner.id, doctor.id)
-    await deleteMapping(mapping)
+    const assignment = await assign(owner.id, doctor.id)
+    await deleteAssignment(assignment)
     expect((await send('DELETE', `/api/doctors/${doctor.id}/`, { token: owner.access })).status).toBe(204)
   })
 })

@@ -109,11 +109,11 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
   'DELETE /api/doctors/:id': [{ path: '/api/doctors/{doctor}/' }],
   'GET /api/mappings': lists('/api/mappings/', ['', '?is_active=true', '?patient={patient}', '?doctor={doctor}', '?patient={patient}&doctor={doctor}&is_active=false']),
   'POST /api/mappings': [{ path: '/api/mappings/', body: { patient: '{patient}', doctor: '{spareDoctor}' } }],
-  'GET /api/mappings/:id': [{ path: '/api/mappings/{mapping}/' }],
-  'PUT /api/mappings/:id': [{ path: '/api/mappings/{mapping}/', body: { notes: 'put' } }],
-  'PATCH /api/mappings/:id': [{ path: '/api/mappings/{mapping}/', body: { is_active: false } }],
+  'GET /api/mappings/:id': [{ path: '/api/mappings/{assignment}/' }],
+  'PUT /api/mappings/:id': [{ path: '/api/mappings/{assignment}/', body: { notes: 'put' } }],
+  'PATCH /api/mappings/:id': [{ path: '/api/mappings/{assignment}/', body: { is_active: false } }],
   'GET /api/mappings/patient/:patient_id': [{ path: '/api/mappings/patient/{patient}/' }],
-  'DELETE /api/mappings/:id': [{ path: '/api/mappings/{mapping}/' }],
+  'DELETE /api/mappings/:id': [{ path: '/api/mappings/{assignment}/' }],
   'GET /api/admin/users': [
     { path: '/api/admin/users/', as: 'admin', walks: ADMIN_USERS },
     { path: '/api/admin/users/?search=ada', as: 'admin', walks: ADMIN_USERS },
@@ -148,7 +148,7 @@ function fill(text: string): string {
     spare: String(f.spare),
     doctor: String(f.doctor),
     spareDoctor: String(f.spareDoctor),
-    mapping: String(f.mapping),
+    assignment: String(f.assignment),
     target: String(f.target),
   }
   return text.replace(/\{(\w+)\}/g, (_, name: string) => values[name])

@@ -120,8 +120,8 @@ export async function writeAuditMessages(db: Db, messages: readonly AuditMessage
   if (messages.length === 0) return
   const events = JSON.stringify(messages)
   // SQLite reads `ON CONFLICT` after a bare `FROM` as a join constraint; a WHERE ends each SELECT.
-  await batch(db, [
-    db.kysely
+  await batch(db, {
+    events: db.kysely
       .insertInto('audit_events')
       .columns(EVENT_COLUMNS)
       .expression(
@@ -131,7 +131,7 @@ export async function writeAuditMessages(db: Db, messages: readonly AuditMessage
           .where(sql<boolean>`true`),
       )
       .onConflict((oc) => oc.column('event_id').doNothing()),
-    db.kysely
+    patients: db.kysely
       .insertInto('audit_event_resources')
       .columns(['event_id', 'resource_type', 'resource_id'])
       .expression(
@@ -148,5 +148,5 @@ export async function writeAuditMessages(db: Db, messages: readonly AuditMessage
           .where(sql<boolean>`true`),
       )
       .onConflict((oc) => oc.doNothing()),
-  ])
+  })
 }
