@@ -52,7 +52,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate a refresh token: returns a new pair, the one sent is dead afterwards
-         * @description Sending a refresh token that was already used: within a few seconds of its rotation (an honest retry) a plain 401; later, it is treated as theft and every token of its user, access tokens included, is ended.
+         * @description Sending a refresh token that was already used: within a few seconds of its rotation (an honest retry) a plain 401; later, it is treated as theft and every token of its user, access tokens included, is ended, once: replaying it again is a plain 401.
          */
         post: operations["refreshToken"];
         delete?: never;
@@ -146,7 +146,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate a refresh token: returns a new pair, the one sent is dead afterwards
-         * @description Sending a refresh token that was already used: within a few seconds of its rotation (an honest retry) a plain 401; later, it is treated as theft and every token of its user, access tokens included, is ended.
+         * @description Sending a refresh token that was already used: within a few seconds of its rotation (an honest retry) a plain 401; later, it is treated as theft and every token of its user, access tokens included, is ended, once: replaying it again is a plain 401.
          */
         post: operations["refreshTokenDjangoAlias"];
         delete?: never;
