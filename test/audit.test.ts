@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { AuditEventRow as AuditRow } from '../src/db/schema'
 import { changes, isAuditInsert, recordingD1 } from './d1-wrapper'
 import { auditEventsOfRequest as eventsOf, auditEventsOfResource as eventsOfResource, countPatientsOf, patientRow } from './db'
-import { createDoctor, createAssignment, createPatient, send, signedInUser, type Sent, type SendOptions } from './helpers'
+import { createDoctor, createAssignment, createPatient, send, signedInAdmin, signedInUser, type Sent, type SendOptions } from './helpers'
 import { deliver, recordingQueue } from './audit-queue'
 
 /** The patients an event named beyond its own resource (audit_event_resources). */
@@ -425,6 +425,28 @@ describe('GET /api/patients/{id}/history/', () => {
       const response = await send(method, `/api/patients/${patient.id}/history/`, { token: user.access, body: {} })
       expect(response.status).toBe(405)
     }
+  })
+})
+
+describe('a history starts at the patient', () => {
+  it("leaves out events about the patient's id from before it existed, in its history and in the admin resource filter", async () => {
+    const prober = await signedInUser()
+    const owner = await signedInUser()
+    const admin = await signedInAdmin()
+    const before = await createPatient(owner.access, { name: 'Placeholder' })
+    const nextId = before.id + 1
+    const probe = await send('DELETE', `/api/patients/${nextId}/`, { token: prober.access })
+    expect(probe.status).toBe(404)
+    expect(await eventsOf(probe.headers.get('x-request-id')!)).toEqual([expect.objectContaining({ resource_id: nextId, outcome: 'not_found' })])
+    const patient = await createPatient(owner.access)
+    expect(patient.id).toBe(nextId)
+    const history = await send('GET', `/api/patients/${patient.id}/history/`, { token: owner.access })
+    expect(history.status).toBe(200)
+    expect(history.body.results.map((event: AuditRow) => [event.action, event.actor_id])).toEqual([['patient.create', owner.id]])
+    const filtered = await send('GET', `/api/admin/audit/?resource=patient:${patient.id}`, { token: admin.access })
+    expect(filtered.status).toBe(200)
+    expect(filtered.body.results.map((event: AuditRow) => event.actor_id)).not.toContain(prober.id)
+    expect(filtered.body.results.map((event: AuditRow) => event.action)).toContain('patient.create')
   })
 })
 

@@ -2,7 +2,7 @@ import { nowSeconds, utcSeconds } from '../core/clock'
 import { NON_FIELD } from '../core/error-codes'
 import type { Outcome } from '../core/refusal'
 import type { AdminUser, AdminUserListQuery, AdminUserUpdate, AuditEventItem, AuditListQuery } from '../schemas/admin'
-import { auditQueryIf } from './audit'
+import { auditQueryIf, sincePatientCreated } from './audit'
 import { batch, type Db } from './client'
 import { fetchPage } from './page'
 import type { UsersTable } from './schema'
@@ -134,6 +134,7 @@ async function listAuditEvents(
           ),
         ]),
       )
+      if (type === 'patient') query = query.where(sincePatientCreated(Number(id)))
     } else {
       query = query.where('resource_type', '=', type)
     }

@@ -4,7 +4,7 @@ import type { Outcome, Unseen } from '../core/refusal'
 import type { IfMatch, Versioned } from '../core/versions'
 import type { PageQuery } from '../schemas/pagination'
 import type { HistoryEvent, Patient, PatientChanges, PatientInput, PatientListQuery } from '../schemas/patients'
-import { auditWriteQuery, insertedId } from './audit'
+import { auditWriteQuery, insertedId, sincePatientCreated } from './audit'
 import { batch, type Db } from './client'
 import { refusingConstraints } from './constraints'
 import { fetchPage } from './page'
@@ -163,6 +163,7 @@ export function patientsRepo({ db, stamp, userId }: Scope) {
           ]),
         )
         .where(({ exists }) => exists(own().select('id').where('id', '=', id)))
+        .where(sincePatientCreated(id))
       const owner = db.kysely.selectFrom('patients').select((eb) => eb('created_by', '=', userId).as('owned')).where('id', '=', id)
       const { count, rows, checked } = await fetchPage(db, events.orderBy('id', 'desc'), page, owner)
       const [patient] = checked as { owned: number }[]
