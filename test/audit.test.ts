@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { AuditEventRow as AuditRow } from '../src/db/schema'
 import { changes, isAuditInsert, recordingD1 } from './d1-wrapper'
 import { auditEventsOfRequest as eventsOf, auditEventsOfResource as eventsOfResource, countPatientsOf, patientRow } from './db'
@@ -425,6 +425,30 @@ describe('GET /api/patients/{id}/history/', () => {
       const response = await send(method, `/api/patients/${patient.id}/history/`, { token: user.access, body: {} })
       expect(response.status).toBe(405)
     }
+  })
+})
+
+describe('a PATCH that changes nothing', () => {
+  it('is a read: disclosed through the queue, 503 with nothing disclosed when the queue refuses, and no update event', async () => {
+    const user = await signedInUser()
+    const patient = await createPatient(user.access, PATIENT)
+    const down = recordingQueue({ failing: true })
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const refused = await send('PATCH', `/api/patients/${patient.id}/`, { token: user.access, body: {}, env: { AUDIT_QUEUE: down.queue } })
+    log.mockRestore()
+    expect(refused.status).toBe(503)
+    expect(refused.body.code).toBe('audit_unavailable')
+    expect(refused.text).not.toContain(PATIENT.name)
+    const up = recordingQueue()
+    const answered = await send('PATCH', `/api/patients/${patient.id}/`, { token: user.access, body: { id: 999, created_by: 1 }, env: { AUDIT_QUEUE: up.queue } })
+    expect(answered.status).toBe(200)
+    expect(answered.body).toMatchObject({ id: patient.id, name: PATIENT.name })
+    expect(answered.headers.get('etag')).toBe('"1"')
+    expect(up.sent).toEqual([expect.objectContaining({ action: 'patient.read', resource_id: patient.id, outcome: 'ok', patients: [patient.id] })])
+    for (const response of [refused, answered]) expect(await eventsOf(response.headers.get('x-request-id')!)).toEqual([])
+    expect((await patientRow(patient.id))!.version).toBe(1)
+    const stale = await send('PATCH', `/api/patients/${patient.id}/`, { token: user.access, body: {}, headers: { 'if-match': '"7"' }, env: { AUDIT_QUEUE: up.queue } })
+    expect(stale.status).toBe(412)
   })
 })
 

@@ -86,18 +86,16 @@ export function patientsRepo({ db, stamp, userId }: Scope) {
 
     /**
      * Applies the changes in one statement guarded by owner and If-Match, audited in the same batch;
-     * the owner's read in that batch tells a changed version ('stale') from a missing patient. An empty
-     * change runs the same guarded statement without altering the row, so it is checked and audited alike.
+     * the owner's read in that batch tells a changed version ('stale') from a missing patient. There
+     * must be a change: a PATCH of nothing is a read (routes/patients.ts).
      */
     update(id: number, changes: PatientChanges, ifMatch: IfMatch): Promise<Outcome<Versioned<Patient>>> {
       const update = db.kysely.updateTable('patients')
       return refusingConstraints(async () => {
       const { owned, updated } = await batch(db, {
         owned: own().select('id').where('id', '=', id),
-        updated: (Object.keys(changes).length === 0
-          ? update.set((eb) => ({ version: eb.ref('version') }))
-          : update.set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: nowUtc() }))
-        )
+        updated: update
+          .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: nowUtc() }))
           .where('id', '=', id)
           .where('created_by', '=', userId)
           .where(versionMatches([sql.ref('version')], ifMatch))

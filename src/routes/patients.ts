@@ -1,4 +1,6 @@
 import { createRoute, type RouteHandler } from '@hono/zod-openapi'
+import { isUnseen } from '../core/refusal'
+import { ifMatchHolds } from '../core/versions'
 import { patientsRepo } from '../db/patients'
 import type { AppEnv } from '../env'
 import { pageOf } from '../lib/page-links'
@@ -36,7 +38,10 @@ const read = patients.read(
 const { replace, patch } = patients.writes(
   {
     put: { summary: 'Replace one of your patients', description: 'Every required field must be sent; optional fields left out are cleared.' },
-    patch: { summary: 'Change some fields of one of your patients', description: 'An empty body changes nothing and returns the patient.' },
+    patch: {
+      summary: 'Change some fields of one of your patients',
+      description: 'An empty body changes nothing: it is a read of the patient, audited as `patient.read` (503 when the audit trail cannot record it).',
+    },
   },
   { put: PatientWriteSchema, patch: PatientPatchSchema },
   PatientSchema,
@@ -60,8 +65,17 @@ const history = createRoute({
   responses: { 200: json(HistoryPageSchema, 'One page of audit events, newest first'), ...errorResponses(400, 401, 404, 429) },
 })
 
-const update: RouteHandler<typeof replace | typeof patch, AppEnv> = async (c) =>
-  withEtag(c, await patientsRepo(scopeOf(c)).update(c.req.valid('param').id, c.req.valid('json'), c.req.valid('header')['if-match']), PATIENT)
+const update: RouteHandler<typeof replace | typeof patch, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param')
+  const changes = c.req.valid('json')
+  const ifMatch = c.req.valid('header')['if-match']
+  const repo = patientsRepo(scopeOf(c))
+  if (Object.keys(changes).length > 0) return withEtag(c, await repo.update(id, changes, ifMatch), PATIENT)
+  // Nothing to change: a read, on the record through the queue like any read (failing closed), and no update event.
+  const found = await repo.find(id)
+  await recordRead(c, { action: 'patient.read', resourceType: 'patient', resourceId: id }, found, () => [id])
+  return withEtag(c, isUnseen(found) || ifMatchHolds(ifMatch, found.versions) ? found : { refused: 'stale' as const }, PATIENT)
+}
 
 export const patientsRoutes = createRouter()
   .openapi(list, async (c) => {

@@ -290,7 +290,7 @@ export interface paths {
         head?: never;
         /**
          * Change some fields of one of your patients
-         * @description An empty body changes nothing and returns the patient.
+         * @description An empty body changes nothing: it is a read of the patient, audited as `patient.read` (503 when the audit trail cannot record it).
          */
         patch: operations["updatePatient"];
         trace?: never;
