@@ -469,7 +469,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read the audit trail (administrators only) */
+        /**
+         * Read the audit trail (administrators only)
+         * @description The trail names patients and keeps what users searched for, so each page read is itself audited (`admin.audit_list`, naming the patients and the event ids it returned) before the answer; 503 `audit_unavailable` when it cannot be.
+         */
         get: operations["listAuditEvents"];
         put?: never;
         post?: never;
