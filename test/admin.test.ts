@@ -36,6 +36,21 @@ describe('GET /api/admin/users/', () => {
 })
 
 describe('PATCH /api/admin/users/{id}/', () => {
+  it('records each change with the fields it changed and their old and new values', async () => {
+    const admin = await signedInAdmin()
+    const target = await signedInUser()
+    for (const body of [{ role: 'admin' }, { is_active: false }, { is_active: true, role: 'user' }]) {
+      expect((await send('PATCH', `/api/admin/users/${target.id}/`, { token: admin.access, body })).status).toBe(200)
+    }
+    const events = await auditEventsFor('admin.user_update', target.id)
+    expect(events.map((event) => [event.actor_id, event.outcome, JSON.parse(event.detail!)])).toEqual([
+      [admin.id, 'ok', { changes: { role: { old: 'user', new: 'admin' } } }],
+      [admin.id, 'ok', { changes: { is_active: { old: true, new: false } } }],
+      [admin.id, 'ok', { changes: { role: { old: 'admin', new: 'user' }, is_active: { old: false, new: true } } }],
+    ])
+    expect(await userRow(target.id)).toEqual({ role: 'user', is_active: 1 })
+  })
+
   it('promotes a user, audited', async () => {
     const admin = await signedInAdmin()
     const target = await signedInUser()
