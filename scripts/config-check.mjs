@@ -44,9 +44,18 @@ function valueOf(args, flag) {
  * @returns {Promise<string | undefined>}
  */
 export async function configurationProblem(vars) {
-  const { outputFiles } = await build({ ...WORKER_TARGET, entryPoints: ['src/core/config.ts'], write: false, logLevel: 'silent' })
-  const source = `data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`
   /** @type {{ configurationProblem: (vars: Record<string, string>) => string | undefined }} */
-  const config = await import(source)
+  const config = await workerModule('src/core/config.ts')
   return config.configurationProblem(vars)
+}
+
+/**
+ * A module of the Worker's own source, bundled by esbuild for Node, so a script applies the
+ * Worker's rules rather than a copy of them. Only for modules that need no Worker bindings.
+ * @param {string} entry a path under src/
+ * @returns {Promise<any>}
+ */
+export async function workerModule(entry) {
+  const { outputFiles } = await build({ ...WORKER_TARGET, entryPoints: [entry], write: false, logLevel: 'silent' })
+  return import(`data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`)
 }

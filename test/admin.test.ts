@@ -1,6 +1,9 @@
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { auditEventsFor, liveRefreshTokens, patientsOf, userRow as fullUserRow } from './db'
-import { createPatient, GOOD_PASSWORD, login, send, signedInAdmin, signedInUser } from './helpers'
+import { adminAccountSql } from '../scripts/admin-account.mjs'
+import { hashPassword } from '../src/auth/password'
+import { auditEventsFor, liveRefreshTokens, patientsOf, testDb, userByEmail, userRow as fullUserRow } from './db'
+import { createPatient, GOOD_PASSWORD, login, send, signedInAdmin, signedInUser, uniqueEmail } from './helpers'
 
 /** The two columns an administrator changes. */
 const userRow = async (id: number) => {
@@ -184,5 +187,32 @@ describe('POST /api/auth/change-password/', () => {
     }
     expect((await fullUserRow(user.id))!.password_hash).toBe(before)
     expect(await liveRefreshTokens(user.id)).toBe(1)
+  })
+})
+
+describe('npm run create-admin (its SQL, run as wrangler runs it)', () => {
+  const run = async (account: { name: string; email: string; password: string }) => {
+    const sql = adminAccountSql({ ...account, hash: await hashPassword(account.password, 1000), runId: crypto.randomUUID() })
+    let rows: unknown[] = []
+    for (const statement of sql.split('\n')) rows = (await env.DB.prepare(statement).all()).results
+    return rows
+  }
+
+  it('says whether it created or promoted the account, audits it without the password, and refuses a common password', async () => {
+    const email = uniqueEmail('ops')
+    expect(await run({ name: 'Ops Admin', email, password: 'Long-Enough-Kettle-42' })).toEqual([{ account: 'created' }])
+    const created = await userByEmail(email)
+    expect(created).toMatchObject({ role: 'admin', is_active: 1, token_generation: 0 })
+    expect(await run({ name: 'Ops Admin', email, password: '1qaz2wsx3edc' })).toEqual([])
+    expect((await userByEmail(email))!.password_hash).toBe(created!.password_hash)
+    await testDb.updateTable('users').set({ role: 'user', is_active: 0 }).where('id', '=', created!.id).execute()
+    expect(await run({ name: 'Ops Admin', email, password: 'Another-Long-Kettle-43' })).toEqual([{ account: 'promoted' }])
+    expect(await userByEmail(email)).toMatchObject({ role: 'admin', is_active: 1, token_generation: 1 })
+    const events = await auditEventsFor('admin.create_admin', created!.id)
+    expect(events.map((event) => [event.actor_id, event.outcome, JSON.parse(event.detail!)])).toEqual([
+      [null, 'ok', { account: 'created', changes: { role: 'admin', is_active: true, password: 'set' } }],
+      [null, 'ok', { account: 'promoted', changes: { role: 'admin', is_active: true, password: 'set' } }],
+    ])
+    expect(events.map((event) => event.detail).join()).not.toMatch(/Kettle|pbkdf2/)
   })
 })

@@ -22,6 +22,7 @@ export type AuditAction =
   | 'admin.user_update'
   | 'admin.user_unlock'
   | 'admin.audit_list'
+  | 'admin.create_admin'
 
 export type AuditOutcome = 'ok' | 'denied' | 'not_found'
 
