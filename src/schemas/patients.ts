@@ -3,9 +3,7 @@ import { PageQuerySchema, paginated } from './pagination'
 import { todayUtc } from '../core/clock'
 import { email, NULLABLE_STRING, optionalField, phoneNumber, STORED_PHONE, timestamp, WHOLE, writableBody } from './common'
 
-export const GENDERS = ['male', 'female', 'other'] as const
-export const BLOOD_GROUPS = ['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'] as const
-export const PATIENT_ORDERINGS = ['name', '-name', 'created_at', '-created_at', 'date_of_birth', '-date_of_birth'] as const
+import { AUDIT_OUTCOMES, BLOOD_GROUPS, GENDERS, PATIENT_ORDERINGS } from '../core/enums'
 
 const EARLIEST_BIRTH_DATE = '1900-01-01'
 
@@ -78,7 +76,10 @@ const writableShape = {
   medical_history: optionalText(10_000, 'medical history', 'Penicillin allergy.'),
 }
 
-/** POST and PUT: every required field; optional fields left out are stored as null (PUT replaces the record). */
+/**
+ * POST and PUT: every required field; optional fields left out are stored as null (PUT replaces the
+ * record). `medical_history` left out stays undefined: a front-desk member's PUT keeps what they never see.
+ */
 export const PatientWriteSchema = writableBody(writableShape, READ_ONLY_KEYS)
   .transform((body) => ({
     ...body,
@@ -86,7 +87,6 @@ export const PatientWriteSchema = writableBody(writableShape, READ_ONLY_KEYS)
     phone_number: body.phone_number ?? null,
     address: body.address ?? null,
     blood_group: body.blood_group ?? null,
-    medical_history: body.medical_history ?? null,
   }))
   .openapi('PatientWrite')
 
@@ -115,8 +115,12 @@ export const PatientSchema = z
     phone_number: z.string().nullable().openapi({ ...STORED_PHONE, example: '+15551234567' }),
     address: z.string().nullable().openapi({ maxLength: 500, example: '12 Harbour Road, Arlington' }),
     blood_group: z.enum(BLOOD_GROUPS).nullable().openapi({ example: 'O+' }),
-    medical_history: z.string().nullable().openapi({ maxLength: 10_000, example: 'Penicillin allergy.' }),
-    created_by: z.number().int().openapi({ ...WHOLE, description: 'The user who created, and alone can see, this patient.', example: 1 }),
+    medical_history: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ maxLength: 10_000, description: 'Absent from every answer to a front-desk member of the clinic.', example: 'Penicillin allergy.' }),
+    created_by: z.number().int().openapi({ ...WHOLE, description: 'The user who created this patient; every member of its clinic can see it.', example: 1 }),
     created_at: timestamp(),
     updated_at: timestamp(),
   })
@@ -162,7 +166,7 @@ export const HistoryEventSchema = z
     action: z.string().openapi({ maxLength: 64, example: 'patient.update' }),
     resource_type: z.string().openapi({ maxLength: 64, example: 'patient' }),
     resource_id: z.number().int().nullable().openapi({ ...WHOLE, example: 1 }),
-    outcome: z.enum(['ok', 'denied', 'not_found']).openapi({ example: 'ok' }),
+    outcome: z.enum(AUDIT_OUTCOMES).openapi({ example: 'ok' }),
     request_id: z
       .string()
       .openapi({ maxLength: 128, description: "The id the server made for the request that caused the event (a client's own X-Request-Id is kept apart, as client_request_id).", example: '5f0c6f3e-2b1a-4c1d-9a57-0d8f2f1e9b21' }),
