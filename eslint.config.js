@@ -76,7 +76,7 @@ export default tseslint.config(
   {
     files: ['e2e/**/*.mjs'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', URL: 'readonly', setTimeout: 'readonly' },
+      globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', URL: 'readonly', setTimeout: 'readonly', performance: 'readonly', AbortSignal: 'readonly' },
     },
   },
   {

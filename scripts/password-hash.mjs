@@ -13,5 +13,4 @@ export function passwordHash(password, iterations = ITERATIONS) {
   return `pbkdf2_sha256$${iterations}$${salt}$${hash}`
 }
 
-/** Single-quoted SQL literal. @param {unknown} value */
-export const sqlText = (value) => `'${String(value).replaceAll("'", "''")}'`
+export { sqlText } from './sql-text.mjs'

@@ -11,6 +11,7 @@ import { corsFromEnv } from './middleware/cors'
 import { dbSession } from './middleware/db-session'
 import { jsonBody } from './middleware/json-body'
 import { noStoreWhenAuthenticated } from './middleware/no-store'
+import { queryText } from './middleware/query-text'
 import { requestIds } from './middleware/request-ids'
 import { adminRoutes } from './routes/admin'
 import { assignmentsRoutes, patientDoctorsRoutes } from './routes/assignments'
@@ -32,6 +33,7 @@ base.use(noStoreWhenAuthenticated())
 base.use(corsFromEnv())
 base.use(dbSession())
 base.use(jsonBody())
+base.use(queryText())
 base.use(conditionalGet())
 // Innermost, so the 405 it puts in place of the 404 still passes every header middleware above.
 base.use(methodNotAllowed({ app: base, onMethodNotAllowed: methodNotAllowedAnswer }))

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
 import { auditEventsFor, loginAttempts } from './db'
-import { GOOD_PASSWORD, randomIp, registerUser, send, signedInUser, uniqueEmail, type Sent } from './helpers'
+import { GOOD_PASSWORD, login, randomIp, registerUser, send, signedInUser, uniqueEmail, type Sent } from './helpers'
 
 /** Sends `count` requests one after another and returns their statuses. */
 async function statuses(count: number, request: (index: number) => Promise<{ status: number }>): Promise<number[]> {
@@ -58,7 +58,7 @@ describe('rate limits', () => {
       LOGIN_EMAIL_LIMITER: [`${email} ${ip}`],
       REGISTER_IP_LIMITER: [ip],
       REFRESH_IP_LIMITER: [ip],
-      API_USER_LIMITER: [String(id)],
+      API_USER_LIMITER: [`${id}:0`],
     })
     const refused = await login()
     expect(refused.status).toBe(429)
@@ -109,6 +109,21 @@ describe('rate limits', () => {
     expect(statuses.filter((status) => status !== 429)).toEqual(Array(statuses.filter((status) => status !== 429).length).fill(200))
     const other = await me(calm.access)
     expect(other.status).toBe(200)
+  })
+})
+
+describe('the per-user limit and ended tokens', () => {
+  it('lets no token ended by logout-all spend the budget of the tokens issued after it', async () => {
+    const user = await signedInUser()
+    const limited = { API_USER_LIMITER: env.SMALL_LIMITER }
+    expect((await send('POST', '/api/auth/logout-all/', { token: user.access })).status).toBe(204)
+    const dead = await statuses(8, () => send('GET', '/api/auth/me/', { token: user.access, env: limited }))
+    expect(dead.every((status) => status === 401 || status === 429)).toBe(true)
+    expect(dead).toContain(429)
+    const fresh = await login(user.email, user.password)
+    const live = await send('GET', '/api/auth/me/', { token: fresh.access, env: limited })
+    expect(live.status).toBe(200)
+    expect(live.body.id).toBe(user.id)
   })
 })
 

@@ -1,10 +1,11 @@
 import { env } from 'cloudflare:workers'
 import { sign } from 'hono/jwt'
 import { describe, expect, it, vi } from 'vitest'
+import { hashPassword } from '../src/auth/password'
 import { PLACEHOLDER_SECRET } from '../src/core/config'
 import { networkOf } from '../src/core/network'
 import { recordingD1 } from './d1-wrapper'
-import { BASE, dispatch, GOOD_PASSWORD, send, signedInAdmin, type EnvOverrides, type LooseBody, login, randomIp, registerUser, signedInUser, uniqueEmail } from './helpers'
+import { BASE, createPatient, dispatch, GOOD_PASSWORD, send, signedInAdmin, type EnvOverrides, type LooseBody, login, randomIp, registerUser, signedInUser, uniqueEmail } from './helpers'
 
 /** A Django 4.2 hash (600,000 iterations) made by `crypto.pbkdf2Sync(PASSWORD, SALT, 600000, 32, 'sha256')`, with its password. */
 const DJANGO_PASSWORD = 'Django-Era-Passphrase-4.2'
@@ -235,7 +236,7 @@ describe('iss and aud', () => {
       'HS256',
     )
     expect((await send('GET', '/api/auth/me/', { token: staging })).status).toBe(401)
-    const inProduction = await direct('/api/auth/me/', { headers: { authorization: `Bearer ${user.access}` } }, { ENVIRONMENT: 'production' })
+    const inProduction = await direct('/api/auth/me/', { headers: { authorization: `Bearer ${user.access}` } }, { ENVIRONMENT: 'production', PASSWORD_ITERATIONS: '100000' })
     expect(inProduction.status).toBe(401)
     const noAudience = await sign({ sub: String(user.id), iat: now, exp: now + 600, jti: crypto.randomUUID(), gen: 0, token_type: 'access' }, env.JWT_SECRET, 'HS256')
     expect((await send('GET', '/api/auth/me/', { token: noAudience })).status).toBe(401)
@@ -250,7 +251,7 @@ describe('configuration', () => {
         errors.mockClear()
         const response = await direct('/api/health/', {}, { JWT_SECRET: secret })
         expect(response.status).toBe(500)
-        expect(response.body).toEqual({ error: expect.any(String), code: 'internal_error', request_id: expect.stringMatching(UUID) })
+        expect(response.body).toEqual({ error: expect.any(String), code: 'misconfigured', request_id: expect.stringMatching(UUID) })
         expect(errors.mock.calls.flat().join('\n')).toContain('configuration error: JWT_SECRET')
       }
     } finally {
@@ -271,6 +272,67 @@ describe('passwords moved over from Django', () => {
     const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?').bind(user.id).first<{ password_hash: string }>()
     expect(row!.password_hash).toMatch(/^pbkdf2_sha256\$1000\$/)
     expect((await login(email, DJANGO_PASSWORD)).access).toEqual(expect.any(String))
+  })
+})
+
+describe('changes that land while a request is checking a password', () => {
+  const direct = (path: string, body: unknown, token: string | undefined, d1: D1Database) =>
+    send('POST', path, { body, token, env: { DB: d1 } })
+
+  // Deactivation through the admin route also moves the generation on; this one does not, so only
+  // the `is_active` condition of the login's final batch can refuse it.
+  it('issues no tokens when the account is deactivated between the password check and the login batch', async () => {
+    const { email, password, user } = await registerUser()
+    const d1 = recordingD1({
+      beforeTrip: async (_, index) => {
+        if (index === 1) await env.DB.prepare('UPDATE users SET is_active = 0 WHERE id = ?').bind(user.id).run()
+      },
+    })
+    const response = await direct('/api/auth/login/', { email, password }, undefined, d1.binding)
+    expect(response.status).toBe(401)
+    expect(response.body.code).toBe('invalid_credentials')
+    const { n } = (await env.DB.prepare('SELECT count(*) AS n FROM refresh_tokens WHERE user_id = ?').bind(user.id).first<{ n: number }>())!
+    expect(n).toBe(0)
+  })
+
+  // A second change-password (or a reset) that lands after this one checked the old password: its
+  // hash stands, and this request changes nothing. Only the old-hash condition of the UPDATE holds it.
+  it('keeps a password changed concurrently, after this request checked the old one', async () => {
+    const user = await signedInUser()
+    const concurrent = await hashPassword('Concurrent-Kettle-31', Number(env.PASSWORD_ITERATIONS))
+    const d1 = recordingD1({
+      beforeTrip: async (trip) => {
+        if (trip.sql.some((sql) => /^update "users" set "password_hash"/.test(sql))) {
+          await env.DB.prepare('UPDATE users SET password_hash = ? WHERE id = ?').bind(concurrent, user.id).run()
+        }
+      },
+    })
+    const response = await direct('/api/auth/change-password/', { old_password: user.password, new_password: 'Brand-New-Kettle-77' }, user.access, d1.binding)
+    expect(response.status).toBe(401)
+    const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?').bind(user.id).first<{ password_hash: string }>()
+    expect(row!.password_hash).toBe(concurrent)
+    expect((await login(user.email, 'Concurrent-Kettle-31')).access).toEqual(expect.any(String))
+  })
+})
+
+describe('legacy hashes above the cap', () => {
+  // The cap bounds what a login of a carried-over account can cost: without it, this hash would be
+  // derived in pure JS at 1,000,001 iterations (no WebCrypto call at all) before failing.
+  it('treats a stored hash above 1,000,000 iterations as malformed: one dummy derivation at the configured count, then 401', async () => {
+    const { email, user } = await registerUser()
+    const overCap = DJANGO_HASH.replace('$600000$', '$1000001$')
+    await env.DB.prepare('UPDATE users SET password_hash = ? WHERE id = ?').bind(overCap, user.id).run()
+    const derive = vi.spyOn(crypto.subtle, 'deriveBits')
+    try {
+      const response = await send('POST', '/api/auth/login/', { body: { email, password: DJANGO_PASSWORD } })
+      expect(response.status).toBe(401)
+      expect(response.body.code).toBe('invalid_credentials')
+      expect(derive.mock.calls.map(([algorithm]) => (algorithm as { iterations: number }).iterations)).toEqual([Number(env.PASSWORD_ITERATIONS)])
+    } finally {
+      derive.mockRestore()
+    }
+    const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?').bind(user.id).first<{ password_hash: string }>()
+    expect(row!.password_hash).toBe(overCap)
   })
 })
 
@@ -295,6 +357,43 @@ describe('well-formed text', () => {
     expect(Object.keys(register.body.details)).toEqual(['name'])
     const pair = await send('POST', '/api/patients/', { token: user.access, body: { name: 'Emoji 😀 fine', date_of_birth: '1980-03-15', gender: 'female' } })
     expect(pair.status).toBe(201)
+  })
+
+  it('refuses bytes that are not UTF-8 in a body with 400 on that field, storing nothing (not U+FFFD)', async () => {
+    const user = await signedInUser()
+    const utf8 = new TextEncoder()
+    for (const bad of [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x80]]) {
+      const [before, after] = ['{"name": "Grace ', ' Hopper", "date_of_birth": "1980-03-15", "gender": "female"}']
+      const response = await send('POST', '/api/patients/', {
+        token: user.access,
+        rawBody: new Uint8Array([...utf8.encode(before), ...bad, ...utf8.encode(after)]),
+        headers: { 'content-type': 'application/json' },
+      })
+      expect(response.status).toBe(400)
+      expect(response.body.code).toBe('validation_error')
+      expect(Object.keys(response.body.details)).toEqual(['name'])
+    }
+    const { n } = (await env.DB.prepare('SELECT count(*) AS n FROM patients WHERE created_by = ?').bind(user.id).first<{ n: number }>())!
+    expect(n).toBe(0)
+    const replacement = await send('POST', '/api/patients/', { token: user.access, body: { name: 'Grace \ufffd Hopper', date_of_birth: '1980-03-15', gender: 'female' } })
+    expect(replacement.status).toBe(201)
+  })
+
+  it('refuses a NUL or bytes that are not UTF-8 in a query string with 400 on that parameter', async () => {
+    const user = await signedInUser()
+    await createPatient(user.access, { name: 'Nobody Matches Nul' })
+    const admin = await signedInAdmin()
+    for (const [path, token] of [['/api/patients/', user.access], ['/api/doctors/', user.access], ['/api/admin/users/', admin.access]] as const) {
+      for (const search of ['%00', 'a%00', '%FF', '%ED%A0%80']) {
+        const response = await send('GET', `${path}?search=${search}`, { token })
+        expect(response.status, `${path}?search=${search}`).toBe(400)
+        expect(Object.keys(response.body.details)).toEqual(['search'])
+      }
+    }
+    const nameless = await send('GET', '/api/patients/?%00=1', { token: user.access })
+    expect(nameless.status).toBe(400)
+    const plain = await send('GET', `/api/patients/?search=${encodeURIComponent('Nul')}`, { token: user.access })
+    expect(plain.body.count).toBe(1)
   })
 
   it('caps search at 100 characters', async () => {

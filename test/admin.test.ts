@@ -1,6 +1,9 @@
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { auditEventsFor, liveRefreshTokens, patientsOf, userRow as fullUserRow } from './db'
-import { createPatient, GOOD_PASSWORD, login, send, signedInAdmin, signedInUser } from './helpers'
+import { adminAccountSql } from '../scripts/admin-account.mjs'
+import { hashPassword } from '../src/auth/password'
+import { auditEventsFor, liveRefreshTokens, patientsOf, testDb, userByEmail, userRow as fullUserRow } from './db'
+import { createPatient, GOOD_PASSWORD, login, send, signedInAdmin, signedInUser, uniqueEmail } from './helpers'
 
 /** The two columns an administrator changes. */
 const userRow = async (id: number) => {
@@ -36,6 +39,21 @@ describe('GET /api/admin/users/', () => {
 })
 
 describe('PATCH /api/admin/users/{id}/', () => {
+  it('records each change with the fields it changed and their old and new values', async () => {
+    const admin = await signedInAdmin()
+    const target = await signedInUser()
+    for (const body of [{ role: 'admin' }, { is_active: false }, { is_active: true, role: 'user' }]) {
+      expect((await send('PATCH', `/api/admin/users/${target.id}/`, { token: admin.access, body })).status).toBe(200)
+    }
+    const events = await auditEventsFor('admin.user_update', target.id)
+    expect(events.map((event) => [event.actor_id, event.outcome, JSON.parse(event.detail!)])).toEqual([
+      [admin.id, 'ok', { changes: { role: { old: 'user', new: 'admin' } } }],
+      [admin.id, 'ok', { changes: { is_active: { old: true, new: false } } }],
+      [admin.id, 'ok', { changes: { role: { old: 'admin', new: 'user' }, is_active: { old: false, new: true } } }],
+    ])
+    expect(await userRow(target.id)).toEqual({ role: 'user', is_active: 1 })
+  })
+
   it('promotes a user, audited', async () => {
     const admin = await signedInAdmin()
     const target = await signedInUser()
@@ -110,6 +128,32 @@ describe('GET /api/admin/audit/', () => {
     expect(logins.body.results).toEqual([expect.objectContaining({ actor_id: target.id, outcome: 'ok' })])
   })
 
+  it('answers an action family filter of any length, with _ taken literally', async () => {
+    const admin = await signedInAdmin()
+    const target = await signedInUser()
+    await send('PATCH', `/api/admin/users/${target.id}/`, { token: admin.access, body: { role: 'admin' } })
+    const family = async (action: string) => {
+      const response = await send('GET', `/api/admin/audit/?actor=${admin.id}&action=${action}`, { token: admin.access })
+      expect(response.status, action).toBe(200)
+      return response.body.results.map((event: { action: string }) => event.action)
+    }
+    expect(await family('admin.*')).toEqual(['admin.user_update'])
+    expect(await family('a_min.*')).toEqual([])
+    expect(await family(`${'a'.repeat(100)}.*`)).toEqual([])
+    expect(await family(`${'_'.repeat(60)}.*`)).toEqual([])
+  })
+
+  it('answers an account search up to the 100-character maximum against an account it matches', async () => {
+    const admin = await signedInAdmin()
+    const name = 'Searchable%_Account '.repeat(6).trim()
+    const target = await signedInUser({ name })
+    for (const term of [name.slice(0, 100).toUpperCase(), '%'.repeat(100)]) {
+      const response = await send('GET', `/api/admin/users/?search=${encodeURIComponent(term)}`, { token: admin.access })
+      expect(response.status, `a search of ${term.length} characters`).toBe(200)
+      expect(response.body.results.map((user: { id: number }) => user.id)).toEqual(term === '%'.repeat(100) ? [] : [target.id])
+    }
+  })
+
   it('refuses malformed filters', async () => {
     const admin = await signedInAdmin()
     for (const query of ['since=yesterday', 'action=DROP TABLE', 'resource=patient:abc', 'actor=-1']) {
@@ -143,5 +187,32 @@ describe('POST /api/auth/change-password/', () => {
     }
     expect((await fullUserRow(user.id))!.password_hash).toBe(before)
     expect(await liveRefreshTokens(user.id)).toBe(1)
+  })
+})
+
+describe('npm run create-admin (its SQL, run as wrangler runs it)', () => {
+  const run = async (account: { name: string; email: string; password: string }) => {
+    const sql = adminAccountSql({ ...account, hash: await hashPassword(account.password, 1000), runId: crypto.randomUUID() })
+    let rows: unknown[] = []
+    for (const statement of sql.split('\n')) rows = (await env.DB.prepare(statement).all()).results
+    return rows
+  }
+
+  it('says whether it created or promoted the account, audits it without the password, and refuses a common password', async () => {
+    const email = uniqueEmail('ops')
+    expect(await run({ name: 'Ops Admin', email, password: 'Long-Enough-Kettle-42' })).toEqual([{ account: 'created' }])
+    const created = await userByEmail(email)
+    expect(created).toMatchObject({ role: 'admin', is_active: 1, token_generation: 0 })
+    expect(await run({ name: 'Ops Admin', email, password: '1qaz2wsx3edc' })).toEqual([])
+    expect((await userByEmail(email))!.password_hash).toBe(created!.password_hash)
+    await testDb.updateTable('users').set({ role: 'user', is_active: 0 }).where('id', '=', created!.id).execute()
+    expect(await run({ name: 'Ops Admin', email, password: 'Another-Long-Kettle-43' })).toEqual([{ account: 'promoted' }])
+    expect(await userByEmail(email)).toMatchObject({ role: 'admin', is_active: 1, token_generation: 1 })
+    const events = await auditEventsFor('admin.create_admin', created!.id)
+    expect(events.map((event) => [event.actor_id, event.outcome, JSON.parse(event.detail!)])).toEqual([
+      [null, 'ok', { account: 'created', changes: { role: 'admin', is_active: true, password: 'set' } }],
+      [null, 'ok', { account: 'promoted', changes: { role: 'admin', is_active: true, password: 'set' } }],
+    ])
+    expect(events.map((event) => event.detail).join()).not.toMatch(/Kettle|pbkdf2/)
   })
 })

@@ -8,6 +8,29 @@ const clinic = () => anyClinic({ patient: { name: 'Ada Patient' }, doctor: { nam
 const assignmentCount = (patientId: number) => countAssignmentsWhere('patient_id', patientId)
 
 describe('POST /api/mappings/', () => {
+  it('refuses patient and patient_id (or doctor and doctor_id) naming different records with 400, storing nothing', async () => {
+    const { token, patient, doctor } = await clinic()
+    const otherPatient = await createPatient(token, { name: 'Other Patient' })
+    const otherDoctor = await createDoctor(token, { name: 'Dr. Other' })
+    for (const [body, field] of [
+      [{ patient: patient.id, patient_id: otherPatient.id, doctor: doctor.id }, 'patient_id'],
+      [{ patient: patient.id, doctor: doctor.id, doctor_id: otherDoctor.id }, 'doctor_id'],
+    ] as const) {
+      const response = await send('POST', '/api/mappings/', { token, body })
+      expect(response.status).toBe(400)
+      expect(Object.keys(response.body.details)).toEqual([field])
+    }
+    expect(await assignmentCount(patient.id)).toBe(0)
+    expect(await assignmentCount(otherPatient.id)).toBe(0)
+    const same = await send('POST', '/api/mappings/', { token, body: { patient: patient.id, patient_id: patient.id, doctor: doctor.id } })
+    expect(same.status).toBe(201)
+    const assignment = same.body.id
+    const update = await send('PATCH', `/api/mappings/${assignment}/`, { token, body: { patient: patient.id, patient_id: otherPatient.id, notes: 'Changed' } })
+    expect(update.status).toBe(400)
+    expect(Object.keys(update.body.details)).toEqual(['patient_id'])
+    expect((await assignmentRow(assignment))!.notes).toBeNull()
+  })
+
   it('assigns a doctor to your patient', async () => {
     const { user, token, patient, doctor } = await clinic()
     const response = await send('POST', '/api/mappings/', { token, body: { patient: patient.id, doctor: doctor.id, notes: 'Weekly check' } })
@@ -79,7 +102,8 @@ describe('POST /api/mappings/', () => {
     await createAssignment(token, patient.id, doctor.id)
     const response = await send('POST', '/api/mappings/', { token, body: { patient: patient.id, doctor: doctor.id } })
     expect(response.status).toBe(409)
-    expect(response.body.code).toBe('conflict')
+    // Its own words, not the generic UNIQUE-constraint answer (which would name the doctor_id column).
+    expect(response.body).toEqual({ error: 'This doctor is already assigned to this patient.', code: 'conflict' })
     expect(await assignmentCount(patient.id)).toBe(1)
   })
 

@@ -1,9 +1,9 @@
 import { env } from 'cloudflare:workers'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { AuditEventRow as AuditRow } from '../src/db/schema'
 import { changes, isAuditInsert, recordingD1 } from './d1-wrapper'
 import { auditEventsOfRequest as eventsOf, auditEventsOfResource as eventsOfResource, countPatientsOf, ownClinicOf, patientRow } from './db'
-import { createDoctor, createAssignment, createPatient, send, signedInUser, type Sent, type SendOptions } from './helpers'
+import { createDoctor, createAssignment, createPatient, send, signedInAdmin, signedInUser, type Sent, type SendOptions } from './helpers'
 import { deliver, recordingQueue } from './audit-queue'
 
 /** The patients an event named beyond its own resource (audit_event_resources). */
@@ -427,6 +427,52 @@ describe('GET /api/patients/{id}/history/', () => {
       const response = await send(method, `/api/patients/${patient.id}/history/`, { token: user.access, body: {} })
       expect(response.status).toBe(405)
     }
+  })
+})
+
+describe('a PATCH that changes nothing', () => {
+  it('is a read: disclosed through the queue, 503 with nothing disclosed when the queue refuses, and no update event', async () => {
+    const user = await signedInUser()
+    const patient = await createPatient(user.access, PATIENT)
+    const down = recordingQueue({ failing: true })
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const refused = await send('PATCH', `/api/patients/${patient.id}/`, { token: user.access, body: {}, env: { AUDIT_QUEUE: down.queue } })
+    log.mockRestore()
+    expect(refused.status).toBe(503)
+    expect(refused.body.code).toBe('audit_unavailable')
+    expect(refused.text).not.toContain(PATIENT.name)
+    const up = recordingQueue()
+    const answered = await send('PATCH', `/api/patients/${patient.id}/`, { token: user.access, body: { id: 999, created_by: 1 }, env: { AUDIT_QUEUE: up.queue } })
+    expect(answered.status).toBe(200)
+    expect(answered.body).toMatchObject({ id: patient.id, name: PATIENT.name })
+    expect(answered.headers.get('etag')).toBe('"1"')
+    expect(up.sent).toEqual([expect.objectContaining({ action: 'patient.read', resource_id: patient.id, outcome: 'ok', patients: [patient.id] })])
+    for (const response of [refused, answered]) expect(await eventsOf(response.headers.get('x-request-id')!)).toEqual([])
+    expect((await patientRow(patient.id))!.version).toBe(1)
+    const stale = await send('PATCH', `/api/patients/${patient.id}/`, { token: user.access, body: {}, headers: { 'if-match': '"7"' }, env: { AUDIT_QUEUE: up.queue } })
+    expect(stale.status).toBe(412)
+  })
+})
+
+describe('a history starts at the patient', () => {
+  it("leaves out events about the patient's id from before it existed, in its history and in the admin resource filter", async () => {
+    const prober = await signedInUser()
+    const owner = await signedInUser()
+    const admin = await signedInAdmin()
+    const before = await createPatient(owner.access, { name: 'Placeholder' })
+    const nextId = before.id + 1
+    const probe = await send('DELETE', `/api/patients/${nextId}/`, { token: prober.access })
+    expect(probe.status).toBe(404)
+    expect(await eventsOf(probe.headers.get('x-request-id')!)).toEqual([expect.objectContaining({ resource_id: nextId, outcome: 'not_found' })])
+    const patient = await createPatient(owner.access)
+    expect(patient.id).toBe(nextId)
+    const history = await send('GET', `/api/patients/${patient.id}/history/`, { token: owner.access })
+    expect(history.status).toBe(200)
+    expect(history.body.results.map((event: AuditRow) => [event.action, event.actor_id])).toEqual([['patient.create', owner.id]])
+    const filtered = await send('GET', `/api/admin/audit/?resource=patient:${patient.id}`, { token: admin.access })
+    expect(filtered.status).toBe(200)
+    expect(filtered.body.results.map((event: AuditRow) => event.actor_id)).not.toContain(prober.id)
+    expect(filtered.body.results.map((event: AuditRow) => event.action)).toContain('patient.create')
   })
 })
 

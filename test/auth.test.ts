@@ -236,6 +236,29 @@ describe('POST /api/auth/refresh/', () => {
     expect(reuses[0]).toMatchObject({ actor_id: id, resource_type: 'user', outcome: 'denied', request_id: replay.headers.get('x-request-id') })
   })
 
+  it('answers a stolen refresh token once: later replays are a plain 401 that ends nothing, one audit event each, after a password change too', async () => {
+    const { email, password, refresh, id } = await signedInUser()
+    expect((await send('POST', '/api/auth/refresh/', { body: { refresh } })).status).toBe(200)
+    await rotatedSecondsAgo(refresh, 60)
+    const generation = (await userRow(id))!.token_generation
+    expect((await send('POST', '/api/auth/refresh/', { body: { refresh } })).status).toBe(401)
+    expect(await liveRefreshTokens(id)).toBe(0)
+    expect((await userRow(id))!.token_generation).toBe(generation + 1)
+    const later = await login(email, password)
+    const replays = []
+    for (let i = 0; i < 3; i++) replays.push(await send('POST', '/api/auth/refresh/', { body: { refresh } }))
+    const newPassword = 'Another-Kettle-77'
+    expect((await send('POST', '/api/auth/change-password/', { token: later.access, body: { old_password: password, new_password: newPassword } })).status).toBe(204)
+    const afterChange = await login(email, newPassword)
+    replays.push(await send('POST', '/api/auth/refresh/', { body: { refresh } }))
+    expect(replays.map((replay) => [replay.status, replay.body.code])).toEqual(Array(4).fill([401, 'token_not_valid']))
+    expect((await send('GET', '/api/auth/me/', { token: afterChange.access })).status).toBe(200)
+    expect(await liveRefreshTokens(id)).toBe(1)
+    // Moved on once by the theft response, once by the password change; never by a replay.
+    expect((await userRow(id))!.token_generation).toBe(generation + 2)
+    expect(await auditEventsFor('auth.refresh_reuse', id)).toHaveLength(5)
+  })
+
   it('refuses an access token in place of a refresh token', async () => {
     const { access } = await signedInUser()
     const response = await send('POST', '/api/auth/refresh/', { body: { refresh: access } })

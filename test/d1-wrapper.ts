@@ -15,9 +15,10 @@ export interface RecordingD1 {
 
 /**
  * Wraps the real D1 binding so a test can see what a request did with it: the session constraint
- * or bookmark it opened, and each round trip (a `batch()` counts as one).
+ * or bookmark it opened, and each round trip (a `batch()` counts as one). `beforeTrip` runs before
+ * each round trip is sent, with the trips so far: a test makes a concurrent change land there.
  */
-export function recordingD1(): RecordingD1 {
+export function recordingD1({ beforeTrip }: { beforeTrip?: (trip: RoundTrip, index: number) => Promise<void> } = {}): RecordingD1 {
   const record: RecordingD1 = { binding: undefined as unknown as D1Database, sessions: [], trips: [] }
   const describe = (statement: D1PreparedStatement) => (statement as unknown as { sqlText: { sql: string; params: unknown[] } }).sqlText
 
@@ -31,8 +32,10 @@ export function recordingD1(): RecordingD1 {
       raw: (...args: []) => trip(() => statement.raw(...args)),
       inner: statement,
     }
-    const trip = <T>(run: () => Promise<T>) => {
-      record.trips.push({ kind: 'statement', sql: [sql], params: [params] })
+    const trip = async <T>(run: () => Promise<T>) => {
+      const sent: RoundTrip = { kind: 'statement', sql: [sql], params: [params] }
+      record.trips.push(sent)
+      await beforeTrip?.(sent, record.trips.length - 1)
       return run()
     }
     return wrapped as unknown as D1PreparedStatement
@@ -40,8 +43,10 @@ export function recordingD1(): RecordingD1 {
 
   const wrapHandle = (handle: D1Database | D1DatabaseSession) => ({
     prepare: (sql: string) => wrapStatement(handle.prepare(sql), sql),
-    batch: (statements: D1PreparedStatement[]) => {
-      record.trips.push({ kind: 'batch', sql: statements.map((s) => describe(s).sql), params: statements.map((s) => describe(s).params) })
+    batch: async (statements: D1PreparedStatement[]) => {
+      const sent: RoundTrip = { kind: 'batch', sql: statements.map((s) => describe(s).sql), params: statements.map((s) => describe(s).params) }
+      record.trips.push(sent)
+      await beforeTrip?.(sent, record.trips.length - 1)
       return handle.batch(statements.map((s) => (s as unknown as { inner: D1PreparedStatement }).inner))
     },
   })

@@ -12,7 +12,7 @@ import { clinicIdOf, createAssignment, createDoctor, createPatient, send, signed
  * the first test, so a new route cannot be left out of the audit record by accident.
  */
 type Disclosed = (body: LooseBody) => number[]
-const PATIENT_ROUTES: Record<string, Disclosed | 'none'> = {
+const PATIENT_ROUTES: Record<string, Disclosed | 'none' | 'admin'> = {
   '/api/patients': (body) => body.results.map((patient: { id: number }) => patient.id),
   '/api/patients/:id': (body) => [body.id],
   '/api/patients/:patient_id/doctors': (body) => [body.patient_id],
@@ -27,7 +27,8 @@ const PATIENT_ROUTES: Record<string, Disclosed | 'none'> = {
   '/api/health': 'none',
   '/api/health/live': 'none',
   '/api/admin/users': 'none',
-  '/api/admin/audit': 'none',
+  // Disclosed, to administrators only: "the admin audit list" below.
+  '/api/admin/audit': 'admin',
   '/api/clinics/:id': 'none',
   '/api/clinics/:id/members': 'none',
   '/api/clinics/:id/invitations': 'none',
@@ -78,7 +79,7 @@ describe('answers that disclose patient data', () => {
   })
 
   for (const [route, disclosed] of Object.entries(PATIENT_ROUTES)) {
-    if (disclosed === 'none') continue
+    if (disclosed === 'none' || disclosed === 'admin') continue
     it(`${route}: one event names exactly the patients in the answer, queued before it, with no D1 write`, async () => {
       const answer = await read(paths[route])
       expect(answer.status).toBe(200)
@@ -106,6 +107,36 @@ describe('answers that disclose patient data', () => {
       expect(answer.text).not.toContain('Disclosed')
     })
   }
+})
+
+describe('the admin audit list', () => {
+  it('is a disclosure: queued before the answer, naming its patients and the events it returned; 503 and nothing shown when the queue refuses', async () => {
+    const admin = await signedInAdmin()
+    const searchQueue = recordingQueue()
+    const searched = await send('GET', '/api/patients/?search=Disclosed%20One', { token: user.access, env: { AUDIT_QUEUE: searchQueue.queue } })
+    expect(searched.status).toBe(200)
+    await deliver(searchQueue.sent)
+    const list = (failing: boolean) => {
+      const audit = recordingQueue({ failing })
+      return send('GET', `/api/admin/audit/?actor=${user.id}`, { token: admin.access, env: { AUDIT_QUEUE: audit.queue } }).then((answer) => ({ ...answer, sent: audit.sent }))
+    }
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const refused = await list(true)
+    log.mockRestore()
+    expect(refused.status).toBe(503)
+    expect(refused.body.code).toBe('audit_unavailable')
+    expect(refused.text).not.toContain('Disclosed One')
+    const answer = await list(false)
+    expect(answer.status).toBe(200)
+    expect(answer.text).toContain('Disclosed One')
+    const patientEvents = answer.body.results.filter((event: { resource_type: string; resource_id: number | null }) => event.resource_type === 'patient' && event.resource_id !== null)
+    expect(patientEvents.length).toBeGreaterThan(0)
+    expect(answer.sent).toHaveLength(1)
+    const [sent] = answer.sent
+    expect(sent).toMatchObject({ action: 'admin.audit_list', actor_id: admin.id, resource_type: 'audit_event', outcome: 'ok', request_id: answer.headers.get('x-request-id') })
+    expect([...sent.patients].sort()).toEqual([...new Set(patientEvents.map((event: { resource_id: number }) => event.resource_id))].sort())
+    expect(JSON.parse(sent.detail!).events).toEqual(answer.body.results.map((event: { id: number }) => event.id))
+  })
 })
 
 describe('the audit queue consumer', () => {

@@ -295,6 +295,17 @@ describe('GET /api/doctors/', () => {
     expect(response.body.results.map((d: { id: number }) => d.id)).toEqual([literal.id])
   })
 
+  it('answers searches up to the 100-character maximum against a doctor they match', async () => {
+    const { access } = await signedInUser()
+    const tag = unique()
+    const doctor = await createDoctor(access, { name: `Dr. ${tag} ${'Long%_Name '.repeat(9)}`.slice(0, 120).trim() })
+    for (const term of [`${tag} ${'Long%_Name '.repeat(9)}`.slice(0, 100).toUpperCase(), '%'.repeat(100), `${tag}${'_'.repeat(60)}`]) {
+      const response = await send('GET', `/api/doctors/?search=${encodeURIComponent(term)}`, { token: access })
+      expect(response.status, `a search of ${term.length} characters`).toBe(200)
+      expect(response.body.results.map((d: { id: number }) => d.id)).toEqual(term.startsWith(tag.toUpperCase()) ? [doctor.id] : [])
+    }
+  })
+
   it('filters by exact specialization in any letter case', async () => {
     const { access } = await signedInUser()
     const specialization = unique('Spec')
@@ -659,15 +670,25 @@ describe('DELETE /api/doctors/{id}/', () => {
     const assignment = await assign(owner.id, doctor.id)
     const one = await send('DELETE', `/api/doctors/${doctor.id}/`, { token: owner.access })
     expect(one.status).toBe(409)
-    expect(one.body.code).toBe('conflict')
-    expect(one.body.error).toContain('remove its 1 assignment first')
-    await assign(owner.id, doctor.id)
-    const two = await send('DELETE', `/api/doctors/${doctor.id}/`, { token: owner.access })
-    expect(two.status).toBe(409)
-    expect(two.body.error).toContain('remove its 2 assignments first')
+    expect(one.body).toEqual({ error: 'This doctor is assigned to patients: their assignments must be removed first.', code: 'conflict' })
     expect(await doctorRow(doctor.id)).not.toBeNull()
-    expect(await assignmentCount(doctor.id)).toBe(2)
+    expect(await assignmentCount(doctor.id)).toBe(1)
     expect(await assignmentRow(assignment)).not.toBeNull()
+  })
+
+  it("tells the doctor's creator only that it is in use, not how many assignments other users' patients have", async () => {
+    const owner = await signedInUser()
+    const doctor = await createDoctor(owner.access)
+    const others = [await signedInUser(), await signedInUser()]
+    const answers = []
+    for (const other of others) {
+      await assign(other.id, doctor.id)
+      answers.push(await send('DELETE', `/api/doctors/${doctor.id}/`, { token: owner.access }))
+    }
+    expect(answers.map((answer) => answer.status)).toEqual([409, 409])
+    expect(answers[1].text).toBe(answers[0].text)
+    expect(answers[1].body.error).not.toMatch(/\d/)
+    expect(await assignmentCount(doctor.id)).toBe(2)
   })
 
   it("answers 403, not 409, to a user who did not add an assigned doctor", async () => {

@@ -133,8 +133,29 @@ describe('server errors', () => {
   it('fails every request with a 500 naming no internals when JWT_SECRET is missing', async () => {
     const { response, body, logged } = await misconfigured({ JWT_SECRET: undefined })
     expect(response.status).toBe(500)
-    expect(body).toEqual({ error: expect.any(String), code: 'internal_error', request_id: response.headers.get('x-request-id') })
+    expect(body).toEqual({ error: expect.any(String), code: 'misconfigured', request_id: response.headers.get('x-request-id') })
     expect(logged).toContain('JWT_SECRET is missing')
+  })
+
+  it.each([
+    ['a secret of one repeated character', { JWT_SECRET: 'k'.repeat(48) }, 'JWT_SECRET has little entropy'],
+    ['a secret of a short repeated pattern', { JWT_SECRET: 'abcd'.repeat(8) }, 'JWT_SECRET has little entropy'],
+    ['PASSWORD_ITERATIONS=1', { PASSWORD_ITERATIONS: '1' }, 'PASSWORD_ITERATIONS is 1:'],
+    ['fewer than 100,000 iterations in production', { ENVIRONMENT: 'production', PASSWORD_ITERATIONS: '50000' }, 'PASSWORD_ITERATIONS is 50000: production needs at least 100000'],
+    ['a ten-year access token', { JWT_ACCESS_MINUTES: String(10 * 365 * 24 * 60) }, 'access tokens may live at most 60 minutes'],
+    ['access tokens of 61 minutes', { JWT_ACCESS_MINUTES: '61' }, 'access tokens may live at most 60 minutes'],
+    ['refresh tokens of 31 days', { JWT_REFRESH_DAYS: '31' }, 'refresh tokens may live at most 30 days'],
+  ] as const)('refuses %s: every request answers the 500 misconfigured envelope, the reason only in the log', async (_, bindings, reason) => {
+    const { response, body, logged } = await misconfigured(bindings)
+    expect(response.status).toBe(500)
+    expect(body).toEqual({ error: expect.any(String), code: 'misconfigured', request_id: response.headers.get('x-request-id') })
+    expect(response.text).not.toContain(reason)
+    expect(logged).toContain(reason)
+  })
+
+  it('accepts the limits themselves: 60-minute access and 30-day refresh tokens, 100,000 iterations in production', async () => {
+    const response = await send('GET', '/api/health/live/', { env: { ENVIRONMENT: 'production', PASSWORD_ITERATIONS: '100000', JWT_ACCESS_MINUTES: '60', JWT_REFRESH_DAYS: '30' } })
+    expect(response.status).toBe(200)
   })
 
   it('refuses a JWT_SECRET shorter than 32 bytes', async () => {

@@ -3,7 +3,7 @@ import { hashPassword, verifyPassword } from '../src/auth/password'
 import { passwordProblems, similarity } from '../src/auth/password-policy'
 import { loadConfig, MAX_PASSWORD_ITERATIONS } from '../src/core/config'
 
-const SECRET = 'k'.repeat(32)
+const SECRET = 'Jq3vX9-bT2mLw8_zR4nYc6HpK1sDf7GaUe5Vo0Ni'
 
 describe('PBKDF2 iteration bound', () => {
   it('is pinned at 100,000, the most Workers accept in production', () => {

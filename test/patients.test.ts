@@ -765,6 +765,17 @@ describe('GET /api/patients/', () => {
       expect(await search('_')).toEqual({ count: 1, ids: [under] })
     })
 
+    it('answers searches up to the 100-character maximum against a row they match, wildcards and backslashes included', async () => {
+      // D1 refuses LIKE patterns over 50 bytes: searches of 49 characters and more answered 500.
+      const name = 'Wolfe%_\\stein '.repeat(8).trim()
+      const { user, patients } = await userWithPatients(1, () => ({ name }))
+      for (const term of [name.slice(3, 103).toUpperCase(), name.slice(0, 49), '%_\\'.repeat(33), 'x'.repeat(100), '%'.repeat(100), '\\'.repeat(100)]) {
+        const response = await list(user.access, `search=${encodeURIComponent(term)}`)
+        expect(response.status, `a search of ${term.length} characters`).toBe(200)
+        expect(ids(response.body), term).toEqual(name.toLowerCase().includes(term.toLowerCase()) ? [patients[0].id] : [])
+      }
+    })
+
     it('finds nothing when nothing matches', async () => {
       const { search } = await searchable()
       expect(await search('zzzz-nobody')).toEqual({ count: 0, ids: [] })

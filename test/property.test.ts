@@ -626,8 +626,13 @@ beforeAll(async () => {
   stranger = { userId: user.id, patient, doctor, assignment: await newMapping(user.access, patient, doctor) }
 })
 
+/** Every run of the whole file sends at least this many generated requests (a filtered run sends fewer). */
+const MIN_CASES = 10_000
+
 afterAll(() => {
-  console.log(`property tests: ${cases} generated requests in ${properties} properties over ${TARGETS.length} write routes`)
+  console.log(`property tests: ${cases} generated requests in ${properties} properties over ${TARGETS.length} write routes and ${SEARCH_TARGETS.length + 1} searches`)
+  const all = TARGETS.reduce((sum, target) => sum + Object.keys(families(target)).length, 0) + SEARCH_TARGETS.length + 1
+  if (properties === all) expect(cases).toBeGreaterThanOrEqual(MIN_CASES)
 })
 
 for (const [index, target] of TARGETS.entries()) {
@@ -709,3 +714,156 @@ for (const [index, target] of TARGETS.entries()) {
     }
   })
 }
+
+/*
+ * Generated searches against rows that exist: pieces of those rows up to the schema's 100-character
+ * maximum in any letter case, runs of LIKE wildcards, and junk around the limit. Every one answers
+ * 200 with exactly the rows a literal, ASCII-case-insensitive substring match finds, or 400 when the
+ * schema refuses it (over 100 characters once trimmed, or a NUL); never a 500.
+ */
+
+/** SQLite's lower(): ASCII letters only. */
+const asciiLower = (text: string) => text.replace(/[A-Z]/g, (char) => char.toLowerCase())
+const containsLiterally = (text: string | null, term: string) => text !== null && asciiLower(text).includes(asciiLower(term))
+
+const SEARCH_UNITS = ['%', '_', '\\', ' ', '-', 'a', 'Z', 'é', 'É', 'ß', '😀', "'", '"', '+', '0', '.', '\u200b', '\u00a0']
+
+/** Search terms for rows whose searchable text is `texts`. */
+function searchTerms(texts: string[]): fc.Arbitrary<string> {
+  const piece = fc
+    .record({ text: fc.constantFrom(...texts), start: fc.nat(), length: fc.integer({ min: 1, max: 101 }), upper: fc.boolean() })
+    .map(({ text, start, length, upper }) => {
+      // By code point: a cut through a surrogate pair is not text a client can send.
+      const points = [...text]
+      const from = start % points.length
+      const cut = points.slice(from, from + length).join('')
+      return upper ? cut.toUpperCase() : cut
+    })
+  return fc.oneof(
+    { weight: 5, arbitrary: piece },
+    { weight: 3, arbitrary: fc.string({ unit: fc.constantFrom(...SEARCH_UNITS), minLength: 1, maxLength: 101, size: 'max' }) },
+    { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60, size: 'max' }) },
+    { weight: 1, arbitrary: fc.constantFrom('\u0000', 'a\u0000', ...[48, 49, 50, 51, 99, 100, 101].flatMap((n) => ['x'.repeat(n), '%'.repeat(n), '_'.repeat(n), '\\'.repeat(n)])) },
+  )
+}
+
+/** Long names full of wildcards, so pieces of them are long and wild. */
+const WILD_NAMES = [
+  'Wolfe%_\\stein '.repeat(8).trim(),
+  `Maximiliana ${'de la Cruz y '.repeat(8)}`.slice(0, 120).trim(),
+  '100% Sure_Thing \\ Backslash O\'Brien-Smythe '.repeat(3).slice(0, 120).trim(),
+  'ÉLODIE Ærøskøbing Straße 😀 '.repeat(5).slice(0, 100).trim(),
+]
+
+interface SearchRow {
+  id: number
+  /** Whether the row matches `term` (already trimmed) by the route's rule. */
+  matches: (term: string) => boolean
+}
+
+interface SearchTarget {
+  path: string
+  runs: number
+  /** Once per property: the token, the rows the route searches (all of them), and the texts terms are cut from. */
+  setup: () => Promise<{ token: string; rows: SearchRow[]; texts: string[] }>
+}
+
+const SEARCH_TARGETS: SearchTarget[] = [
+  {
+    path: '/api/patients/',
+    runs: 1500,
+    setup: async () => {
+      const user = await signedIn()
+      for (const [i, name] of WILD_NAMES.entries()) {
+        await createPatient(user.access, { ...VALID_PATIENT, name, email: `wild.${i}_x@example.com`, phone_number: `+1 555 000 ${1000 + i}` })
+      }
+      const patients = await testDb.selectFrom('patients').selectAll().where('created_by', '=', user.id).execute()
+      const rows = patients.map((patient) => ({
+        id: patient.id,
+        matches: (term: string) => {
+          const phoneTerm = term.replace(/[\s-]/g, '') || term
+          return containsLiterally(patient.name, term) || containsLiterally(patient.email, term) || containsLiterally(patient.phone_number, phoneTerm)
+        },
+      }))
+      return { token: user.access, rows, texts: patients.flatMap((patient) => [patient.name, patient.email ?? '', patient.phone_number ?? '']).filter(Boolean) }
+    },
+  },
+  {
+    path: '/api/doctors/',
+    runs: 1500,
+    setup: async () => {
+      const user = await signedIn()
+      for (const name of WILD_NAMES) await createDoctor(user.access, { ...VALID_DOCTOR, name, specialization: name.slice(0, 60) })
+      const doctors = await testDb.selectFrom('doctors').selectAll().execute()
+      const rows = doctors.map((doctor) => ({ id: doctor.id, matches: (term: string) => containsLiterally(doctor.name, term) || containsLiterally(doctor.specialization, term) }))
+      return { token: user.access, rows, texts: doctors.flatMap((doctor) => [doctor.name, doctor.specialization]) }
+    },
+  },
+  {
+    path: '/api/admin/users/',
+    runs: 2500,
+    setup: async () => {
+      const admin = await signedInAdmin({ name: WILD_NAMES[0] })
+      for (const name of WILD_NAMES.slice(1)) await registerUser({ name, email: uniqueEmail('wild_x') })
+      const users = await testDb.selectFrom('users').selectAll().execute()
+      const rows = users.map((user) => ({ id: user.id, matches: (term: string) => containsLiterally(user.name, term) || containsLiterally(user.email, term) }))
+      return { token: admin.access, rows, texts: users.flatMap((user) => [user.name, user.email]) }
+    },
+  },
+]
+
+/** No per-user limit: one user sends thousands of searches here, which is what the limit is for elsewhere. */
+const UNLIMITED = { API_USER_LIMITER: undefined }
+
+describe('searches', () => {
+  it('GET /api/admin/audit/ answers every generated action filter, and a family only with its own actions', { timeout: 120_000 }, async () => {
+    properties++
+    const admin = await signedInAdmin()
+    const name = fc.string({ unit: fc.constantFrom('a', 'd', 'm', 'i', 'n', 'u', 't', 'h', '_', 'p', 'e'), minLength: 1, maxLength: 100, size: 'max' })
+    const action = fc.oneof(
+      fc.constantFrom('admin.*', 'auth.*', 'patient.*', 'a_min.*', 'auth.login', 'patient.read', '_.*', '__.*'),
+      fc.tuple(name, fc.constantFrom('.*', '', '.read', '.login_failed')).map(([family, rest]) => `${family}${rest}`),
+    )
+    await fc.assert(
+      fc.asyncProperty(action, async (filter) => {
+        const response = await send('GET', `/api/admin/audit/?page_size=100&action=${encodeURIComponent(filter)}`, { token: admin.access, env: UNLIMITED })
+        cases++
+        const context = `GET /api/admin/audit/?action=${filter} → ${response.status} ${excerpt(response.text)}`
+        expect(response.status, context).toBe(200)
+        const family = filter.endsWith('.*') ? filter.slice(0, -1) : null
+        for (const event of response.body.results as { action: string }[]) {
+          expect(family ? event.action.startsWith(family) : event.action === filter, context).toBe(true)
+        }
+      }),
+      { seed: 6_000, numRuns: 2500, endOnFailure: true },
+    )
+  })
+
+  for (const [index, target] of SEARCH_TARGETS.entries()) {
+    it(`GET ${target.path} answers every generated search with exactly the rows it matches, or 400 when the schema refuses it`, { timeout: 120_000 }, async () => {
+      properties++
+      const { token, rows, texts } = await target.setup()
+      await fc.assert(
+        fc.asyncProperty(searchTerms(texts), async (term) => {
+          const response = await send('GET', `${target.path}?page_size=100&search=${encodeURIComponent(term)}`, { token, env: UNLIMITED })
+          cases++
+          const context = `GET ${target.path}?search=${JSON.stringify(term)} → ${response.status} ${excerpt(response.text)}`
+          const trimmed = term.trim()
+          if ([...trimmed].length > 100 || term.includes('\u0000')) {
+            expect(response.status, context).toBe(400)
+            expectEnvelope(400, response.body, context)
+            return
+          }
+          expect(response.status, context).toBe(200)
+          const expected = rows.filter((row) => trimmed === '' || row.matches(trimmed)).map((row) => row.id)
+          expect(response.body.count, context).toBe(expected.length)
+          const found = (response.body.results as { id: number }[]).map((row) => row.id)
+          expect(found.filter((id) => !expected.includes(id)), context).toEqual([])
+        }),
+        { seed: 5_000 + index, numRuns: target.runs, endOnFailure: true },
+      )
+    })
+  }
+
+
+})

@@ -34,6 +34,16 @@ describe('D1 read replication (Sessions API)', () => {
     expect(writes.sessions).toEqual(['first-primary'])
   })
 
+  // The README's "Read replication" states what follows: a revoked token may read for as long as the replica lags.
+  it("checks a GET's account and token generation in the GET's own session, which may start on a replica", async () => {
+    const user = await signedInUser()
+    await createPatient(user.access)
+    const reads = recordingD1()
+    expect((await send('GET', '/api/patients/', { token: user.access, env: { DB: reads.binding } })).status).toBe(200)
+    expect(reads.sessions).toEqual(['first-unconstrained'])
+    expect(reads.trips[0].sql[0]).toMatch(/token_generation = \?/)
+  })
+
   it('refuses a malformed bookmark with 400', async () => {
     const response = await send('GET', '/api/health/', { headers: { 'x-d1-bookmark': 'not-a-bookmark' } })
     expect(response.status).toBe(400)

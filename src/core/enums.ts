@@ -60,6 +60,8 @@ export const AUDIT_ACTIONS = [
   'auth.logout_all',
   'admin.user_update',
   'admin.user_unlock',
+  'admin.audit_list',
+  'admin.create_admin',
   'access.denied',
   'auth.switch_clinic',
   'clinic.create',

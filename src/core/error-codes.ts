@@ -24,6 +24,11 @@ export const ERROR_CODES = {
     message: 'Something went wrong on our side. Quote the request id if you report it.',
     description: 'a fault on our side; quote request_id',
   },
+  misconfigured: {
+    status: 500,
+    message: 'The server is misconfigured. Quote the request id if you report it.',
+    description: 'the server refuses to run with its configuration (the reason is in its log); quote request_id',
+  },
   service_unavailable: { status: 503, message: 'The service is unavailable. Try again shortly.', description: 'a dependency is down; try again shortly' },
   audit_unavailable: {
     status: 503,

@@ -37,6 +37,10 @@ export function parseIfMatch(header: string | undefined, arity: number): IfMatch
     .filter((versions) => versions.length === arity)
 }
 
+/** Whether a record at `versions` satisfies an `If-Match` (as the SQL of a guarded write checks it). */
+export const ifMatchHolds = (accepted: IfMatch, versions: readonly number[]) =>
+  accepted === undefined || accepted.some((tuple) => tuple.length === versions.length && tuple.every((version, index) => version === versions[index]))
+
 /** Whether `If-None-Match` names this ETag (weak comparison) or is `*`: a GET then answers 304. */
 export function noneMatch(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false

@@ -1,12 +1,13 @@
+import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely'
 import { nowSeconds } from '../core/clock'
 import { NON_FIELD } from '../core/error-codes'
 import type { Outcome } from '../core/refusal'
 import type { AdminUser, AdminUserListQuery, AdminUserUpdate, AuditEventItem, AuditListQuery } from '../schemas/admin'
-import { auditQueryIf } from './audit'
+import { auditQueryIf, newEventId } from './audit'
 import { auditEventsQuery } from './audit-list'
 import { batch, type Db } from './client'
 import { fetchPage } from './page'
-import type { UsersTable } from './schema'
+import type { Database, UsersTable } from './schema'
 import type { Scope } from './scope'
 import { containsText } from './sql'
 
@@ -45,6 +46,41 @@ async function listUsers(db: Db, adminId: number, { search, ...page }: AdminUser
  * of the user's refresh tokens when deactivated, and the audit event. Admins cannot change themselves,
  * so the last admin cannot lock everyone out.
  */
+/**
+ * The `admin.user_update` event of a change, written only when `condition` returns a row: its
+ * `detail` names each field sent with the account's value before the change and the new one
+ * (`{"changes": {"role": {"old": "user", "new": "admin"}}}`), so it must run before the UPDATE.
+ */
+function userUpdateAuditQuery(db: Db, stamp: Scope['stamp'], userId: number, changes: AdminUserUpdate, condition: SelectQueryBuilder<Database, keyof Database, unknown>) {
+  const asJson = (flag: boolean) => sql`json(${flag ? 'true' : 'false'})`
+  const fields: RawBuilder<unknown>[] = []
+  if (changes.role !== undefined) fields.push(sql`'role', json_object('old', users.role, 'new', ${changes.role})`)
+  if (changes.is_active !== undefined) {
+    fields.push(sql`'is_active', json_object('old', json(case when users.is_active = 1 then 'true' else 'false' end), 'new', ${asJson(changes.is_active)})`)
+  }
+  return db.kysely
+    .insertInto('audit_events')
+    .columns(['event_id', 'actor_id', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id', 'client_ip', 'client_request_id', 'detail'])
+    .expression(
+      db.kysely
+        .selectFrom('users')
+        .select((eb) => [
+          eb.val(newEventId()).as('event_id'),
+          eb.val(stamp.actorId).as('actor_id'),
+          eb.val('admin.user_update').as('action'),
+          eb.val('user').as('resource_type'),
+          eb.val(userId).as('resource_id'),
+          eb.val('ok').as('outcome'),
+          eb.val(stamp.requestId).as('request_id'),
+          eb.val(stamp.clientIp).as('client_ip'),
+          eb.val(stamp.clientRequestId ?? null).as('client_request_id'),
+          sql<string>`json_object('changes', json_object(${sql.join(fields)}))`.as('detail'),
+        ])
+        .where('users.id', '=', userId)
+        .where(({ exists }) => exists(condition)),
+    )
+}
+
 async function updateUser(db: Db, adminId: number, userId: number, changes: AdminUserUpdate, stamp: Scope['stamp']): Promise<Outcome<AdminUser>> {
   const toSelf = userId === adminId
   const isAdmin = () => adminCheck(db, adminId)
@@ -53,6 +89,8 @@ async function updateUser(db: Db, adminId: number, userId: number, changes: Admi
   const { admin, target } = await batch(db, {
     admin: isAdmin(),
     ...(changesAccount && {
+      // Before the change, so it reads the old values.
+      audit: userUpdateAuditQuery(db, stamp, userId, changes, targetExists()),
       updated: db.kysely
         .updateTable('users')
         .set((eb) => ({
@@ -63,7 +101,6 @@ async function updateUser(db: Db, adminId: number, userId: number, changes: Admi
         }))
         .where('id', '=', userId)
         .where(({ exists }) => exists(isAdmin())),
-      audit: auditQueryIf(db, stamp, { action: 'admin.user_update', resourceType: 'user', resourceId: userId, outcome: 'ok' }, targetExists()),
     }),
     ...(!toSelf &&
       changes.is_active === false && {

@@ -1,6 +1,8 @@
 import { utcSeconds } from '../core/clock'
 import type { AuditListQuery } from '../schemas/admin'
+import { sincePatientCreated } from './audit'
 import type { Db } from './client'
+import { startsWithDot } from './sql'
 
 /** What an audit list can be filtered by: actor, action (`patient.*` for a family), resource, time, and clinic. */
 export type AuditFilters = Omit<AuditListQuery, 'page' | 'page_size'> & { clinic?: number }
@@ -10,7 +12,7 @@ export function auditEventsQuery(db: Db, { actor, action, resource, since, until
   let query = db.kysely.selectFrom('audit_events').selectAll()
   if (clinic !== undefined) query = query.where('clinic_id', '=', clinic)
   if (actor !== undefined) query = query.where('actor_id', '=', actor)
-  if (action?.endsWith('.*')) query = query.where('action', 'like', `${action.slice(0, -1)}%`)
+  if (action?.endsWith('.*')) query = query.where(startsWithDot('action', action.slice(0, -1)))
   else if (action) query = query.where('action', '=', action)
   if (resource) {
     const [type, id] = resource.split(':')
@@ -26,6 +28,7 @@ export function auditEventsQuery(db: Db, { actor, action, resource, since, until
           ),
         ]),
       )
+      if (type === 'patient') query = query.where(sincePatientCreated(Number(id)))
     } else {
       query = query.where('resource_type', '=', type)
     }

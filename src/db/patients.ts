@@ -5,7 +5,7 @@ import type { Outcome, Unseen } from '../core/refusal'
 import type { IfMatch, Versioned } from '../core/versions'
 import type { PageQuery } from '../schemas/pagination'
 import type { HistoryEvent, Patient, PatientChanges, PatientInput, PatientListQuery } from '../schemas/patients'
-import { auditWriteQuery, insertedId } from './audit'
+import { auditWriteQuery, insertedId, sincePatientCreated } from './audit'
 import { batch, type Db } from './client'
 import { refusingConstraints } from './constraints'
 import { fetchPage } from './page'
@@ -97,8 +97,8 @@ export function patientsRepo({ db, stamp, userId, clinicId }: ClinicScope) {
 
     /**
      * Applies the changes in one statement guarded by clinic and If-Match, audited in the same batch;
-     * the clinic's read in that batch tells a changed version ('stale') from a missing patient. An empty
-     * change runs the same guarded statement without altering the row, so it is checked and audited alike.
+     * the clinic's read in that batch tells a changed version ('stale') from a missing patient. There
+     * must be a change: a PATCH of nothing is a read (routes/patients.ts).
      */
     update(id: number, changes: PatientChanges, ifMatch: IfMatch, { replace = false } = {}): Promise<Outcome<Versioned<Patient>>> {
       const history = replace && changes.medical_history === undefined ? { medical_history: historyAfterReplace(clinicId, userId) } : {}
@@ -106,10 +106,8 @@ export function patientsRepo({ db, stamp, userId, clinicId }: ClinicScope) {
       return refusingConstraints(async () => {
       const { owned, updated } = await batch(db, {
         owned: own().select('id').where('id', '=', id),
-        updated: (Object.keys(changes).length === 0
-          ? update.set((eb) => ({ version: eb.ref('version') }))
-          : update.set((eb) => ({ ...changes, ...history, version: eb('version', '+', 1), updated_at: nowUtc() }))
-        )
+        updated: update
+          .set((eb) => ({ ...changes, ...history, version: eb('version', '+', 1), updated_at: nowUtc() }))
           .where('id', '=', id)
           .where('clinic_id', '=', clinicId)
           .where(versionMatches([sql.ref('version')], ifMatch))
@@ -175,6 +173,7 @@ export function patientsRepo({ db, stamp, userId, clinicId }: ClinicScope) {
           ]),
         )
         .where(({ exists }) => exists(own().select('id').where('id', '=', id)))
+        .where(sincePatientCreated(id))
       const owner = db.kysely.selectFrom('patients').select((eb) => eb('clinic_id', '=', clinicId).as('owned')).where('id', '=', id)
       const { count, rows, checked } = await fetchPage(db, events.orderBy('id', 'desc'), page, owner)
       const [patient] = checked as { owned: number }[]

@@ -39,13 +39,14 @@ export const revokeAllRefreshTokensQuery = (db: Db, userId: number) =>
  * `used` is alive, its account is active at the token's generation and still a member of its clinic. When `used` was already
  * rotated more than REFRESH_RETRY_SECONDS ago, the same batch treats it as theft: the account's
  * generation moves on (its access tokens die), every live refresh token is revoked, and it is audited.
+ * Once its generation has moved on, a replay only is audited: the theft was answered already.
  * Refused as `stale` (rotated moments ago: an honest retry), `reused` (theft) or `denied` (revoked,
  * unknown, or its account changed).
  */
 export async function rotateRefreshToken(db: Db, used: RefreshTokenClaims, next: RefreshTokenClaims, stamp: AuditStamp): Promise<Outcome<{ rotated: true }>> {
   const now = nowSeconds()
   const userId = userIdOf(used)
-  const stolen = () =>
+  const replayed = () =>
     db.kysely
       .selectFrom('refresh_tokens')
       .select('jti')
@@ -54,6 +55,12 @@ export async function rotateRefreshToken(db: Db, used: RefreshTokenClaims, next:
       .where('replaced_by', 'is not', null)
       .where('replaced_by', '!=', next.jti)
       .where('revoked_at', '<', now - REFRESH_RETRY_SECONDS)
+  // Only while the account is still at the token's generation: the first theft response moves it
+  // on (as a password change does), so a replayed token cannot end the sessions again and again.
+  const stolen = () =>
+    replayed().where(({ exists }) =>
+      exists(db.kysely.selectFrom('users').select('id').where('id', '=', userId).where('token_generation', '=', used.gen)),
+    )
   const { retired, found } = await batch(db, {
     retired: db.kysely
       .updateTable('refresh_tokens')
@@ -80,9 +87,11 @@ export async function rotateRefreshToken(db: Db, used: RefreshTokenClaims, next:
           .where('jti', '=', used.jti)
           .where('replaced_by', '=', next.jti),
       ),
-    generation: bumpGenerationQuery(db, userId).where(({ exists }) => exists(stolen())),
+    // Revoked before the generation moves on: `stolen()` holds only until then.
     refreshTokens: revokeAllRefreshTokensQuery(db, userId).where(({ exists }) => exists(stolen())),
-    audit: auditQueryIf(db, { ...stamp, actorId: userId }, { action: 'auth.refresh_reuse', resourceType: 'user', resourceId: userId, outcome: 'denied' }, stolen()),
+    generation: bumpGenerationQuery(db, userId).where(({ exists }) => exists(stolen())),
+    // Every replay past the window is on the record, the ones that end nothing too.
+    audit: auditQueryIf(db, { ...stamp, actorId: userId }, { action: 'auth.refresh_reuse', resourceType: 'user', resourceId: userId, outcome: 'denied' }, replayed()),
     found: db.kysely.selectFrom('refresh_tokens').select(['revoked_at', 'replaced_by']).where('jti', '=', used.jti).where('user_id', '=', userId),
   })
   if (retired.length === 1) return { rotated: true }

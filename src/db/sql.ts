@@ -5,15 +5,20 @@ import type { Database } from './schema'
 /** The current time in the format every timestamp column uses. */
 export const nowUtc = () => sql<string>`strftime('%Y-%m-%dT%H:%M:%SZ', 'now')`
 
-/** `LIKE` wildcards in user input are matched literally. */
-export const likeContains = (term: string) => `%${term.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
+/**
+ * Case-insensitive substring match of a column (ASCII case, as SQLite's `lower()` folds it), with
+ * every character of the input taken literally. `instr()`, not `LIKE`: D1 refuses LIKE patterns
+ * over 50 bytes, shorter than the longest search the API accepts.
+ */
+export const containsText = (column: string, term: string) => sql<boolean>`instr(lower(${sql.ref(column)}), lower(${term})) > 0`
 
 /**
- * Case-insensitive substring match of a column (SQLite's LIKE folds ASCII case),
- * with the input's `%` and `_` taken literally.
+ * Text that starts with `prefix`, as a range the column's index can serve (`LIKE` would treat `_` in
+ * the prefix as a wildcard and is limited to 50 bytes on D1). The prefix must end with `.`, whose
+ * successor `/` bounds the range.
  */
-export const containsText = (column: string, term: string) =>
-  sql<boolean>`${sql.ref(column)} like ${likeContains(term)} escape '\\'`
+export const startsWithDot = (column: string, prefix: string) =>
+  sql<boolean>`(${sql.ref(column)} >= ${prefix} and ${sql.ref(column)} < ${`${prefix.slice(0, -1)}/`})`
 
 /** A column for ORDER BY; `name` sorts case-insensitively, matching its NOCASE indexes. */
 export const sortKey = (column: string) => (column === 'name' ? sql`${sql.ref(column)} collate nocase` : sql.ref(column))

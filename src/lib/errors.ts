@@ -80,7 +80,7 @@ function toApiError(error: Error): ApiError {
     return new ApiError('permission_denied', error.message, error.field ? { details: { [error.field]: [error.message] } } : {})
   }
   if (error instanceof ConfigurationError) {
-    return new ApiError('internal_error', 'The server is misconfigured.', { logReason: `configuration error: ${error.message}` })
+    return new ApiError('misconfigured', undefined, { logReason: `configuration error: ${error.message}` })
   }
   if (error instanceof HTTPException) {
     const [code] = codesWithStatus(error.status)

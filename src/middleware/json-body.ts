@@ -6,9 +6,9 @@ import { ApiError, fieldError } from '../lib/errors'
 /** Largest JSON body we accept. */
 export const MAX_BODY_BYTES = 64 * 1024
 /**
- * How much of an oversized or refused body we read and throw away before answering.
- * Answering before the body is consumed breaks the next request on a kept-alive connection
- * under `wrangler dev`; past this bound we stop reading and let the connection go.
+ * How much of an oversized, refused or unwanted body we read and throw away before answering.
+ * Answering before the body is consumed holds the next answer on a kept-alive connection back
+ * under `wrangler dev` (e2e/console.test.mjs); past this bound we stop reading and let the connection go.
  */
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024
 
@@ -30,7 +30,11 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH'])
  */
 export const jsonBody = () =>
   createMiddleware<AppEnv>(async (c, next) => {
-    if (!METHODS_WITH_BODY.has(c.req.method)) return next()
+    if (!METHODS_WITH_BODY.has(c.req.method)) {
+      // No route reads a body here (a DELETE may still carry one): read and discard it all the same.
+      await drain(c.req.raw.body, 0)
+      return next()
+    }
     const body = c.req.raw.body
     // A POST with nothing to say (logout-all) needs no media type; a route that wants a body refuses its absence (400).
     if (!c.req.header('content-type') && (body === null || c.req.header('content-length') === '0')) return next()
@@ -38,13 +42,22 @@ export const jsonBody = () =>
       await drain(body, 0)
       throw new ApiError('unsupported_media_type')
     }
-    const text = new TextDecoder().decode(await readCapped(body))
+    const bytes = await readCapped(body)
+    let text: string
+    try {
+      text = STRICT_UTF8.decode(bytes)
+    } catch {
+      // Decoded leniently, the bytes would be stored as U+FFFD: name the first field they land in.
+      const lenient = parseJson(new TextDecoder().decode(bytes))
+      const field = 'value' in lenient ? fieldWhere(lenient.value, (value) => value.includes('\ufffd')) : undefined
+      throw fieldError(field ?? NON_FIELD, NOT_UTF8)
+    }
     if (NUL_ESCAPE.test(text)) {
       throw new ApiError('validation_error', 'Text may not contain NUL characters (\\u0000).')
     }
     const parsed = parseJson(text)
     if ('value' in parsed) {
-      const malformed = malformedTextField(parsed.value)
+      const malformed = fieldWhere(parsed.value, (value) => !value.isWellFormed())
       if (malformed !== undefined) throw fieldError(malformed, MALFORMED_TEXT)
     }
     // The validator reads the body through c.req.json(); it gets this parse (or its failure, answered as a 400) instead of a second one.
@@ -61,22 +74,23 @@ function parseJson(text: string): { value: unknown } | { error: unknown } {
 }
 
 const MALFORMED_TEXT = 'Text must be well-formed Unicode: a lone surrogate (such as \\ud800) is not a character.'
+const NOT_UTF8 = 'Text must be UTF-8: the body has bytes that are not.'
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
 /**
- * The path (`name`, `items.0.note`) of the first key or string in a JSON body that is not
- * well-formed Unicode: a lone surrogate escape (`"\\ud800"`) would be stored and read back as
- * replacement characters. Undefined when all text is well formed. Walks with a stack, so deep
- * nesting cannot overflow.
+ * The path (`name`, `items.0.note`) of the first key or string in a parsed JSON body that `bad`
+ * says is wrong: a lone surrogate escape (`"\\ud800"`) would be stored and read back as
+ * replacement characters. Undefined when none is. Walks with a stack, so deep nesting cannot overflow.
  */
-export function malformedTextField(parsed: unknown): string | undefined {
+export function fieldWhere(parsed: unknown, bad: (value: string) => boolean): string | undefined {
   const stack: [unknown, string[]][] = [[parsed, []]]
   while (stack.length) {
     const [value, path] = stack.pop()!
     if (typeof value === 'string') {
-      if (!value.isWellFormed()) return fieldName(path)
+      if (bad(value)) return fieldName(path)
     } else if (value && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) {
-        if (!key.isWellFormed()) return fieldName([...path, key])
+        if (bad(key)) return fieldName([...path, key])
         stack.push([item, [...path, key]])
       }
     }

@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi'
 import { adminRepo } from '../db/admin'
+import { recordDisclosure } from '../lib/disclosure'
 import { pageOf } from '../lib/page-links'
 import { createRouter } from '../lib/router'
 import { scopeOf, signedIn } from './signed-in'
@@ -57,6 +58,8 @@ const audit = createRoute({
   tags,
   operationId: 'listAuditEvents',
   summary: 'Read the audit trail (administrators only)',
+  description:
+    'The trail names patients and keeps what users searched for, so each page read is itself audited (`admin.audit_list`, naming the patients and the event ids it returned) before the answer; 503 `audit_unavailable` when it cannot be.',
   ...signedIn(),
   request: { query: AuditListQuerySchema },
   responses: { 200: json(AuditEventPageSchema, 'One page of events, newest first'), ...errorResponses(400, 401, 403, 429) },
@@ -77,5 +80,11 @@ export const adminRoutes = createRouter()
   })
   .openapi(audit, async (c) => {
     const query = c.req.valid('query')
-    return c.json(pageOf(c.req.url, query, orRefuse(await adminRepo(scopeOf(c)).listAuditEvents(query), ACCOUNT)), 200)
+    const page = orRefuse(await adminRepo(scopeOf(c)).listAuditEvents(query), ACCOUNT)
+    // The trail names patients and keeps what users searched for (names, phone numbers): reading it
+    // is a disclosure, on the record before the answer (503 when it cannot be), naming the events it returned.
+    const patients = page.results.flatMap((event) => (event.resource_type === 'patient' && event.resource_id !== null ? [event.resource_id] : []))
+    const events = page.results.map((event) => event.id)
+    await recordDisclosure(c, { action: 'admin.audit_list', resourceType: 'audit_event', resourceId: null, outcome: 'ok', patients, detail: { query, events } })
+    return c.json(pageOf(c.req.url, query, page), 200)
   })

@@ -69,7 +69,7 @@ const refreshRoute = <P extends string>(path: P, operationId: string) =>
     security: [],
     summary: 'Rotate a refresh token: returns a new pair, the one sent is dead afterwards',
     description:
-      'Sending a refresh token that was already used: within a few seconds of its rotation (an honest retry) a plain 401; later, it is treated as theft and every token of its user, access tokens included, is ended.',
+      'Sending a refresh token that was already used: within a few seconds of its rotation (an honest retry) a plain 401; later, it is treated as theft and every token of its user, access tokens included, is ended, once: replaying it again is a plain 401.',
     request: { body: requestBody(RefreshSchema) },
     responses: { 200: json(TokenPairSchema, 'A new token pair'), ...errorResponses(...BODY_ERRORS, 401, 429) },
   })

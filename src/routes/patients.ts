@@ -1,5 +1,7 @@
 import { createRoute, type RouteHandler } from '@hono/zod-openapi'
 import type { Context } from 'hono'
+import { isUnseen } from '../core/refusal'
+import { ifMatchHolds } from '../core/versions'
 import { patientsRepo } from '../db/patients'
 import type { AppEnv } from '../env'
 import { pageOf } from '../lib/page-links'
@@ -52,7 +54,10 @@ const { replace, patch } = patients.writes(
       summary: "Replace one of your clinic's patients",
       description: "Every required field must be sent; optional fields left out are cleared (but a front-desk member's PUT keeps the medical history it never sees).",
     },
-    patch: { summary: "Change some fields of one of your clinic's patients", description: 'An empty body changes nothing and returns the patient.' },
+    patch: {
+      summary: "Change some fields of one of your clinic's patients",
+      description: 'An empty body changes nothing: it is a read of the patient, audited as `patient.read` (503 when the audit trail cannot record it).',
+    },
   },
   { put: PatientWriteSchema, patch: PatientPatchSchema },
   PatientSchema,
@@ -82,12 +87,16 @@ function demandHistoryIfSent(c: Context<AppEnv>, body: { medical_history?: strin
 }
 
 const update: RouteHandler<typeof replace | typeof patch, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param')
   const changes = c.req.valid('json')
+  const ifMatch = c.req.valid('header')['if-match']
   demandHistoryIfSent(c, changes)
-  const outcome = await patientsRepo(clinicScopeOf(c)).update(c.req.valid('param').id, changes, c.req.valid('header')['if-match'], {
-    replace: c.req.method === 'PUT',
-  })
-  return withEtag(c, viewed(c, outcome), PATIENT)
+  const repo = patientsRepo(clinicScopeOf(c))
+  if (Object.keys(changes).length > 0) return withEtag(c, viewed(c, await repo.update(id, changes, ifMatch, { replace: c.req.method === 'PUT' })), PATIENT)
+  // Nothing to change: a read, on the record through the queue like any read (failing closed), and no update event.
+  const found = await repo.find(id)
+  await recordRead(c, { action: 'patient.read', resourceType: 'patient', resourceId: id }, found, () => [id])
+  return withEtag(c, viewed(c, isUnseen(found) || ifMatchHolds(ifMatch, found.versions) ? found : { refused: 'stale' as const }), PATIENT)
 }
 
 export const patientsRoutes = createRouter()

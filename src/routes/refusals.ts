@@ -82,7 +82,8 @@ export const PATIENT: RefusalWords = {
 export const DOCTOR: RefusalWords = {
   subject: 'The doctor',
   forbidden: 'Only the user who added this doctor may change or delete it.',
-  inUse: (count) => `This doctor is assigned to patients: remove its ${plural(count, 'assignment')} first.`,
+  // No count: the assignments may be of other users' patients, which the doctor's creator may not learn of.
+  inUse: () => 'This doctor is assigned to patients: their assignments must be removed first.',
 }
 
 export const ASSIGNMENT: RefusalWords = {

@@ -42,7 +42,9 @@ export const requireUser = (permission?: Permission) =>
     if (!match) throw new ApiError('token_not_valid', 'The Authorization header must be "Bearer <access token>".', { headers: INVALID_TOKEN_CHALLENGE })
     const claims = orRefuse(await verifyToken(c.var.config, match[1], 'access'), ACCESS_TOKEN)
     const userId = userIdOf(claims)
-    await enforceLimit(c, 'API_USER_LIMITER', String(userId))
+    // Keyed by generation too: a token ended by logout-all or a password change (refused by the guard,
+    // in the request's first round trip) spends only its own dead generation's budget.
+    await enforceLimit(c, 'API_USER_LIMITER', `${userId}:${claims.gen}`)
     c.set('userId', userId)
     const member = guardSession(c.var.db, { userId, generation: claims.gen, clinicId: claims.clinic })
     c.set('member', member)

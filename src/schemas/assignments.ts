@@ -32,6 +32,16 @@ const notes = z
   .nullable()
   .openapi({ example: 'Follow-up every three months.' })
 
+/** A field and its `_id` alias both sent, with different ids: which one was meant is not ours to guess. */
+function refuseConflictingAliases(body: { patient?: number; patient_id?: number; doctor?: number; doctor_id?: number }, ctx: z.RefinementCtx): void {
+  for (const field of ['patient', 'doctor'] as const) {
+    const [given, alias] = [body[field], body[`${field}_id`]]
+    if (given !== undefined && alias !== undefined && given !== alias) {
+      ctx.addIssue({ code: 'custom', path: [`${field}_id`], message: `${field} and ${field}_id name different records: send one of them.` })
+    }
+  }
+}
+
 const isActive = z.boolean({ error: 'Must be true or false.' }).openapi({ example: true })
 
 export const AssignmentCreateSchema = writableBody(
@@ -51,6 +61,7 @@ export const AssignmentCreateSchema = writableBody(
         ctx.addIssue({ code: 'custom', path: [field], message: 'This field is required.' })
       }
     }
+    refuseConflictingAliases(body, ctx)
   })
   .transform((body) => ({
     patient: (body.patient ?? body.patient_id)!,
@@ -75,6 +86,7 @@ export const AssignmentUpdateSchema = writableBody(
   },
   READ_ONLY_KEYS,
 )
+  .superRefine(refuseConflictingAliases)
   .transform(({ patient, patient_id, doctor, doctor_id, ...changes }) => ({
     changes,
     pair: { patient: patient ?? patient_id, doctor: doctor ?? doctor_id },

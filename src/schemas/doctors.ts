@@ -131,7 +131,7 @@ export const DoctorListQuerySchema = PageQuerySchema.extend({
     .trim()
     .max(100)
     .optional()
-    .openapi({ maxLength: 254, description: 'Case-insensitive substring of the name or specialization.', example: 'cardio' }),
+    .openapi({ maxLength: 100, description: 'Case-insensitive substring of the name or specialization.', example: 'cardio' }),
   specialization: z
     .preprocess(emptyAsAbsent, z.string().trim().optional())
     .openapi({ type: 'string', maxLength: 120, description: 'Exact specialization, in any letter case.', example: 'Cardiology' }),

@@ -143,7 +143,7 @@ export const PatientListQuerySchema = PageQuerySchema.extend({
     .trim()
     .max(100)
     .optional()
-    .openapi({ maxLength: 254, description: 'Case-insensitive substring of the name, email or phone number.', example: 'hopper' }),
+    .openapi({ maxLength: 100, description: 'Case-insensitive substring of the name, email or phone number.', example: 'hopper' }),
   gender: z.preprocess(emptyAsAbsent, z.enum(GENDERS, { error: 'Choose male, female or other.' }).optional()).openapi({ example: 'female' }),
   blood_group: z
     .preprocess(plusDecodedAsSpace, z.enum(BLOOD_GROUPS, { error: `Choose one of ${BLOOD_GROUPS.join(', ')}.` }).optional())

@@ -52,7 +52,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate a refresh token: returns a new pair, the one sent is dead afterwards
-         * @description Sending a refresh token that was already used: within a few seconds of its rotation (an honest retry) a plain 401; later, it is treated as theft and every token of its user, access tokens included, is ended.
+         * @description Sending a refresh token that was already used: within a few seconds of its rotation (an honest retry) a plain 401; later, it is treated as theft and every token of its user, access tokens included, is ended, once: replaying it again is a plain 401.
          */
         post: operations["refreshToken"];
         delete?: never;
@@ -166,7 +166,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate a refresh token: returns a new pair, the one sent is dead afterwards
-         * @description Sending a refresh token that was already used: within a few seconds of its rotation (an honest retry) a plain 401; later, it is treated as theft and every token of its user, access tokens included, is ended.
+         * @description Sending a refresh token that was already used: within a few seconds of its rotation (an honest retry) a plain 401; later, it is treated as theft and every token of its user, access tokens included, is ended, once: replaying it again is a plain 401.
          */
         post: operations["refreshTokenDjangoAlias"];
         delete?: never;
@@ -313,7 +313,7 @@ export interface paths {
         head?: never;
         /**
          * Change some fields of one of your clinic's patients
-         * @description An empty body changes nothing and returns the patient.
+         * @description An empty body changes nothing: it is a read of the patient, audited as `patient.read` (503 when the audit trail cannot record it).
          */
         patch: operations["updatePatient"];
         trace?: never;
@@ -492,7 +492,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read the audit trail (administrators only) */
+        /**
+         * Read the audit trail (administrators only)
+         * @description The trail names patients and keeps what users searched for, so each page read is itself audited (`admin.audit_list`, naming the patients and the event ids it returned) before the answer; 503 `audit_unavailable` when it cannot be.
+         */
         get: operations["listAuditEvents"];
         put?: never;
         post?: never;
@@ -687,7 +690,7 @@ export interface components {
              * @example validation_error
              * @enum {string}
              */
-            code: "validation_error" | "not_authenticated" | "token_not_valid" | "invalid_credentials" | "permission_denied" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable" | "audit_unavailable";
+            code: "validation_error" | "not_authenticated" | "token_not_valid" | "invalid_credentials" | "permission_denied" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "misconfigured" | "service_unavailable" | "audit_unavailable";
             /**
              * @example {
              *       "email": [
@@ -1651,7 +1654,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1731,7 +1734,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1811,7 +1814,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1878,7 +1881,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1925,7 +1928,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1974,7 +1977,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2063,7 +2066,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2141,7 +2144,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2221,7 +2224,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2270,7 +2273,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2358,7 +2361,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2460,7 +2463,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2552,7 +2555,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2675,7 +2678,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2772,7 +2775,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2895,7 +2898,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2974,7 +2977,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3076,7 +3079,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3168,7 +3171,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3291,7 +3294,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3388,7 +3391,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3511,7 +3514,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3594,7 +3597,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3672,7 +3675,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3749,7 +3752,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3851,7 +3854,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3929,7 +3932,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4021,7 +4024,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4135,7 +4138,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4223,7 +4226,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4337,7 +4340,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4411,7 +4414,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4511,7 +4514,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4578,7 +4581,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4658,7 +4661,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4736,7 +4739,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4836,7 +4839,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4921,7 +4924,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5007,7 +5010,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5117,7 +5120,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5200,7 +5203,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5300,7 +5303,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5377,7 +5380,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5468,7 +5471,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5566,7 +5569,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description internal_error: a fault on our side; quote request_id */
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
                     [name: string]: unknown;

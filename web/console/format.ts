@@ -47,6 +47,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'auth.logout_all': 'Signed out everywhere',
   'admin.user_update': 'Changed account',
   'admin.user_unlock': 'Unlocked account',
+  'admin.audit_list': 'Read the audit log',
+  'admin.create_admin': 'Made an administrator',
   'access.denied': 'Refused by role',
   'auth.switch_clinic': 'Switched clinic',
   'clinic.create': 'Opened clinic',
