@@ -45,8 +45,8 @@ export function rowOf(scenario, connections, { latencies, statuses, socketErrors
 
 /**
  * Adds to each row its req/s ratio to `baseline` and to `d1_floor` at the same concurrency, its
- * target's ratio (to d1_floor, or pbkdf2 for login), its tail spread (p99 ÷ p50) and that spread
- * against the bare Worker's, and its checks: the throughput target and the audit lag at
+ * target's ratio (to its reference in TARGETS: a floor Worker, d1_floor, get_patient or pbkdf2),
+ * its tail spread (p99 ÷ p50) and that spread against the bare Worker's, and its checks: the throughput target and the audit lag at
  * TARGET_CONNECTIONS, zero errors everywhere. Tails are reported, never judged.
  * @param {Row[]} rows
  * @returns {JudgedRow[]}

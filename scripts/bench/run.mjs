@@ -16,7 +16,7 @@ import { fileURLToPath, URL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { unstable_readConfig as readConfig } from 'wrangler'
 import { fixed, judge, rowOf, save, table } from './report.mjs'
-import { BARE_PATH, DISCLOSURE_ACTIONS, MAX_AUDIT_LAG_MS, PBKDF2_PATH, SCENARIOS } from './scenarios.mjs'
+import { BARE_PATH, CREATE_FLOOR_PATH, DISCLOSURE_ACTIONS, MAX_AUDIT_LAG_MS, PBKDF2_PATH, READ_FLOOR_PATH, SCENARIOS } from './scenarios.mjs'
 import { seed } from './seed.mjs'
 import { offlineEnv } from '../wrangler.mjs'
 
@@ -200,11 +200,14 @@ async function main() {
         routes: [`*${PBKDF2_PATH}`],
       },
       { ...runtime, name: 'bare', scriptPath: fileURLToPath(new URL('bare-worker.js', import.meta.url)), routes: [`*${BARE_PATH}`] },
+      // The floors of get_patient and create_patient: the app's bindings, its D1 and its audit queue (the app consumes it).
+      { ...runtime, name: 'read-floor', scriptPath: fileURLToPath(new URL('read-floor-worker.js', import.meta.url)), bindings, d1Databases, queueProducers, routes: [`*${READ_FLOOR_PATH}/*`] },
+      { ...runtime, name: 'create-floor', scriptPath: fileURLToPath(new URL('create-floor-worker.js', import.meta.url)), bindings, d1Databases, routes: [`*${CREATE_FLOOR_PATH}`] },
     ],
   })
   mf = instance
   const url = (await instance.ready).toString().replace(/\/$/, '')
-  console.log(`Driving the Worker at ${url} through ${DRIVEN_BY}; ${PBKDF2_PATH} is scripts/bench/pbkdf2-worker.js in the same instance.`)
+  console.log(`Driving the Worker at ${url} through ${DRIVEN_BY}; ${PBKDF2_PATH}, ${READ_FLOOR_PATH}/ and ${CREATE_FLOOR_PATH} are scripts/bench/*-worker.js in the same instance.`)
 
   since = performance.now()
   console.log('Seeding:')
