@@ -30,14 +30,16 @@ const { values: flags } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '16,64' },
     scenarios: { type: 'string', default: SCENARIOS.map((scenario) => scenario.name).join(',') },
+    rounds: { type: 'string', default: '1' },
   },
 })
 const duration = Number(flags.duration)
 const connectionCounts = flags.connections.split(',').map(Number)
+const rounds = Number(flags.rounds)
 const names = flags.scenarios.split(',')
 const unknown = names.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name))
-if (!(duration > 0) || !connectionCounts.every((count) => Number.isInteger(count) && count > 0) || unknown.length) {
-  console.error(`Usage: npm run bench -- [--duration seconds] [--connections 16,64] [--scenarios ${SCENARIOS.map((s) => s.name).join(',')}]`)
+if (!(duration > 0) || !(Number.isInteger(rounds) && rounds > 0) || !connectionCounts.every((count) => Number.isInteger(count) && count > 0) || unknown.length) {
+  console.error(`Usage: npm run bench -- [--duration seconds] [--connections 16,64] [--rounds 1] [--scenarios ${SCENARIOS.map((s) => s.name).join(',')}]`)
   if (unknown.length) console.error(`Unknown scenario: ${unknown.join(', ')}`)
   process.exit(2)
 }
@@ -97,6 +99,30 @@ async function auditLag(/** @type {Miniflare} */ instance, /** @type {number} */
       return null
     }
     await delay(AUDIT_POLL_MS)
+  }
+}
+
+/**
+ * Two samples of one scenario as one: every answer of both, over both windows; the audit lag is the
+ * worse of the two (null, not within the wait, if either was).
+ * @param {import('./report.mjs').Sample | undefined} before
+ * @param {import('./report.mjs').Sample} sample
+ * @returns {import('./report.mjs').Sample}
+ */
+function merged(before, sample) {
+  if (!before) return sample
+  /** @type {(a: Record<string, number>, b: Record<string, number>) => Record<string, number>} */
+  const add = (a, b) => Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((key) => [key, (a[key] ?? 0) + (b[key] ?? 0)]))
+  const lags = [before.audit?.lag_ms, sample.audit?.lag_ms]
+  return {
+    latencies: [...before.latencies, ...sample.latencies],
+    statuses: add(before.statuses, sample.statuses),
+    socketErrors: add(before.socketErrors, sample.socketErrors),
+    seconds: before.seconds + sample.seconds,
+    ...(before.audit &&
+      sample.audit && {
+        audit: { events: before.audit.events + sample.audit.events, lag_ms: lags.includes(null) ? null : Math.max(.../** @type {number[]} */ (lags)) },
+      }),
   }
 }
 
@@ -219,16 +245,27 @@ async function main() {
   const counts = Object.entries(data.rows).map(([table, count]) => `${count.toLocaleString('en-US')} ${table}`)
   console.log(`Seeded ${counts.join(', ')} in ${elapsed(since)} s.`)
 
-  const rows = []
-  for (const scenario of selected) {
-    const request = scenario.request(data)
-    for (const connections of connectionCounts) {
-      const row = rowOf(scenario, connections, await measure(instance, url, scenario, request, connections, duration))
-      rows.push(row)
-      const audit = row.audit_events === null ? '' : `, ${row.audit_events} audit events in D1 ${row.audit_lag_ms === null ? 'NOT within the wait' : `${fixed(row.audit_lag_ms, 0)} ms after the load stopped`}`
-      console.log(`  ${scenario.name} c${connections}: ${fixed(row.rps, 0)} req/s, p50 ${fixed(row.p50, 1)} ms, p99 ${fixed(row.p99, 1)} ms, ${row.errors} errors${audit}`)
+  // Each round runs every selected scenario once more, in order, and adds to its sample: on a shared
+  // machine, a change in the load then falls on every scenario alike rather than on the ones it hits.
+  const requests = new Map(selected.map((scenario) => [scenario, scenario.request(data)]))
+  /** @type {Map<string, import('./report.mjs').Sample>} */
+  const samples = new Map()
+  for (let round = 1; round <= rounds; round++) {
+    if (rounds > 1) console.log(`Round ${round} of ${rounds}:`)
+    for (const [scenario, request] of requests) {
+      for (const connections of connectionCounts) {
+        const sample = await measure(instance, url, scenario, request, connections, duration)
+        const row = rowOf(scenario, connections, sample)
+        const key = `${scenario.name}:${connections}`
+        samples.set(key, merged(samples.get(key), sample))
+        const audit = row.audit_events === null ? '' : `, ${row.audit_events} audit events in D1 ${row.audit_lag_ms === null ? 'NOT within the wait' : `${fixed(row.audit_lag_ms, 0)} ms after the load stopped`}`
+        console.log(`  ${scenario.name} c${connections}: ${fixed(row.rps, 0)} req/s, p50 ${fixed(row.p50, 1)} ms, p99 ${fixed(row.p99, 1)} ms, ${row.errors} errors${audit}`)
+      }
     }
   }
+  const rows = selected.flatMap((scenario) =>
+    connectionCounts.map((connections) => rowOf(scenario, connections, /** @type {import('./report.mjs').Sample} */ (samples.get(`${scenario.name}:${connections}`)))),
+  )
 
   const results = judge(rows)
   console.log(`\n${table(results)}`)
@@ -246,7 +283,7 @@ async function main() {
     driven_by: DRIVEN_BY,
     targets_met: met,
     targets: checks.length,
-    options: { duration_seconds: duration, warmup_seconds: WARMUP_SECONDS, connections: connectionCounts, audit_poll_ms: AUDIT_POLL_MS },
+    options: { duration_seconds: duration, rounds, warmup_seconds: WARMUP_SECONDS, connections: connectionCounts, audit_poll_ms: AUDIT_POLL_MS },
     seed: { ...data.rows },
     results,
   })
@@ -256,7 +293,7 @@ async function main() {
 const startedAt = new Date().toISOString()
 const budgetSeconds =
   SETUP_BUDGET_SECONDS +
-  selected.reduce((sum, scenario) => sum + connectionCounts.length * (duration + WARMUP_SECONDS + 15 + (scenario.discloses ? AUDIT_WAIT_MS / 1000 : 0)), 0)
+  rounds * selected.reduce((sum, scenario) => sum + connectionCounts.length * (duration + WARMUP_SECONDS + 15 + (scenario.discloses ? AUDIT_WAIT_MS / 1000 : 0)), 0)
 const watchdog = setTimeout(() => {
   console.error(`The bench ran past its ${budgetSeconds} s budget; stopping.`)
   process.exitCode = 1
