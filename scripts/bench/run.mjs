@@ -6,7 +6,7 @@ import autocannon from 'autocannon'
 import { Miniflare } from 'miniflare'
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -119,10 +119,39 @@ function merged(before, sample) {
     statuses: add(before.statuses, sample.statuses),
     socketErrors: add(before.socketErrors, sample.socketErrors),
     seconds: before.seconds + sample.seconds,
+    cpuMs: before.cpuMs === null || sample.cpuMs === null ? null : before.cpuMs + sample.cpuMs,
     ...(before.audit &&
       sample.audit && {
         audit: { events: before.audit.events + sample.audit.events, lag_ms: lags.includes(null) ? null : Math.max(.../** @type {number[]} */ (lags)) },
       }),
+  }
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100
+
+/**
+ * CPU time (user + system, in ms) used so far by this process's workerd children: the Workers, the
+ * local D1 and the queue, never the load generator. Unlike req/s, it hardly moves with what else runs
+ * on the machine. Null where /proc cannot tell (not Linux).
+ */
+function workerdCpuMs() {
+  try {
+    let ticks = 0
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      let stat
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      } catch {
+        continue
+      }
+      // Fields after the parenthesised name: state ppid ... utime (14th field) stime (15th).
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (name === 'workerd' && Number(fields[1]) === process.pid) ticks += Number(fields[11]) + Number(fields[12])
+    }
+    return ticks ? (ticks * 1000) / CLOCK_TICKS_PER_SECOND : null
+  } catch {
+    return null
   }
 }
 
@@ -166,7 +195,7 @@ async function shutdown() {
  */
 async function measure(instance, url, scenario, request, connections, seconds) {
   /** @type {import('./report.mjs').Sample} */
-  const sample = { latencies: [], statuses: {}, socketErrors: {}, seconds: 0 }
+  const sample = { latencies: [], statuses: {}, socketErrors: {}, seconds: 0, cpuMs: null }
   const eventsBefore = scenario.discloses ? await disclosuresInD1(instance) : 0
   let disclosed = 0
   let measuring = false
@@ -185,8 +214,11 @@ async function measure(instance, url, scenario, request, connections, seconds) {
   await delay(WARMUP_SECONDS * 1000)
   measuring = true
   const since = performance.now()
+  const cpuBefore = workerdCpuMs()
   await run
   const stoppedAt = performance.now()
+  const cpuAfter = workerdCpuMs()
+  sample.cpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore
   sample.seconds = (stoppedAt - since) / 1000
   load = undefined
   if (scenario.discloses) sample.audit = { events: disclosed, lag_ms: await auditLag(instance, eventsBefore + disclosed, stoppedAt) }
@@ -259,7 +291,7 @@ async function main() {
         const key = `${scenario.name}:${connections}`
         samples.set(key, merged(samples.get(key), sample))
         const audit = row.audit_events === null ? '' : `, ${row.audit_events} audit events in D1 ${row.audit_lag_ms === null ? 'NOT within the wait' : `${fixed(row.audit_lag_ms, 0)} ms after the load stopped`}`
-        console.log(`  ${scenario.name} c${connections}: ${fixed(row.rps, 0)} req/s, p50 ${fixed(row.p50, 1)} ms, p99 ${fixed(row.p99, 1)} ms, ${row.errors} errors${audit}`)
+        console.log(`  ${scenario.name} c${connections}: ${fixed(row.rps, 0)} req/s, ${fixed(row.cpu_ms, 2)} CPU ms/req, p50 ${fixed(row.p50, 1)} ms, p99 ${fixed(row.p99, 1)} ms, ${row.errors} errors${audit}`)
       }
     }
   }
