@@ -40,7 +40,10 @@ const cycle = (items) => {
 const auth = (/** @type {SeedData} */ data) => ({ authorization: `Bearer ${data.token}` })
 const json = { 'content-type': 'application/json' }
 
-/** A POST of a new patient each time, its email unique under `prefix` (the clinic's emails are UNIQUE). */
+/**
+ * A POST of a new patient each time, its email unique under `prefix` (the clinic's emails are UNIQUE).
+ * @returns {import('autocannon').Request}
+ */
 const creating = (/** @type {SeedData} */ data, /** @type {string} */ path, /** @type {string} */ prefix) => {
   let created = 0
   return {

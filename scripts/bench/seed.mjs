@@ -63,8 +63,12 @@ export async function seed(db, call, progress = () => {}) {
     const [clinic] = await ids(db, `SELECT clinic_id AS id FROM clinic_members WHERE user_id = ${user.id}`)
     return { userId: user.id, clinicId: clinic }
   }
-  /** An access token through the API's login, in `clinic` when given. */
-  const signIn = async (/** @type {{ email: string, password: string }} */ account, /** @type {number | undefined} */ clinic) => {
+  /**
+   * An access token through the API's login, in `clinic` when given.
+   * @param {{ email: string, password: string }} account
+   * @param {number} [clinic]
+   */
+  const signIn = async (account, clinic) => {
     const login = await call('/api/auth/login/', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ email: account.email, password: account.password, clinic }) })
     if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`)
     return /** @type {{ access: string }} */ (await login.json()).access
