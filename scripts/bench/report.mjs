@@ -7,11 +7,12 @@ import { MAX_AUDIT_LAG_MS, TARGET_CONNECTIONS, TARGETS } from './scenarios.mjs'
 /**
  * `audit`: for a scenario that discloses, the events its load put on the audit queue (its 200 answers,
  * warm-up included) and how long after the load stopped the last of them was in D1 (null: not within the wait).
- * @typedef {{ latencies: number[], statuses: Record<string, number>, socketErrors: Record<string, number>, seconds: number, audit?: { events: number, lag_ms: number | null } }} Sample
+ * `cpuMs`: CPU time workerd used over the window (null: unknown).
+ * @typedef {{ latencies: number[], statuses: Record<string, number>, socketErrors: Record<string, number>, seconds: number, cpuMs: number | null, audit?: { events: number, lag_ms: number | null } }} Sample
  */
 /** @typedef {ReturnType<typeof rowOf>} Row */
 /** @typedef {{ target: string, value: number | null, pass: boolean }} Check */
-/** @typedef {Row & { reference: string | null, ratio: number | null, vs_baseline: number | null, vs_d1_floor: number | null, spread: number | null, spread_vs_bare: number | null, checks: Check[] }} JudgedRow */
+/** @typedef {Row & { reference: string | null, ratio: number | null, cpu_ratio: number | null, vs_baseline: number | null, vs_d1_floor: number | null, spread: number | null, spread_vs_bare: number | null, checks: Check[] }} JudgedRow */
 
 /** The value below which `fraction` of the sorted values fall (nearest rank). */
 const percentile = (/** @type {number[]} */ sorted, /** @type {number} */ fraction) => sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)] ?? null
@@ -22,7 +23,7 @@ const percentile = (/** @type {number[]} */ sorted, /** @type {number} */ fracti
  * @param {number} connections
  * @param {Sample} sample
  */
-export function rowOf(scenario, connections, { latencies, statuses, socketErrors, seconds, audit }) {
+export function rowOf(scenario, connections, { latencies, statuses, socketErrors, seconds, cpuMs, audit }) {
   const sorted = latencies.toSorted((a, b) => a - b)
   /** @type {(tally: Record<string, number>, include?: (key: string) => boolean) => number} */
   const count = (tally, include = () => true) => Object.entries(tally).reduce((sum, [key, n]) => sum + (include(key) ? n : 0), 0)
@@ -33,6 +34,7 @@ export function rowOf(scenario, connections, { latencies, statuses, socketErrors
     seconds,
     responses: latencies.length,
     rps: latencies.length / seconds,
+    cpu_ms: cpuMs !== null && latencies.length ? cpuMs / latencies.length : null,
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),
     errors: count(statuses, (status) => !status.startsWith('2')) + count(socketErrors),
@@ -45,8 +47,8 @@ export function rowOf(scenario, connections, { latencies, statuses, socketErrors
 
 /**
  * Adds to each row its req/s ratio to `baseline` and to `d1_floor` at the same concurrency, its
- * target's ratio (to d1_floor, or pbkdf2 for login), its tail spread (p99 ÷ p50) and that spread
- * against the bare Worker's, and its checks: the throughput target and the audit lag at
+ * target's ratio (to its reference in TARGETS: a floor Worker, d1_floor, get_patient or pbkdf2),
+ * its tail spread (p99 ÷ p50) and that spread against the bare Worker's, and its checks: the throughput target and the audit lag at
  * TARGET_CONNECTIONS, zero errors everywhere. Tails are reported, never judged.
  * @param {Row[]} rows
  * @returns {JudgedRow[]}
@@ -62,6 +64,7 @@ export function judge(rows) {
   return rows.map((row) => {
     const referenceName = row.target ? TARGETS[row.target].reference : null
     const ratio = referenceName ? ratioTo(row, referenceName) : null
+    const referenceCpu = rows.find((other) => other.scenario === referenceName && other.connections === row.connections)?.cpu_ms ?? null
     const spread = spreadOf(row)
     const bareSpread = spreadOf(rows.find((other) => other.scenario === 'bare' && other.connections === row.connections))
     /** @type {Check[]} */
@@ -80,6 +83,7 @@ export function judge(rows) {
       ...row,
       reference: referenceName,
       ratio,
+      cpu_ratio: referenceCpu !== null && row.cpu_ms ? referenceCpu / row.cpu_ms : null,
       vs_baseline: ratioTo(row, 'baseline'),
       vs_d1_floor: ratioTo(row, 'd1_floor'),
       spread,
@@ -94,12 +98,13 @@ export const fixed = (/** @type {number | null} */ value, /** @type {number} */ 
 
 /**
  * The table as text columns: `÷base` and `÷d1` are req/s over `baseline`'s and `d1_floor`'s at the
- * same concurrency; `ratio` is over the target's reference (`vs`); `p99/p50` is the tail spread and
+ * same concurrency; `ratio` is over the target's reference (`vs`); `cpu ms` is workerd's CPU time per
+ * answer and `cpu ratio` the reference's over it (1 = as cheap as the reference); `p99/p50` is the tail spread and
  * `÷bare` that spread over the bare Worker's; `lag ms` is the audit consumer's lag after the load.
  * @param {JudgedRow[]} rows
  */
 export function table(rows) {
-  const header = ['scenario', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'p99/p50', '÷bare', 'errors', '÷base', '÷d1', 'ratio', 'vs', 'lag ms', 'targets']
+  const header = ['scenario', 'conc', 'req/s', 'cpu ms', 'p50 ms', 'p99 ms', 'p99/p50', '÷bare', 'errors', '÷base', '÷d1', 'ratio', 'cpu ratio', 'vs', 'lag ms', 'targets']
   const lines = rows.map((row) => {
     const missed = row.checks.filter((check) => !check.pass).map((check) => check.target)
     const judged = row.checks.length > 1
@@ -107,6 +112,7 @@ export function table(rows) {
       row.scenario,
       String(row.connections),
       fixed(row.rps, 0),
+      fixed(row.cpu_ms, 2),
       fixed(row.p50, 1),
       fixed(row.p99, 1),
       fixed(row.spread, 0),
@@ -115,13 +121,14 @@ export function table(rows) {
       fixed(row.vs_baseline, 3),
       fixed(row.vs_d1_floor, 3),
       fixed(row.ratio, 3),
+      fixed(row.cpu_ratio, 3),
       row.reference ?? '–',
       row.audit_events === null ? '–' : row.audit_lag_ms === null ? 'timeout' : fixed(row.audit_lag_ms, 0),
       missed.length ? `MISS ${missed.join('; ')}` : judged ? 'PASS' : 'no errors',
     ]
   })
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)))
-  const numeric = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12])
+  const numeric = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14])
   const format = (/** @type {string[]} */ cells) =>
     cells.map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd()
   return [format(header), ...lines.map(format)].join('\n')

@@ -6,7 +6,7 @@ import autocannon from 'autocannon'
 import { Miniflare } from 'miniflare'
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -16,7 +16,7 @@ import { fileURLToPath, URL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { unstable_readConfig as readConfig } from 'wrangler'
 import { fixed, judge, rowOf, save, table } from './report.mjs'
-import { BARE_PATH, DISCLOSURE_ACTIONS, MAX_AUDIT_LAG_MS, PBKDF2_PATH, SCENARIOS } from './scenarios.mjs'
+import { BARE_PATH, CREATE_FLOOR_PATH, DISCLOSURE_ACTIONS, MAX_AUDIT_LAG_MS, PBKDF2_PATH, READ_FLOOR_PATH, SCENARIOS } from './scenarios.mjs'
 import { seed } from './seed.mjs'
 import { offlineEnv } from '../wrangler.mjs'
 
@@ -30,14 +30,16 @@ const { values: flags } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '16,64' },
     scenarios: { type: 'string', default: SCENARIOS.map((scenario) => scenario.name).join(',') },
+    rounds: { type: 'string', default: '1' },
   },
 })
 const duration = Number(flags.duration)
 const connectionCounts = flags.connections.split(',').map(Number)
+const rounds = Number(flags.rounds)
 const names = flags.scenarios.split(',')
 const unknown = names.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name))
-if (!(duration > 0) || !connectionCounts.every((count) => Number.isInteger(count) && count > 0) || unknown.length) {
-  console.error(`Usage: npm run bench -- [--duration seconds] [--connections 16,64] [--scenarios ${SCENARIOS.map((s) => s.name).join(',')}]`)
+if (!(duration > 0) || !(Number.isInteger(rounds) && rounds > 0) || !connectionCounts.every((count) => Number.isInteger(count) && count > 0) || unknown.length) {
+  console.error(`Usage: npm run bench -- [--duration seconds] [--connections 16,64] [--rounds 1] [--scenarios ${SCENARIOS.map((s) => s.name).join(',')}]`)
   if (unknown.length) console.error(`Unknown scenario: ${unknown.join(', ')}`)
   process.exit(2)
 }
@@ -100,6 +102,59 @@ async function auditLag(/** @type {Miniflare} */ instance, /** @type {number} */
   }
 }
 
+/**
+ * Two samples of one scenario as one: every answer of both, over both windows; the audit lag is the
+ * worse of the two (null, not within the wait, if either was).
+ * @param {import('./report.mjs').Sample | undefined} before
+ * @param {import('./report.mjs').Sample} sample
+ * @returns {import('./report.mjs').Sample}
+ */
+function merged(before, sample) {
+  if (!before) return sample
+  /** @type {(a: Record<string, number>, b: Record<string, number>) => Record<string, number>} */
+  const add = (a, b) => Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((key) => [key, (a[key] ?? 0) + (b[key] ?? 0)]))
+  const lags = [before.audit?.lag_ms, sample.audit?.lag_ms]
+  return {
+    latencies: [...before.latencies, ...sample.latencies],
+    statuses: add(before.statuses, sample.statuses),
+    socketErrors: add(before.socketErrors, sample.socketErrors),
+    seconds: before.seconds + sample.seconds,
+    cpuMs: before.cpuMs === null || sample.cpuMs === null ? null : before.cpuMs + sample.cpuMs,
+    ...(before.audit &&
+      sample.audit && {
+        audit: { events: before.audit.events + sample.audit.events, lag_ms: lags.includes(null) ? null : Math.max(.../** @type {number[]} */ (lags)) },
+      }),
+  }
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100
+
+/**
+ * CPU time (user + system, in ms) used so far by this process's workerd children: the Workers, the
+ * local D1 and the queue, never the load generator. Unlike req/s, it hardly moves with what else runs
+ * on the machine. Null where /proc cannot tell (not Linux).
+ */
+function workerdCpuMs() {
+  try {
+    let ticks = 0
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      let stat
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      } catch {
+        continue
+      }
+      // Fields after the parenthesised name: state ppid ... utime (14th field) stime (15th).
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (name === 'workerd' && Number(fields[1]) === process.pid) ticks += Number(fields[11]) + Number(fields[12])
+    }
+    return ticks ? (ticks * 1000) / CLOCK_TICKS_PER_SECOND : null
+  } catch {
+    return null
+  }
+}
+
 /** Runs wrangler offline; throws (rather than exiting) so the caller still cleans up. */
 function wrangler(/** @type {string[]} */ args) {
   const result = spawnSync('npx', ['wrangler', ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...offlineEnv, CI: 'true' }, timeout: 120_000 })
@@ -140,7 +195,7 @@ async function shutdown() {
  */
 async function measure(instance, url, scenario, request, connections, seconds) {
   /** @type {import('./report.mjs').Sample} */
-  const sample = { latencies: [], statuses: {}, socketErrors: {}, seconds: 0 }
+  const sample = { latencies: [], statuses: {}, socketErrors: {}, seconds: 0, cpuMs: null }
   const eventsBefore = scenario.discloses ? await disclosuresInD1(instance) : 0
   let disclosed = 0
   let measuring = false
@@ -159,8 +214,11 @@ async function measure(instance, url, scenario, request, connections, seconds) {
   await delay(WARMUP_SECONDS * 1000)
   measuring = true
   const since = performance.now()
+  const cpuBefore = workerdCpuMs()
   await run
   const stoppedAt = performance.now()
+  const cpuAfter = workerdCpuMs()
+  sample.cpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore
   sample.seconds = (stoppedAt - since) / 1000
   load = undefined
   if (scenario.discloses) sample.audit = { events: disclosed, lag_ms: await auditLag(instance, eventsBefore + disclosed, stoppedAt) }
@@ -200,11 +258,14 @@ async function main() {
         routes: [`*${PBKDF2_PATH}`],
       },
       { ...runtime, name: 'bare', scriptPath: fileURLToPath(new URL('bare-worker.js', import.meta.url)), routes: [`*${BARE_PATH}`] },
+      // The floors of get_patient and create_patient: the app's bindings, its D1 and its audit queue (the app consumes it).
+      { ...runtime, name: 'read-floor', scriptPath: fileURLToPath(new URL('read-floor-worker.js', import.meta.url)), bindings, d1Databases, queueProducers, routes: [`*${READ_FLOOR_PATH}/*`] },
+      { ...runtime, name: 'create-floor', scriptPath: fileURLToPath(new URL('create-floor-worker.js', import.meta.url)), bindings, d1Databases, routes: [`*${CREATE_FLOOR_PATH}`] },
     ],
   })
   mf = instance
   const url = (await instance.ready).toString().replace(/\/$/, '')
-  console.log(`Driving the Worker at ${url} through ${DRIVEN_BY}; ${PBKDF2_PATH} is scripts/bench/pbkdf2-worker.js in the same instance.`)
+  console.log(`Driving the Worker at ${url} through ${DRIVEN_BY}; ${PBKDF2_PATH}, ${READ_FLOOR_PATH}/ and ${CREATE_FLOOR_PATH} are scripts/bench/*-worker.js in the same instance.`)
 
   since = performance.now()
   console.log('Seeding:')
@@ -216,16 +277,27 @@ async function main() {
   const counts = Object.entries(data.rows).map(([table, count]) => `${count.toLocaleString('en-US')} ${table}`)
   console.log(`Seeded ${counts.join(', ')} in ${elapsed(since)} s.`)
 
-  const rows = []
-  for (const scenario of selected) {
-    const request = scenario.request(data)
-    for (const connections of connectionCounts) {
-      const row = rowOf(scenario, connections, await measure(instance, url, scenario, request, connections, duration))
-      rows.push(row)
-      const audit = row.audit_events === null ? '' : `, ${row.audit_events} audit events in D1 ${row.audit_lag_ms === null ? 'NOT within the wait' : `${fixed(row.audit_lag_ms, 0)} ms after the load stopped`}`
-      console.log(`  ${scenario.name} c${connections}: ${fixed(row.rps, 0)} req/s, p50 ${fixed(row.p50, 1)} ms, p99 ${fixed(row.p99, 1)} ms, ${row.errors} errors${audit}`)
+  // Each round runs every selected scenario once more, in order, and adds to its sample: on a shared
+  // machine, a change in the load then falls on every scenario alike rather than on the ones it hits.
+  const requests = new Map(selected.map((scenario) => [scenario, scenario.request(data)]))
+  /** @type {Map<string, import('./report.mjs').Sample>} */
+  const samples = new Map()
+  for (let round = 1; round <= rounds; round++) {
+    if (rounds > 1) console.log(`Round ${round} of ${rounds}:`)
+    for (const [scenario, request] of requests) {
+      for (const connections of connectionCounts) {
+        const sample = await measure(instance, url, scenario, request, connections, duration)
+        const row = rowOf(scenario, connections, sample)
+        const key = `${scenario.name}:${connections}`
+        samples.set(key, merged(samples.get(key), sample))
+        const audit = row.audit_events === null ? '' : `, ${row.audit_events} audit events in D1 ${row.audit_lag_ms === null ? 'NOT within the wait' : `${fixed(row.audit_lag_ms, 0)} ms after the load stopped`}`
+        console.log(`  ${scenario.name} c${connections}: ${fixed(row.rps, 0)} req/s, ${fixed(row.cpu_ms, 2)} CPU ms/req, p50 ${fixed(row.p50, 1)} ms, p99 ${fixed(row.p99, 1)} ms, ${row.errors} errors${audit}`)
+      }
     }
   }
+  const rows = selected.flatMap((scenario) =>
+    connectionCounts.map((connections) => rowOf(scenario, connections, /** @type {import('./report.mjs').Sample} */ (samples.get(`${scenario.name}:${connections}`)))),
+  )
 
   const results = judge(rows)
   console.log(`\n${table(results)}`)
@@ -243,7 +315,7 @@ async function main() {
     driven_by: DRIVEN_BY,
     targets_met: met,
     targets: checks.length,
-    options: { duration_seconds: duration, warmup_seconds: WARMUP_SECONDS, connections: connectionCounts, audit_poll_ms: AUDIT_POLL_MS },
+    options: { duration_seconds: duration, rounds, warmup_seconds: WARMUP_SECONDS, connections: connectionCounts, audit_poll_ms: AUDIT_POLL_MS },
     seed: { ...data.rows },
     results,
   })
@@ -253,7 +325,7 @@ async function main() {
 const startedAt = new Date().toISOString()
 const budgetSeconds =
   SETUP_BUDGET_SECONDS +
-  selected.reduce((sum, scenario) => sum + connectionCounts.length * (duration + WARMUP_SECONDS + 15 + (scenario.discloses ? AUDIT_WAIT_MS / 1000 : 0)), 0)
+  rounds * selected.reduce((sum, scenario) => sum + connectionCounts.length * (duration + WARMUP_SECONDS + 15 + (scenario.discloses ? AUDIT_WAIT_MS / 1000 : 0)), 0)
 const watchdog = setTimeout(() => {
   console.error(`The bench ran past its ${budgetSeconds} s budget; stopping.`)
   process.exitCode = 1

@@ -7,13 +7,19 @@ import { MEASURED } from './seed.mjs'
 export const PBKDF2_PATH = '/__bench/pbkdf2'
 /** Path the third Worker (bare-worker.js, a constant answer) is routed on: the tail reference. */
 export const BARE_PATH = '/__bench/bare'
+/** Path of read-floor-worker.js (`/__bench/read-floor/{id}`): an audited read doing only what is unavoidable. */
+export const READ_FLOOR_PATH = '/__bench/read-floor'
+/** Path of create-floor-worker.js: a create doing only what is unavoidable. */
+export const CREATE_FLOOR_PATH = '/__bench/create-floor'
 
 /**
  * Throughput targets as a ratio of a reference scenario measured in the same run at the same
  * concurrency, judged at TARGET_CONNECTIONS (other concurrencies are reported, not judged).
  */
 export const TARGETS = {
-  read: { reference: 'd1_floor', min: 0.8, label: 'req/s ≥ 0.8 × d1_floor' },
+  read: { reference: 'read_floor', min: 0.9, label: 'req/s ≥ 0.9 × read_floor' },
+  clinic: { reference: 'get_patient', min: 0.95, label: 'req/s ≥ 0.95 × get_patient (within 5%)' },
+  create: { reference: 'create_floor', min: 0.9, label: 'req/s ≥ 0.9 × create_floor' },
   list: { reference: 'd1_floor', min: 0.6, label: 'req/s ≥ 0.6 × d1_floor' },
   write: { reference: 'd1_floor', min: 0.5, label: 'req/s ≥ 0.5 × d1_floor' },
   login: { reference: 'pbkdf2', min: 1 / 1.2, label: 'cost ≤ 1.2 × pbkdf2' },
@@ -34,6 +40,30 @@ const cycle = (items) => {
 const auth = (/** @type {SeedData} */ data) => ({ authorization: `Bearer ${data.token}` })
 const json = { 'content-type': 'application/json' }
 
+/**
+ * A POST of a new patient each time, its email unique under `prefix` (the clinic's emails are UNIQUE).
+ * @returns {import('autocannon').Request}
+ */
+const creating = (/** @type {SeedData} */ data, /** @type {string} */ path, /** @type {string} */ prefix) => {
+  let created = 0
+  return {
+    method: 'POST',
+    path,
+    headers: { ...auth(data), ...json },
+    setupRequest: (/** @type {import('autocannon').Request} */ req) => {
+      const n = ++created
+      const body = { name: `New Patient ${n}`, date_of_birth: '1984-06-01', gender: 'other', email: `${prefix}${n}@patients.bench.test`, blood_group: 'O+' }
+      return { ...req, body: JSON.stringify(body) }
+    },
+  }
+}
+
+/** GETs of `path(id)`, cycling through `ids`, with `token`. */
+const reading = (/** @type {string} */ token, /** @type {number[]} */ ids, /** @type {(id: number) => string} */ path) => {
+  const next = cycle(ids)
+  return { headers: { authorization: `Bearer ${token}` }, setupRequest: (/** @type {import('autocannon').Request} */ req) => ({ ...req, path: path(next()) }) }
+}
+
 /** @typedef {Awaited<ReturnType<typeof import('./seed.mjs').seed>>} SeedData */
 /**
  * `discloses`: each 200 answer puts one event (an action of DISCLOSURE_ACTIONS) on the audit queue.
@@ -49,14 +79,13 @@ export const SCENARIOS = [
   { name: 'bare', request: () => ({ path: BARE_PATH }) },
   { name: 'baseline', request: () => ({ path: '/api/health/live/' }) },
   { name: 'd1_floor', request: () => ({ path: '/api/health/' }) },
+  { name: 'read_floor', discloses: true, request: (data) => reading(data.token, data.patientIds, (id) => `${READ_FLOOR_PATH}/${id}`) },
+  { name: 'get_patient', target: 'read', discloses: true, request: (data) => reading(data.token, data.patientIds, (id) => `/api/patients/${id}/`) },
   {
-    name: 'get_patient',
-    target: 'read',
+    name: 'get_patient_clinic',
+    target: 'clinic',
     discloses: true,
-    request: (data) => {
-      const patient = cycle(data.patientIds)
-      return { headers: auth(data), setupRequest: (req) => ({ ...req, path: `/api/patients/${patient()}/` }) }
-    },
+    request: (data) => reading(data.clinicToken, data.clinicPatientIds, (id) => `/api/patients/${id}/`),
   },
   {
     name: 'list_patients',
@@ -74,23 +103,8 @@ export const SCENARIOS = [
     },
   },
   { name: 'list_doctors', target: 'list', request: (data) => ({ headers: auth(data), path: '/api/doctors/?search=card' }) },
-  {
-    name: 'create_patient',
-    target: 'write',
-    request: (data) => {
-      let created = 0
-      return {
-        method: 'POST',
-        path: '/api/patients/',
-        headers: { ...auth(data), ...json },
-        setupRequest: (req) => {
-          const n = ++created
-          const body = { name: `New Patient ${n}`, date_of_birth: '1984-06-01', gender: 'other', email: `new${n}@patients.bench.test`, blood_group: 'O+' }
-          return { ...req, body: JSON.stringify(body) }
-        },
-      }
-    },
-  },
+  { name: 'create_floor', request: (data) => creating(data, CREATE_FLOOR_PATH, 'floor') },
+  { name: 'create_patient', target: 'create', request: (data) => creating(data, '/api/patients/', 'new') },
   {
     name: 'create_mapping',
     target: 'write',

@@ -35,6 +35,18 @@ export interface TokenSubject {
 
 const ALGORITHM = 'HS256'
 
+const keys = new WeakMap<Config, Promise<CryptoKey>>()
+
+/** The configuration's HMAC key, imported once: given the secret as text, hono/jwt imports it again on every sign and verify. */
+function keyOf(config: Config): Promise<CryptoKey> {
+  let key = keys.get(config)
+  if (!key) {
+    key = crypto.subtle.importKey('raw', new TextEncoder().encode(config.jwtSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
+    keys.set(config, key)
+  }
+  return key
+}
+
 export async function issueToken(config: Config, { userId, generation, clinicId }: TokenSubject, type: TokenType): Promise<IssuedToken> {
   const iat = nowSeconds()
   const lifetime = type === 'access' ? config.accessTokenSeconds : config.refreshTokenSeconds
@@ -49,7 +61,7 @@ export async function issueToken(config: Config, { userId, generation, clinicId 
     clinic: clinicId,
     token_type: type,
   }
-  return { token: await sign({ ...claims }, config.jwtSecret, ALGORITHM), claims }
+  return { token: await sign({ ...claims }, await keyOf(config), ALGORITHM), claims }
 }
 
 /** An access and a refresh token for one subject. */
@@ -62,7 +74,7 @@ export async function issueTokenPair(config: Config, subject: TokenSubject): Pro
 export async function verifyToken(config: Config, token: string, type: TokenType): Promise<Outcome<TokenClaims>> {
   let payload: Record<string, unknown>
   try {
-    payload = await verify(token, config.jwtSecret, { alg: ALGORITHM, iss: config.issuer, aud: config.audience })
+    payload = await verify(token, await keyOf(config), { alg: ALGORITHM, iss: config.issuer, aud: config.audience })
   } catch {
     return { refused: 'denied' }
   }
