@@ -21,6 +21,7 @@ export type AuditAction =
   | 'auth.logout_all'
   | 'admin.user_update'
   | 'admin.user_unlock'
+  | 'import'
 
 export type AuditOutcome = 'ok' | 'denied' | 'not_found'
 

@@ -1,0 +1,15 @@
+-- What an import brought in: each record of the source system (its model and primary key) and the
+-- row it became here, so running the same import again adds only what is new. A record deleted here
+-- after its import keeps its key, so a later run does not bring it back.
+CREATE TABLE import_keys (
+  kind TEXT NOT NULL CHECK (kind IN ('user', 'clinic', 'patient', 'doctor', 'mapping')),
+  -- The source model (`auth.user`, `patients.patient`); for a clinic the import made, the model of
+  -- the user it was made for, or `clinic` for the one named with --clinic.
+  model TEXT NOT NULL,
+  -- The primary key as text, or the natural key of a dump made with --natural-primary.
+  source_key TEXT NOT NULL,
+  -- No foreign key: the row is in the table of its kind.
+  row_id INTEGER NOT NULL,
+  imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+  PRIMARY KEY (kind, model, source_key)
+) WITHOUT ROWID;
