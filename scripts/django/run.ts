@@ -145,7 +145,7 @@ export function formatReport(report: ImportReport, how: { setPassword: string })
   }
   if (report.keptPasswords || report.disabledLogins.length) {
     lines.push(
-      `Passwords: ${plural(report.keptPasswords, 'Django PBKDF2-SHA256 hash')} kept as they are: those users sign in with their old password, which is re-hashed at its first login.`,
+      `Passwords: ${report.keptPasswords} Django PBKDF2-SHA256 ${report.keptPasswords === 1 ? 'hash' : 'hashes'} kept as ${report.keptPasswords === 1 ? 'it is' : 'they are'}: those users sign in with their old password, re-hashed at their first login.`,
     )
   }
   if (report.disabledLogins.length) {
