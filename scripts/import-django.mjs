@@ -72,7 +72,10 @@ const setPassword = `npm run set-password -- --email <email>${remote ? ` --remot
 const started = Date.now()
 try {
   const map = mapText === undefined ? undefined : importer.parseMap(mapText)
-  if (!remote) await applyMigrations({ persistTo: target.persistTo })
+  // Migrations wait for the first read, which comes after the dump is checked: a refused file costs no wrangler call.
+  /** @type {Promise<unknown> | undefined} */
+  let migrated
+  const ready = () => (migrated ??= remote ? Promise.resolve() : applyMigrations({ persistTo: target.persistTo }))
   console.log(`${values['dry-run'] ? 'Checking' : 'Importing'} ${basename(dumpPath)} into ${where}...`)
   const report = await importer.importDjango(
     dumpText,
@@ -85,9 +88,14 @@ try {
       onProgress: (message) => console.log(message),
     },
     {
-      read: (statements) => d1Read(statements, target),
-      write: async (statements) => {
-        await d1Execute(statements.map((sql) => `${sql};`).join('\n'), target)
+      read: async (statements) => {
+        await ready()
+        return d1Read(statements, target)
+      },
+      write: async (statements, reads) => {
+        const results = await d1Execute([...statements, ...reads].map((sql) => `${sql};`).join('\n'), target)
+        // Locally the rows of every statement come back, the reads' last; remotely none do.
+        return remote || !reads.length ? undefined : results.slice(statements.length)
       },
     },
   )

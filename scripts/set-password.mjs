@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util'
 import { passwordHash, sqlText } from './password-hash.mjs'
 import { fail, promptHidden } from './prompt.mjs'
-import { applyMigrations, d1Execute, d1Read } from './wrangler.mjs'
+import { d1Execute, d1Read } from './wrangler.mjs'
 
 /** Someone else chose it: the owner should change it after signing in. */
 const MIN_PASSWORD = 12
@@ -25,7 +25,6 @@ const email = values.email?.trim().toLowerCase()
 if (!email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) fail('Give a valid --email.')
 const target = { remote: values.remote, env: values.env, persistTo: values['persist-to'] }
 const where = values.remote ? `the remote database of ${values.env ?? 'the top-level configuration'}` : 'the local database'
-if (!values.remote) await applyMigrations({ persistTo: target.persistTo })
 const [found] = await d1Read([`SELECT id, is_active FROM users WHERE email = ${sqlText(email)}`], target)
 if (!found.length) fail(`No account with the email ${email} in ${where}.`)
 

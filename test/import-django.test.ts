@@ -13,8 +13,9 @@ import { send } from './helpers'
 /** The test database, reached the way the CLI reaches it through wrangler: each write one atomic batch. */
 const io: ImportIo = {
   read: async (statements) => (await env.DB.batch(statements.map((sql) => env.DB.prepare(sql)))).map((result) => result.results as Record<string, unknown>[]),
-  write: async (statements) => {
-    await env.DB.batch(statements.map((sql) => env.DB.prepare(sql)))
+  write: async (statements, reads) => {
+    const results = await env.DB.batch([...statements, ...reads].map((sql) => env.DB.prepare(sql)))
+    return reads.length ? results.slice(statements.length).map((result) => result.results as Record<string, unknown>[]) : undefined
   },
 }
 

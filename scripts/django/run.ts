@@ -8,8 +8,11 @@ export { ImportRefusal, parseMap } from './source'
 export interface ImportIo {
   /** Runs read-only statements and answers each one's rows, in order. */
   read(statements: string[]): Promise<Record<string, unknown>[][]>
-  /** Runs one file's statements, atomically where the database allows it. */
-  write(statements: string[]): Promise<void>
+  /**
+   * Runs one file's statements, atomically where the database allows it. When `reads` are given, it
+   * runs them after the writes in the same call if it can and answers their rows; otherwise undefined.
+   */
+  write(statements: string[], reads: string[]): Promise<Record<string, unknown>[][] | undefined>
 }
 
 export interface RunOptions {
@@ -71,14 +74,20 @@ export async function importDjango(dumpText: string, options: RunOptions, io: Im
 
   const units = writeUnits(plan, runId, options.file)
   const files = chunks(units, options.statementsPerWrite ?? DEFAULT_STATEMENTS_PER_WRITE)
+  const keyReads = reads.filter((read) => read.what === 'keys')
+  const keySql = keyReads.map((read) => read.sql)
   let done = 0
-  for (const file of files) {
-    await io.write(file.flatMap((unit) => unit.statements))
+  let landed: Record<string, unknown>[][] | undefined
+  for (const [index, file] of files.entries()) {
+    landed = await io.write(
+      file.flatMap((unit) => unit.statements),
+      index === files.length - 1 ? keySql : [],
+    )
     done += file.length
     options.onProgress?.(`  wrote ${done} of ${units.length} records (up to ${file[file.length - 1].label})`)
   }
-  const keyReads = reads.filter((read) => read.what === 'keys')
-  const after = stateFrom(keyReads, await io.read(keyReads.map((read) => read.sql)))
+  if (!files.length) return report(plan, options, runId, before)
+  const after = stateFrom(keyReads, landed ?? (await io.read(keySql)))
   return report(plan, options, runId, after)
 }
 
