@@ -60,7 +60,7 @@ describe('npm run import:django', () => {
     const [[afterFirst], [grace]] = query(COUNTS, "SELECT medical_history FROM patients WHERE name = 'Grace Hopper'")
     assert.deepEqual(afterFirst, { users: 7, patients: 4, events: 24 })
     // Text with quotes, semicolons and comment markers went through wrangler's SQL file as it was.
-    assert.equal(grace.medical_history, "Penicillin allergy; \"quoted\" -- not a comment /* nor this */\nSecond line, O'Brien's note;")
+    assert.equal(grace.medical_history, "Penicillin allergy; \"quoted\" -- not a comment /* nor this */\nSecond line, O'Brien's note; BEGIN TRANSACTION; CASE closed END; COMMIT; $tag$ Zoë")
 
     const second = importDjango('test/fixtures/django/natural-keys.json')
     assert.equal(second.status, 0, second.stderr)

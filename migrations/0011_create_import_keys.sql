@@ -10,6 +10,12 @@ CREATE TABLE import_keys (
   source_key TEXT NOT NULL,
   -- No foreign key: the row is in the table of its kind.
   row_id INTEGER NOT NULL,
+  -- The run that created the row (its audit events' request_id); NULL when the record was matched
+  -- to a row already here (same email, same licence), which the import neither created nor audits.
+  run_id TEXT,
   imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
   PRIMARY KEY (kind, model, source_key)
 ) WITHOUT ROWID;
+
+-- Each write of a run records the import events of the rows it created, found by their run.
+CREATE INDEX import_keys_run ON import_keys (run_id) WHERE run_id IS NOT NULL;

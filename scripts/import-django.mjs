@@ -39,6 +39,7 @@ const option = (/** @type {string} */ name) => {
   return typeof value === 'string' ? value : undefined
 }
 if (positionals.length !== 1) fail(USAGE)
+if (option('clinic') !== undefined && !option('clinic')?.trim()) fail('--clinic needs the name of the clinic everyone joins.')
 if (option('clinic-admin') && !option('clinic')) fail('--clinic-admin names the admin of the clinic given with --clinic.')
 if (values.remote && !option('env')) fail('--remote needs --env <env>: the environment whose database receives the import.')
 
@@ -95,7 +96,7 @@ try {
       write: async (statements, reads) => {
         const results = await d1Execute([...statements, ...reads].map((sql) => `${sql};`).join('\n'), target)
         // Locally the rows of every statement come back, the reads' last; remotely none do.
-        return remote || !reads.length ? undefined : results.slice(statements.length)
+        return remote || !reads.length ? undefined : results.slice(results.length - reads.length)
       },
     },
   )

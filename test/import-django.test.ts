@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { importDjango, ImportRefusal, parseMap, type ImportIo, type ImportReport, type RunOptions } from '../scripts/django/run'
 import { classifyPassword, gender, specialization, timestamp, birthDateFromAge } from '../scripts/django/values'
-import { MAX_STATEMENT_BYTES, writeUnits } from '../scripts/django/sql'
+import { literal, MAX_STATEMENT_BYTES, writeUnits } from '../scripts/django/sql'
 import { planImport, emptyState } from '../scripts/django/plan'
 import { parseDump, sortDump } from '../scripts/django/source'
 import naturalKeys from './fixtures/django/natural-keys.json'
@@ -94,7 +94,7 @@ describe('import:django, a dump with natural keys (auth.user, patients, doctors,
       gender: 'female',
       phone_number: '+14155550101',
       blood_group: 'O+',
-      medical_history: "Penicillin allergy; \"quoted\" -- not a comment /* nor this */\nSecond line, O'Brien's note;",
+      medical_history: "Penicillin allergy; \"quoted\" -- not a comment /* nor this */\nSecond line, O'Brien's note; BEGIN TRANSACTION; CASE closed END; COMMIT; $tag$ Zoë",
       created_at: '2024-03-01T09:30:00Z',
       updated_at: '2024-03-05T11:00:00Z',
     })
@@ -122,6 +122,10 @@ describe('import:django, a dump with natural keys (auth.user, patients, doctors,
     const graceEvent = events.find((event) => event.resource_type === 'patient' && JSON.parse(String(event.detail)).pk === '1')
     expect(graceEvent).toMatchObject({ clinic_id: aliceClinic!.clinic_id })
     expect(JSON.parse(String(graceEvent!.detail))).toEqual({ source: 'django', model: `${tag}patients.patient`, pk: '1', file: 'dump.json' })
+    const userDetail = (username: string) =>
+      JSON.parse(String(events.find((event) => event.resource_type === 'user' && JSON.parse(String(event.detail)).pk === `["${username}"]`)!.detail))
+    expect(userDetail(`admin-${tag}`)).toMatchObject({ model: 'auth.user', role: 'admin', login: 'kept' })
+    expect(userDetail(`bob@northside-${tag}.test`)).toMatchObject({ role: 'user', login: 'disabled' })
 
     const before = await counts()
     const again = await run(text)
@@ -327,11 +331,20 @@ describe('import:django field maps', () => {
     expect(birthDateFromAge(1, '2024-02-29')).toBe('2023-02-28')
   })
 
+  it('writes text that a statement splitter could misread as UTF-8 hex, and plain text as it is', async () => {
+    expect(literal('alice@example.com')).toBe("'alice@example.com'")
+    expect(literal('pbkdf2_sha256$2000$salt$abc+/=')).toBe("'pbkdf2_sha256$2000$salt$abc+/='")
+    for (const text of ["O'Brien", 'a -- b', 'x; BEGIN TRANSACTION', 'CASE 1 END', 'Zoë', 'line\nbreak', 'a /* b */']) {
+      expect(literal(text)).toMatch(/^CAST\(X'[0-9a-f]+' AS TEXT\)$/)
+      expect(await first<{ value: string }>(`SELECT ${literal(text)} AS value`)).toEqual({ value: text })
+    }
+  })
+
   it('writes statements that stay within D1 limits, with no bound parameters', () => {
     const long = structuredClone(naturalKeys) as Entry[]
     long.find((record) => record.model === 'patients.patient')!.fields.medical_history = 'x'.repeat(10_000)
     const dump = sortDump(parseDump(JSON.stringify(long)), {})
-    const units = writeUnits(planImport(dump, emptyState(), { map: {} }), 'import-test', 'dump.json')
+    const units = writeUnits(planImport(dump, emptyState(), { map: {} }), 'import-test')
     const statements = units.flatMap((unit) => unit.statements)
     expect(statements.length).toBeGreaterThan(50)
     expect(Math.max(...statements.map((statement) => new TextEncoder().encode(statement).length))).toBeLessThan(MAX_STATEMENT_BYTES)

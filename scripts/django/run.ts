@@ -1,6 +1,6 @@
 import { keyText, planImport, type ExistingState, type ImportPlan, type Planned } from './plan'
 import { parseDump, sortDump, type ImportMap, type Kind } from './source'
-import { chunks, stateFrom, stateReads, writeUnits } from './sql'
+import { stateFrom, stateReads, writeFiles, writeUnits } from './sql'
 
 export { ImportRefusal, parseMap } from './source'
 
@@ -55,7 +55,7 @@ export interface ImportReport {
   changes: boolean
 }
 
-const DEFAULT_STATEMENTS_PER_WRITE = 2_000
+const DEFAULT_STATEMENTS_PER_WRITE = 5_000
 
 /**
  * Imports a `dumpdata` file: reads it whole and plans every record before writing anything (a
@@ -72,19 +72,16 @@ export async function importDjango(dumpText: string, options: RunOptions, io: Im
   const runId = `import-${crypto.randomUUID()}`
   if (options.dryRun) return report(plan, options, runId, null)
 
-  const units = writeUnits(plan, runId, options.file)
-  const files = chunks(units, options.statementsPerWrite ?? DEFAULT_STATEMENTS_PER_WRITE)
+  const units = writeUnits(plan, runId)
+  const files = writeFiles(units, options.statementsPerWrite ?? DEFAULT_STATEMENTS_PER_WRITE, runId, options.file)
   const keyReads = reads.filter((read) => read.what === 'keys')
   const keySql = keyReads.map((read) => read.sql)
   let done = 0
   let landed: Record<string, unknown>[][] | undefined
   for (const [index, file] of files.entries()) {
-    landed = await io.write(
-      file.flatMap((unit) => unit.statements),
-      index === files.length - 1 ? keySql : [],
-    )
-    done += file.length
-    options.onProgress?.(`  wrote ${done} of ${units.length} records (up to ${file[file.length - 1].label})`)
+    landed = await io.write(file.statements, index === files.length - 1 ? keySql : [])
+    done += file.units.length
+    options.onProgress?.(`  wrote ${done} of ${units.length} records (up to ${file.units[file.units.length - 1].label})`)
   }
   if (!files.length) return report(plan, options, runId, before)
   const after = stateFrom(keyReads, landed ?? (await io.read(keySql)))
@@ -138,6 +135,12 @@ function report(plan: ImportPlan, options: RunOptions, runId: string, after: Exi
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`
 
+/** Notes printed per model (every refusal is printed): a large dump's report stays readable. */
+const SHOWN_LINES = 50
+
+const capped = (lines: string[]) =>
+  lines.length <= SHOWN_LINES ? lines : [...lines.slice(0, SHOWN_LINES), `      ... and ${lines.length - SHOWN_LINES} more like these`]
+
 /** The report as the CLI prints it. */
 export function formatReport(report: ImportReport, how: { setPassword: string }): string {
   const lines: string[] = []
@@ -149,8 +152,8 @@ export function formatReport(report: ImportReport, how: { setPassword: string })
     if (model.linked) parts.push(`${model.linked} matched to a record already here`)
     parts.push(`${model.refused.length} refused`)
     lines.push(`  ${model.model.padEnd(width)}  ${parts.join(', ')}`)
-    for (const refused of model.refused) lines.push(`      refused ${refused.label}: ${refused.reason}`)
-    for (const note of model.notes) lines.push(`      ${note.label}: ${note.note}`)
+    lines.push(...model.refused.map((refused) => `      refused ${refused.label}: ${refused.reason}`))
+    lines.push(...capped(model.notes.map((note) => `      ${note.label}: ${note.note}`)))
   }
   if (report.keptPasswords || report.disabledLogins.length) {
     lines.push(

@@ -5,14 +5,24 @@ import { emptyState, keyText, type ExistingState, type ImportPlan, type KeyRef, 
 export const MAX_STATEMENT_BYTES = 100_000
 const READ_CHUNK_BYTES = 80_000
 
-/** A SQL literal. Statements carry their values inline (wrangler's `--file` binds no parameters). */
+/** Text that goes into a SQL file as it is: nothing any statement splitter could read as SQL. */
+const PLAIN_TEXT = /^[\w @.,+=:/#$!]*(-[\w @.,+=:/#$!]+)*-?$/
+
+/**
+ * A SQL literal. Statements carry their values inline (wrangler's `--file` binds no parameters).
+ * Text beyond a plain set of characters goes as UTF-8 hex (`CAST(X'...' AS TEXT)`): wrangler splits
+ * a file on its own reading of quotes, `CASE ... END` and `BEGIN TRANSACTION`, and a patient's
+ * notes may hold any of them.
+ */
 export function literal(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return 'NULL'
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new Error(`Not a finite number: ${value}`)
     return String(value)
   }
-  return `'${value.replaceAll("'", "''")}'`
+  if (PLAIN_TEXT.test(value) && !/CASE|BEGIN|TRANSACTION|COMMIT/i.test(value)) return `'${value}'`
+  const hex = Array.from(new TextEncoder().encode(value), (byte) => byte.toString(16).padStart(2, '0')).join('')
+  return `CAST(X'${hex}' AS TEXT)`
 }
 
 const keyWhere = (ref: KeyRef) => `kind = ${literal(ref.kind)} AND model = ${literal(ref.model)} AND source_key = ${literal(ref.key)}`
@@ -20,36 +30,53 @@ const keyWhere = (ref: KeyRef) => `kind = ${literal(ref.kind)} AND model = ${lit
 const rowOf = (ref: RowRef) => ('id' in ref ? String(ref.id) : `(SELECT row_id FROM import_keys WHERE ${keyWhere(ref)})`)
 const keyMissing = (ref: KeyRef) => `NOT EXISTS (SELECT 1 FROM import_keys WHERE ${keyWhere(ref)})`
 
-/** `json_object(...)` of the import event's detail: where the record came from. */
-const detail = (ref: KeyRef, file: string, extra: [string, string][] = []) =>
-  `json_object('source', 'django', 'model', ${literal(ref.model)}, 'pk', ${literal(ref.key)}, 'file', ${literal(file)}${extra.map(([name, sql]) => `, ${literal(name)}, ${sql}`).join('')})`
-
 /**
- * The statements that insert a record, in the order that makes `changes()` mean what they test:
- * the row (only if its key is new and everything it points at resolved), its key (only if the row
- * went in), its `import` audit event (only if the key went in).
+ * The statements that insert a record: the row (only if its key is new and everything it points at
+ * resolved), then its key with the run that made it (only if the row went in: `changes()` is that
+ * of the statement just before). Its audit event comes with the rest of its file (`auditRun`).
  */
-function create(
-  ref: KeyRef,
-  table: string,
-  columns: Record<string, string>,
-  requires: string[],
-  audit: { file: string; runId: string; clinic: string; extra?: [string, string][]; eventId?: string },
-): string[] {
+function create(ref: KeyRef, table: string, columns: Record<string, string>, requires: string[], runId: string): string[] {
   const names = Object.keys(columns)
   const guards = [keyMissing(ref), ...requires.map((sql) => `${sql} IS NOT NULL`)].join(' AND ')
   return [
     `INSERT INTO ${table} (${names.join(', ')}) SELECT ${names.map((name) => columns[name]).join(', ')} WHERE ${guards} ON CONFLICT DO NOTHING`,
-    `INSERT INTO import_keys (kind, model, source_key, row_id) SELECT ${literal(ref.kind)}, ${literal(ref.model)}, ${literal(ref.key)}, last_insert_rowid() WHERE changes() > 0`,
-    `INSERT INTO audit_events (event_id, actor_id, action, resource_type, resource_id, outcome, request_id, client_ip, detail, clinic_id) SELECT ${literal(
-      audit.eventId ?? crypto.randomUUID(),
-    )}, NULL, 'import', ${literal(ref.kind)}, ${rowOf(ref)}, 'ok', ${literal(audit.runId)}, NULL, ${detail(ref, audit.file, audit.extra)}, ${audit.clinic} WHERE changes() > 0`,
+    `INSERT INTO import_keys (kind, model, source_key, row_id, run_id) SELECT ${literal(ref.kind)}, ${literal(ref.model)}, ${literal(ref.key)}, last_insert_rowid(), ${literal(runId)} WHERE changes() > 0`,
   ]
 }
 
 /** Points a record's key at a row that is already here (same email, same licence): no insert, no event. */
 const link = (ref: KeyRef, to: RowRef) =>
   `INSERT INTO import_keys (kind, model, source_key, row_id) SELECT ${literal(ref.kind)}, ${literal(ref.model)}, ${literal(ref.key)}, ${rowOf(to)} WHERE ${rowOf(to)} IS NOT NULL ON CONFLICT DO NOTHING`
+
+/** An import event's id: one per record and run, so writing a run's events twice adds none. */
+const EVENT_ID = `k.run_id || ':' || k.kind || ':' || k.model || ':' || k.source_key`
+
+/**
+ * The `import` audit event of every row the run created so far, and for each assignment the patient
+ * it names (so the patient's history shows it); events already written are left alone. Run at the
+ * end of each file, so a file's rows, keys and events land together. Users say their platform role
+ * and whether their login was kept; every event names its clinic.
+ */
+function auditRun(runId: string, file: string): string[] {
+  const detail = (extra = '') => `json_object('source', 'django', 'model', k.model, 'pk', k.source_key, 'file', ${literal(file)}${extra})`
+  const login = `(SELECT iif(password_hash LIKE '!%', 'disabled', 'kept') FROM users WHERE id = k.row_id)`
+  const clinics = {
+    user: ['NULL', detail(`, 'role', (SELECT role FROM users WHERE id = k.row_id), 'login', ${login}`)],
+    clinic: ['k.row_id', detail()],
+    doctor: ['NULL', detail()],
+    patient: ['(SELECT clinic_id FROM patients WHERE id = k.row_id)', detail()],
+    mapping: ['(SELECT p.clinic_id FROM mappings m JOIN patients p ON p.id = m.patient_id WHERE m.id = k.row_id)', detail()],
+  }
+  const run = literal(runId)
+  // One statement per kind, in this order, so a patient's import event comes before its assignments'.
+  return [
+    ...Object.entries(clinics).map(
+      ([kind, [clinic, eventDetail]]) =>
+        `INSERT INTO audit_events (event_id, actor_id, action, resource_type, resource_id, outcome, request_id, client_ip, detail, clinic_id) SELECT ${EVENT_ID}, NULL, 'import', k.kind, k.row_id, 'ok', k.run_id, NULL, ${eventDetail}, ${clinic} FROM import_keys k WHERE k.run_id = ${run} AND k.kind = '${kind}' ON CONFLICT (event_id) DO NOTHING`,
+    ),
+    `INSERT INTO audit_event_resources (event_id, resource_type, resource_id) SELECT ${EVENT_ID}, 'patient', (SELECT patient_id FROM mappings WHERE id = k.row_id) FROM import_keys k WHERE k.run_id = ${run} AND k.kind = 'mapping' ON CONFLICT DO NOTHING`,
+  ]
+}
 
 /** What one record of the plan writes; a unit never split across files. */
 export interface WriteUnit {
@@ -62,7 +89,7 @@ export interface WriteUnit {
  * assignments), a unit per record. Each statement stands alone: references are subqueries on
  * import_keys, so units can go in any number of files, and a unit whose key is already there writes nothing.
  */
-export function writeUnits(plan: ImportPlan, runId: string, file: string): WriteUnit[] {
+export function writeUnits(plan: ImportPlan, runId: string): WriteUnit[] {
   const units: WriteUnit[] = []
   const add = <Row>(records: Planned<Row>[], build: (record: Planned<Row> & { row: Row }) => string[]) => {
     for (const record of records) {
@@ -70,7 +97,6 @@ export function writeUnits(plan: ImportPlan, runId: string, file: string): Write
       if (record.status === 'new' && record.row) units.push({ label: record.label, statements: build(record as Planned<Row> & { row: Row }) })
     }
   }
-  const audit = (clinic = 'NULL', extra?: [string, string][], eventId?: string) => ({ file, runId, clinic, extra, eventId })
   add(plan.users, ({ ref, row }) =>
     create(
       ref,
@@ -84,13 +110,13 @@ export function writeUnits(plan: ImportPlan, runId: string, file: string): Write
         is_active: String(row.is_active),
       },
       [],
-      audit('NULL', [['role', literal(row.role)], ['login', literal(row.password_hash.startsWith('!') ? 'disabled' : 'kept')]]),
+      runId,
     ),
   )
   for (const clinic of plan.clinics) {
     const statements: string[] = []
     if (clinic.status === 'new' && clinic.row) {
-      statements.push(...create(clinic.ref, 'clinics', { name: literal(clinic.row.name) }, [], audit(rowOf(clinic.ref))))
+      statements.push(...create(clinic.ref, 'clinics', { name: literal(clinic.row.name) }, [], runId))
     }
     for (const member of clinic.row?.members ?? []) {
       const role = literal(member.role)
@@ -120,7 +146,7 @@ export function writeUnits(plan: ImportPlan, runId: string, file: string): Write
         ...timestampColumns('created_at', row.created_at, row.updated_at),
       },
       [rowOf(row.created_by)],
-      audit(),
+      runId,
     ),
   )
   add(plan.patients, ({ ref, row }) =>
@@ -141,13 +167,12 @@ export function writeUnits(plan: ImportPlan, runId: string, file: string): Write
         ...timestampColumns('created_at', row.created_at, row.updated_at),
       },
       [rowOf(row.clinic), rowOf(row.created_by)],
-      audit(rowOf(row.clinic)),
+      runId,
     ),
   )
   add(plan.assignments, ({ ref, row }) => {
     const patient = rowOf(row.patient)
-    const eventId = crypto.randomUUID()
-    const statements = create(
+    return create(
       ref,
       'mappings',
       {
@@ -159,13 +184,8 @@ export function writeUnits(plan: ImportPlan, runId: string, file: string): Write
         ...timestampColumns('assigned_at', row.assigned_at, row.updated_at),
       },
       [patient, rowOf(row.doctor), rowOf(row.assigned_by)],
-      audit(`(SELECT clinic_id FROM patients WHERE id = ${patient})`, [], eventId),
+      runId,
     )
-    // The assignment's event also names its patient, so the patient's history shows it.
-    statements.push(
-      `INSERT INTO audit_event_resources (event_id, resource_type, resource_id) SELECT ${literal(eventId)}, 'patient', ${patient} WHERE changes() > 0 ON CONFLICT DO NOTHING`,
-    )
-    return statements
   })
   for (const unit of units) {
     for (const statement of unit.statements) {
@@ -180,8 +200,16 @@ const timestampColumns = (created: string, createdAt?: string, updatedAt?: strin
   ...(updatedAt ? { updated_at: literal(updatedAt) } : {}),
 })
 
-/** Groups units into files of at most `maxStatements` statements (a unit is never split). */
-export function chunks(units: WriteUnit[], maxStatements: number): WriteUnit[][] {
+/**
+ * Groups units into files of about `maxStatements` statements (a unit is never split), each ending
+ * with the audit events of what the run has created so far.
+ */
+export function writeFiles(units: WriteUnit[], maxStatements: number, runId: string, file: string): { units: WriteUnit[]; statements: string[] }[] {
+  const audit = auditRun(runId, file)
+  return chunks(units, maxStatements).map((group) => ({ units: group, statements: [...group.flatMap((unit) => unit.statements), ...audit] }))
+}
+
+function chunks(units: WriteUnit[], maxStatements: number): WriteUnit[][] {
   const files: WriteUnit[][] = []
   let current: WriteUnit[] = []
   let count = 0
