@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { importDjango, ImportRefusal, parseMap, type ImportIo, type ImportReport, type RunOptions } from '../scripts/django/run'
 import { classifyPassword, gender, specialization, timestamp, birthDateFromAge } from '../scripts/django/values'
-import { literal, MAX_STATEMENT_BYTES, writeUnits } from '../scripts/django/sql'
+import { literal, MAX_STATEMENT_BYTES, stateReads, writeUnits } from '../scripts/django/sql'
 import { planImport, emptyState } from '../scripts/django/plan'
 import { parseDump, sortDump } from '../scripts/django/source'
 import naturalKeys from './fixtures/django/natural-keys.json'
@@ -349,5 +349,18 @@ describe('import:django field maps', () => {
     expect(statements.length).toBeGreaterThan(50)
     expect(Math.max(...statements.map((statement) => new TextEncoder().encode(statement).length))).toBeLessThan(MAX_STATEMENT_BYTES)
     expect(statements.some((statement) => statement.includes('?'))).toBe(false)
+  })
+
+  it('reads the state of a large dump in statements within D1 limits', async () => {
+    const many = Array.from({ length: 6000 }, (_, index) => ({
+      model: 'patients.patient',
+      pk: index + 1,
+      fields: { name: `Patient ${index}`, email: `patient.with.a.long.address.${index}@patients.example.com`, created_by: 1 },
+    }))
+    const reads = stateReads(sortDump(parseDump(JSON.stringify(many)), {}))
+    expect(reads.filter((read) => read.what === 'patientEmails').length).toBeGreaterThan(1)
+    expect(Math.max(...reads.map((read) => new TextEncoder().encode(read.sql).length))).toBeLessThan(MAX_STATEMENT_BYTES)
+    const answers = await io.read(reads.map((read) => read.sql))
+    expect(answers).toHaveLength(reads.length)
   })
 })

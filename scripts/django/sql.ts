@@ -1,9 +1,10 @@
 import type { SortedDump } from './source'
 import { emptyState, keyText, type ExistingState, type ImportPlan, type KeyRef, type Planned, type RowRef } from './plan'
 
-/** D1 refuses statements above 100 KB; reads are cut well below it. */
+/** D1 refuses statements above 100 KB. */
 export const MAX_STATEMENT_BYTES = 100_000
-const READ_CHUNK_BYTES = 80_000
+/** A read's list of values as JSON: hex-encoded in the statement (see `literal`), so it doubles. */
+const READ_CHUNK_BYTES = 40_000
 
 /** Text that goes into a SQL file as it is: nothing any statement splitter could read as SQL. */
 const PLAIN_TEXT = /^[\w @.,+=:/#$!]*(-[\w @.,+=:/#$!]+)*-?$/
