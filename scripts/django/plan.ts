@@ -68,6 +68,8 @@ export interface UserRow {
 
 export interface PlannedUser extends Planned<UserRow> {
   email?: string
+  /** The name from the dump, for the clinic of a user matched to an account already here. */
+  name?: string
   password?: PasswordOutcome
   /** Superuser or staff in Django: a clinic admin with --clinic. */
   staff: boolean
@@ -259,9 +261,11 @@ function planUsers(records: DumpRecord[], model: string, read: ReturnType<typeof
     const first = emails.get(email)
     if (first) return { ...base, email, status: 'refused', reason: `the email ${email} is already that of ${first}` }
     emails.set(email, label)
-    const existing = state.userEmails.get(email)
-    if (existing !== undefined) return { ...base, email, status: 'link', linkTo: { id: existing }, notes: [`an account with ${email} was already here: linked to it, its password and role unchanged`] }
     const name = text(read(record, 'name'))?.trim() || joinName(read(record, 'first_name'), read(record, 'last_name')) || username || email.split('@')[0]
+    const existing = state.userEmails.get(email)
+    if (existing !== undefined) {
+      return { ...base, email, name, status: 'link', linkTo: { id: existing }, notes: [`an account with ${email} was already here: linked to it, its password and role unchanged`] }
+    }
     if (name.length > 150) return { ...base, email, status: 'refused', reason: 'the name is longer than 150 characters' }
     const joinedRaw = read(record, 'date_joined')
     const joined = joinedRaw == null ? undefined : timestamp(joinedRaw)
@@ -290,7 +294,7 @@ function planOwnClinics(users: PlannedUser[], model: string, state: ExistingStat
       const ref: KeyRef = { kind: 'clinic', model, key: user.ref.key }
       const label = `clinic of ${user.label}`
       if (state.keys.has(keyText(ref))) return { ref, label, status: 'there', notes: [] }
-      const owner = user.row?.name ?? user.email ?? user.ref.key
+      const owner = user.row?.name ?? user.name ?? user.email ?? user.ref.key
       return {
         ref,
         label,
