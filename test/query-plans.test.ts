@@ -7,7 +7,7 @@ import { everyRouteFixture, expectEveryRoute, type EveryRouteFixture, GOOD_PASSW
 interface PlannedRequest {
   path: string
   body?: unknown
-  as?: 'user' | 'admin' | 'nobody' | 'other'
+  as?: 'user' | 'admin' | 'nobody' | 'other' | 'joiner'
   /** A walk of a whole table or index this request may make, and why that is the best plan there is. */
   walks?: Walk
 }
@@ -36,9 +36,10 @@ const ADMIN_TRAIL: Walk = { detail: /^SCAN audit_events( USING COVERING INDEX au
  * `INSERT ... SELECT` into a parent table is a multi-row write, so SQLite codes the child-key
  * lookups of every foreign key that references users; they run only while a foreign-key violation
  * is outstanding (OP_FkIfZero skips them), which never happens between statements.
- * mappings.assigned_by has no index of its own, hence the SCAN in the plan.
+ * mappings.assigned_by, clinic_members.added_by and clinic_invitations.invited_by and accepted_by
+ * have no index of their own, hence the SCANs in the plan.
  */
-const PARENT_INSERT: Walk = { detail: /^SCAN mappings$/, why: 'child-key lookups of a parent INSERT ... SELECT, never run' }
+const PARENT_INSERT: Walk = { detail: /^SCAN (mappings|clinic_members|clinic_invitations)$/, why: 'child-key lookups of a parent INSERT ... SELECT, never run' }
 
 let f: EveryRouteFixture & { refreshes: string[] }
 
@@ -118,6 +119,17 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
     { path: '/api/admin/users/', as: 'admin', walks: ADMIN_USERS },
     { path: '/api/admin/users/?search=ada', as: 'admin', walks: ADMIN_USERS },
   ],
+  'POST /api/auth/switch-clinic': [{ path: '/api/auth/switch-clinic/', body: { clinic: '{clinic}' } }],
+  'POST /api/invitations/accept': [{ path: '/api/invitations/accept/', as: 'joiner', body: { token: '{welcome}' }, walks: PARENT_INSERT }],
+  'GET /api/clinics/:id': [{ path: '/api/clinics/{clinic}/' }],
+  'PATCH /api/clinics/:id': [{ path: '/api/clinics/{clinic}/', body: { name: 'Planned Clinic' } }],
+  'GET /api/clinics/:id/members': [{ path: '/api/clinics/{clinic}/members/' }, { path: '/api/clinics/{clinic}/members/?status=all' }],
+  'PATCH /api/clinics/:id/members/:user_id': [{ path: '/api/clinics/{clinic}/members/{colleague}/', body: { role: 'front_desk' } }],
+  'DELETE /api/clinics/:id/members/:user_id': [{ path: '/api/clinics/{clinic}/members/{leaver}/' }],
+  'POST /api/clinics/:id/invitations': [{ path: '/api/clinics/{clinic}/invitations/', body: { email: 'planned@example.com', role: 'clinician' } }],
+  'GET /api/clinics/:id/invitations': [{ path: '/api/clinics/{clinic}/invitations/' }],
+  'DELETE /api/clinics/:id/invitations/:invitation_id': [{ path: '/api/clinics/{clinic}/invitations/{invitation}/' }],
+  'GET /api/clinics/:id/audit': [{ path: '/api/clinics/{clinic}/audit/' }, { path: '/api/clinics/{clinic}/audit/?action=patient.read' }],
   'PATCH /api/admin/users/:id': [
     { path: '/api/admin/users/{target}/', as: 'admin', body: { role: 'admin' } },
     { path: '/api/admin/users/{target}/', as: 'admin', body: { is_active: false } },
@@ -150,6 +162,11 @@ function fill(text: string): string {
     spareDoctor: String(f.spareDoctor),
     assignment: String(f.assignment),
     target: String(f.target),
+    clinic: String(f.clinic),
+    colleague: String(f.colleague),
+    leaver: String(f.leaver),
+    invitation: String(f.invitation),
+    welcome: f.welcomeToken,
   }
   return text.replace(/\{(\w+)\}/g, (_, name: string) => values[name])
 }
@@ -173,7 +190,7 @@ describe('query plans', () => {
     async (route, _path, request) => {
       const method = route.split(' ')[0]
       const d1 = recordingD1()
-      const token = { user: f.access, admin: f.admin, other: f.other, nobody: undefined }[request.as ?? 'user']
+      const token = { user: f.access, admin: f.admin, other: f.other, joiner: f.joiner, nobody: undefined }[request.as ?? 'user']
       const response = await send(method, fill(request.path), { token, body: fillBody(request.body), env: { DB: d1.binding } })
       expect(response.status).toBeLessThan(500)
       const statements = d1.trips.flatMap((trip) => trip.sql.map((sql, index) => ({ sql, params: trip.params[index] })))

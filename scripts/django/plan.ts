@@ -1,3 +1,4 @@
+import type { ImportKeysTable } from '../../src/db/schema'
 import { email as emailSchema } from '../../src/schemas/common'
 import { DoctorWriteSchema } from '../../src/schemas/doctors'
 import { PatientWriteSchema } from '../../src/schemas/patients'
@@ -6,7 +7,7 @@ import { birthDateFromAge, bloodGroup, classifyPassword, flag, gender, joinName,
 
 /** A row of `import_keys`: the source record a row here came from. */
 export interface KeyRef {
-  kind: 'user' | 'clinic' | 'patient' | 'doctor' | 'mapping'
+  kind: ImportKeysTable['kind']
   model: string
   key: string
 }
@@ -458,7 +459,14 @@ function planPatients(
       }
       emails.add(inClinic)
     }
-    const row: PatientRow = { ...patient, clinic, created_by: owner.ref, created_at: times.created, updated_at: times.updated }
+    const row: PatientRow = {
+      ...patient,
+      medical_history: patient.medical_history ?? null,
+      clinic,
+      created_by: owner.ref,
+      created_at: times.created,
+      updated_at: times.updated,
+    }
     return { ref, label, status: 'new', row, notes }
   })
 }

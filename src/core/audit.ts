@@ -1,3 +1,5 @@
+import type { ClinicRole } from './permissions'
+
 export type AuditAction =
   | 'patient.read'
   | 'patient.list'
@@ -21,11 +23,21 @@ export type AuditAction =
   | 'auth.logout_all'
   | 'admin.user_update'
   | 'admin.user_unlock'
+  | 'access.denied'
+  | 'auth.switch_clinic'
+  | 'clinic.create'
+  | 'clinic.update'
+  | 'clinic.member_update'
+  | 'clinic.member_remove'
+  | 'clinic.invite'
+  | 'clinic.invitation_revoke'
+  | 'clinic.invitation_accept'
+  | 'clinic.audit_read'
   | 'import'
 
 export type AuditOutcome = 'ok' | 'denied' | 'not_found'
 
-export type AuditResourceType = 'patient' | 'doctor' | 'mapping' | 'user'
+export type AuditResourceType = 'patient' | 'doctor' | 'mapping' | 'user' | 'clinic' | 'invitation' | 'audit_event'
 
 /** Who did it and from where: the request's part of every audit event. */
 export interface AuditStamp {
@@ -35,6 +47,13 @@ export interface AuditStamp {
   clientIp: string | null
   /** The caller's own X-Request-Id, when it sent a well-formed one. */
   clientRequestId?: string | null
+  /** The clinic the request acts in (null outside any). */
+  clinicId?: number | null
+  /**
+   * The actor's role in that clinic, once the request's first round trip has read it; events
+   * written in that same round trip read it from clinic_members themselves.
+   */
+  actorRole?: ClinicRole | null
 }
 
 /** What happened: never a patient field, only the kind of record and its id. */
@@ -43,6 +62,8 @@ export interface AuditEvent {
   resourceType: AuditResourceType
   resourceId: number | null
   outcome: AuditOutcome
+  /** What changed, for changes to accounts and memberships (a role before and after); never a password or a patient field. */
+  detail?: Record<string, unknown>
 }
 
 /**
@@ -51,7 +72,6 @@ export interface AuditEvent {
  */
 export interface Disclosure extends AuditEvent {
   patients: readonly number[]
-  detail?: Record<string, unknown>
 }
 
 /**
@@ -70,6 +90,8 @@ export interface AuditMessage {
   client_ip: string | null
   client_request_id: string | null
   detail: string | null
+  clinic_id: number | null
+  actor_role: ClinicRole | null
   patients: number[]
 }
 
@@ -87,6 +109,8 @@ export function auditMessage(stamp: AuditStamp, disclosure: Disclosure, occurred
     client_ip: stamp.clientIp,
     client_request_id: stamp.clientRequestId ?? null,
     detail: disclosure.detail ? JSON.stringify(disclosure.detail) : null,
+    clinic_id: stamp.clinicId ?? null,
+    actor_role: stamp.actorRole ?? null,
     patients: [...new Set(disclosure.patients)],
   }
 }

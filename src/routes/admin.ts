@@ -22,7 +22,7 @@ const users = createRoute({
   tags,
   operationId: 'listUsers',
   summary: 'List accounts (administrators only)',
-  ...signedIn,
+  ...signedIn(),
   request: { query: AdminUserListQuerySchema },
   responses: { 200: json(AdminUserPageSchema, 'One page of accounts, newest first'), ...errorResponses(400, 401, 403, 429) },
 })
@@ -34,7 +34,7 @@ const updateUserRoute = createRoute({
   operationId: 'updateUser',
   summary: "Change an account's role or active state (administrators only)",
   description: 'Deactivating an account revokes its refresh tokens at once; its access tokens stop working at their next request.',
-  ...signedIn,
+  ...signedIn(),
   request: { params: IdParamSchema, body: requestBody(AdminUserUpdateSchema) },
   responses: { 200: json(AdminUserSchema, 'The account'), ...errorResponses(...BODY_ERRORS, 401, 403, 404, 429) },
 })
@@ -46,7 +46,7 @@ const unlockUserRoute = createRoute({
   tags,
   summary: "Clear an account's login lockout (administrators only)",
   description: 'Forgets the failed logins of the account from every network, so it may sign in again at once. Audited as admin.user_unlock.',
-  ...signedIn,
+  ...signedIn(),
   request: { params: IdParamSchema },
   responses: { 204: { description: 'Unlocked' }, ...errorResponses(401, 403, 404, 429) },
 })
@@ -57,7 +57,7 @@ const audit = createRoute({
   tags,
   operationId: 'listAuditEvents',
   summary: 'Read the audit trail (administrators only)',
-  ...signedIn,
+  ...signedIn(),
   request: { query: AuditListQuerySchema },
   responses: { 200: json(AuditEventPageSchema, 'One page of events, newest first'), ...errorResponses(400, 401, 403, 429) },
 })

@@ -1,0 +1,36 @@
+import { utcSeconds } from '../core/clock'
+import type { AuditListQuery } from '../schemas/admin'
+import type { Db } from './client'
+
+/** What an audit list can be filtered by: actor, action (`patient.*` for a family), resource, time, and clinic. */
+export type AuditFilters = Omit<AuditListQuery, 'page' | 'page_size'> & { clinic?: number }
+
+/** The audit events matching `filters`, newest first: the admin's whole trail and a clinic's own share it. */
+export function auditEventsQuery(db: Db, { actor, action, resource, since, until, clinic }: AuditFilters) {
+  let query = db.kysely.selectFrom('audit_events').selectAll()
+  if (clinic !== undefined) query = query.where('clinic_id', '=', clinic)
+  if (actor !== undefined) query = query.where('actor_id', '=', actor)
+  if (action?.endsWith('.*')) query = query.where('action', 'like', `${action.slice(0, -1)}%`)
+  else if (action) query = query.where('action', '=', action)
+  if (resource) {
+    const [type, id] = resource.split(':')
+    if (id) {
+      // The record's own events, and those that named it among others (list pages, assignments).
+      query = query.where((eb) =>
+        eb.or([
+          eb.and([eb('resource_type', '=', type), eb('resource_id', '=', Number(id))]),
+          eb(
+            'event_id',
+            'in',
+            eb.selectFrom('audit_event_resources').select('event_id').where('resource_type', '=', type).where('resource_id', '=', Number(id)),
+          ),
+        ]),
+      )
+    } else {
+      query = query.where('resource_type', '=', type)
+    }
+  }
+  if (since) query = query.where('occurred_at', '>=', utcSeconds(since))
+  if (until) query = query.where('occurred_at', '<', utcSeconds(until))
+  return query.orderBy('id', 'desc')
+}
