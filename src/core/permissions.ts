@@ -4,9 +4,9 @@
  * roles that hold it. HIPAA's "minimum necessary" rule is why the front desk never sees medical
  * history: the field is absent from every answer to them, and sending it is refused.
  */
-export const CLINIC_ROLES = ['admin', 'clinician', 'front_desk'] as const
+import { CLINIC_ROLES, type ClinicRole } from './enums'
 
-export type ClinicRole = (typeof CLINIC_ROLES)[number]
+export { CLINIC_ROLES, type ClinicRole }
 
 const EVERYONE = CLINIC_ROLES
 const CARE = ['admin', 'clinician'] as const
