@@ -3,11 +3,11 @@
 // its password, under registration's password rules; audited as admin.create_admin. The password
 // comes from ADMIN_PASSWORD or, when unset, from a hidden prompt.
 import { randomUUID } from 'node:crypto'
-import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { adminAccountSql } from './admin-account.mjs'
 import { workerModule } from './config-check.mjs'
 import { passwordHash } from './password-hash.mjs'
+import { fail, promptHidden } from './prompt.mjs'
 import { applyMigrations, d1Execute } from './wrangler.mjs'
 
 const MIN_ADMIN_PASSWORD = 12
@@ -21,40 +21,10 @@ const { values } = parseArgs({
   },
 })
 
-/**
- * @param {string} message
- * @returns {never}
- */
-function fail(message) {
-  console.error(message)
-  process.exit(1)
-}
-
-/**
- * Reads a line from the terminal without echoing it.
- * @param {string} question
- * @returns {Promise<string>}
- */
-function promptHidden(question) {
-  if (!process.stdin.isTTY) fail('No terminal to ask for the password: set ADMIN_PASSWORD.')
-  return new Promise((resolve) => {
-    // readline echoes through _writeToOutput, which it does not declare; replacing it hides the answer.
-    const rl = /** @type {import('node:readline').Interface & { _writeToOutput: (text: string) => void }} */ (
-      createInterface({ input: process.stdin, output: process.stdout, terminal: true })
-    )
-    rl._writeToOutput = (text) => process.stdout.write(text.startsWith(question) ? question : '')
-    rl.question(question, (answer) => {
-      rl.close()
-      process.stdout.write('\n')
-      resolve(answer)
-    })
-  })
-}
-
 const email = values.email?.trim().toLowerCase()
 if (!email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) fail('Give a valid --email.')
 const name = values.name?.trim() || email.split('@')[0]
-const password = process.env.ADMIN_PASSWORD ?? (await promptHidden('Password: '))
+const password = process.env.ADMIN_PASSWORD ?? (await promptHidden('Password: ', 'ADMIN_PASSWORD'))
 if (password.length < MIN_ADMIN_PASSWORD) fail(`Use a password of at least ${MIN_ADMIN_PASSWORD} characters for an administrator.`)
 /** @type {{ passwordProblems: (password: string, person: { email: string, name: string }) => string[] }} */
 const policy = await workerModule('src/auth/password-policy.ts')

@@ -133,3 +133,24 @@ export async function d1Execute(sql, { verbose, ...target } = {}) {
     rmSync(dir, { recursive: true, force: true })
   }
 }
+
+/**
+ * Runs read-only statements and returns each one's rows, locally or remotely. Locally they go in one
+ * `--file` call; remotely, where a file is imported without answering rows, each is a `--command`
+ * (each statement must stay below the argument size limit: about 100 KB).
+ * @param {string[]} statements
+ * @param {D1Target} [target]
+ * @returns {Promise<Record<string, unknown>[][]>}
+ */
+export async function d1Read(statements, target = {}) {
+  if (!target.remote) return statements.length ? d1Execute(statements.map((sql) => `${sql};`).join('\n'), target) : []
+  /** @type {Record<string, unknown>[][]} */
+  const rows = []
+  for (const sql of statements) {
+    const { stdout } = await wrangler(['d1', 'execute', 'DB', ...targetArgs(target), '--command', sql, '--json'])
+    /** @type {{ results?: Record<string, unknown>[] }[]} */
+    const answers = JSON.parse(stdout)
+    rows.push(answers[0]?.results ?? [])
+  }
+  return rows
+}

@@ -72,6 +72,7 @@ export const AUDIT_ACTIONS = [
   'clinic.invitation_revoke',
   'clinic.invitation_accept',
   'clinic.audit_read',
+  'import',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 

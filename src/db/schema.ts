@@ -157,7 +157,24 @@ export interface AuditEventResourcesTable {
   resource_id: number
 }
 
+/**
+ * What an import brought in (migration 0011): each source record and the row it became, written by
+ * `npm run import:django` (scripts/django/), which keys every later run on it.
+ */
+export interface ImportKeysTable {
+  kind: 'user' | 'clinic' | 'patient' | 'doctor' | 'mapping'
+  /** The source model, or for a clinic the import made, its user's model (`clinic` for --clinic). */
+  model: string
+  source_key: string
+  /** The row's id in the table of its kind. */
+  row_id: number
+  /** The run that created the row (its events' request_id); null when matched to a row already here. */
+  run_id: string | null
+  imported_at: Generated<Timestamp>
+}
+
 export interface Database {
+  import_keys: ImportKeysTable
   clinics: ClinicsTable
   clinic_members: ClinicMembersTable
   clinic_invitations: ClinicInvitationsTable

@@ -59,6 +59,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'clinic.invitation_revoke': 'Revoked invitation',
   'clinic.invitation_accept': 'Joined clinic',
   'clinic.audit_read': 'Read clinic audit log',
+  import: 'Imported from Django',
 }
 
 /** The label of a value from one of the records above, or the value itself for one the console does not know yet. */
