@@ -26,6 +26,7 @@ const PATIENT_ROUTES: Record<string, Disclosed | 'none'> = {
   '/api/auth/me': 'none',
   '/api/health': 'none',
   '/api/health/live': 'none',
+  '/api/health/audit': 'none',
   '/api/admin/users': 'none',
   '/api/admin/audit': 'none',
   '/api/openapi.json': 'none',
@@ -136,14 +137,15 @@ describe('the audit queue consumer', () => {
     expect((await rowsOf(page.event_id)).resources).toHaveLength(100)
   })
 
-  it('retries a batch it cannot write, with a longer delay at each attempt, and writes none of it', async () => {
+  it('writes the good messages of a batch it cannot write whole, and retries only the bad one, later at each attempt', async () => {
     const bad = { ...message([900_000_005]), outcome: 'maybe' } as unknown as AuditMessage
     const good = message([900_000_006])
     const log = vi.spyOn(console, 'error').mockImplementation(() => {})
     const result = await deliver([good, bad], 3)
     log.mockRestore()
-    expect(result).toMatchObject({ ackAll: false, retryBatch: { retry: true } })
-    expect((await rowsOf(good.event_id)).events).toHaveLength(0)
+    expect(result).toMatchObject({ ackAll: false, retryBatch: { retry: false }, explicitAcks: ['message-0'], retryMessages: [{ msgId: 'message-1' }] })
+    expect((await rowsOf(good.event_id)).events).toHaveLength(1)
+    expect((await rowsOf(bad.event_id)).events).toHaveLength(0)
     expect([1, 2, 3, 4, 7, 20].map(retryDelaySeconds)).toEqual([5, 10, 20, 40, 300, 300])
   })
 })

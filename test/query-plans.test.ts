@@ -38,6 +38,12 @@ const ADMIN_TRAIL: Walk = { detail: /^SCAN audit_events( USING COVERING INDEX au
  * is outstanding (OP_FkIfZero skips them), which never happens between statements.
  * mappings.assigned_by has no index of its own, hence the SCAN in the plan.
  */
+/** The hash chain's last link: the manifest's rowid b-tree read from its end, stopped at LIMIT 1. */
+const LAST_LINK: Walk = { detail: /^SCAN audit_archive_manifest$/, why: "the chain's last row, by seq descending, LIMIT 1" }
+
+/** A replayed dead letter is one JSON message that SQLite unpacks with json_each: a walk of that one value, never of a table. */
+const JSON_MESSAGE: Walk = { detail: /^SCAN (message|patient) VIRTUAL TABLE INDEX \d+:/, why: "json_each over the dead letter's one message" }
+
 const PARENT_INSERT: Walk = { detail: /^SCAN mappings$/, why: 'child-key lookups of a parent INSERT ... SELECT, never run' }
 
 let f: EveryRouteFixture & { refreshes: string[] }
@@ -59,6 +65,7 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
   'GET /api/docs': 'answers without the database',
   'GET /console/*': 'answers without the database',
   'GET /api/health': [{ path: '/api/health/', as: 'nobody' }],
+  'GET /api/health/audit': [{ path: '/api/health/audit/', as: 'admin', walks: LAST_LINK }],
   'GET /api/auth/me': [{ path: '/api/auth/me/' }],
   'POST /api/auth/register': [
     { path: '/api/auth/register/', as: 'nobody', body: { name: 'Planner', email: 'planner.{uuid}@example.com', password: GOOD_PASSWORD }, walks: PARENT_INSERT },
@@ -123,6 +130,7 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
     { path: '/api/admin/users/{target}/', as: 'admin', body: { is_active: false } },
   ],
   'POST /api/admin/users/:id/unlock': [{ path: '/api/admin/users/{target}/unlock/', as: 'admin' }],
+  'POST /api/admin/audit/dead-letters/:id/replay': [{ path: '/api/admin/audit/dead-letters/{deadLetter}/replay/', as: 'admin', walks: JSON_MESSAGE }],
   'GET /api/admin/audit': [
     // Unfiltered, or filtered by a family of actions or a start time that most of the trail matches.
     { path: '/api/admin/audit/', as: 'admin', walks: ADMIN_TRAIL },
@@ -150,6 +158,7 @@ function fill(text: string): string {
     spareDoctor: String(f.spareDoctor),
     mapping: String(f.mapping),
     target: String(f.target),
+    deadLetter: String(f.deadLetter),
   }
   return text.replace(/\{(\w+)\}/g, (_, name: string) => values[name])
 }

@@ -21,10 +21,11 @@ export type AuditAction =
   | 'auth.logout_all'
   | 'admin.user_update'
   | 'admin.user_unlock'
+  | 'admin.dead_letter_replay'
 
 export type AuditOutcome = 'ok' | 'denied' | 'not_found'
 
-export type AuditResourceType = 'patient' | 'doctor' | 'mapping' | 'user'
+export type AuditResourceType = 'patient' | 'doctor' | 'mapping' | 'user' | 'dead_letter'
 
 /** Who did it and from where: the request's part of every audit event. */
 export interface AuditStamp {

@@ -56,3 +56,5 @@ export const ASSIGNMENT: RefusalWords = {
 }
 
 export const ACCOUNT: RefusalWords = { subject: 'User', forbidden: 'Only administrators may do this.' }
+
+export const DEAD_LETTER: RefusalWords = { subject: 'The dead letter', forbidden: ACCOUNT.forbidden, duplicate: 'This dead letter was already replayed.' }
