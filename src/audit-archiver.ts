@@ -1,6 +1,6 @@
-import { checkRow, encodeObject, objectKey, rowSha256, sha256Hex, type ArchiveReader, type ChainProblem } from './core/audit-chain'
+import { checkRow, encodeObject, objectKey, rowSha256, sha256Hex, verifyChain, type ArchiveReader, type ChainProblem } from './core/audit-chain'
 import { connect, type Db } from './db/client'
-import { deleteArchivedBefore, eventsInRange, insertManifestRow, manifestRows, pendingEvents, unverifiedRows, markVerified } from './db/audit-archive'
+import { countUnarchived, deleteArchivedBefore, eventsInRange, insertManifestRow, manifestRows, markVerified, pendingEvents, unverifiedRows } from './db/audit-archive'
 import type { Bindings } from './env'
 
 /** Events per archived object: about 100 KB of gzip'd JSON, well within one D1 answer and one Worker's memory. */
@@ -22,6 +22,16 @@ export function archiveReader(db: Db, bucket: R2Bucket): ArchiveReader {
     },
     events: (after, last) => eventsInRange(db, after, last),
   }
+}
+
+/**
+ * `npm run audit:verify`: the whole chain checked (scripts/audit-verify.mjs runs this in Node
+ * against the local or a remote D1 and R2), and how many events wait for the next archive run.
+ */
+export async function verifyArchive(env: Pick<Bindings, 'DB' | 'AUDIT_ARCHIVE'>) {
+  const db = connect(env.DB)
+  const report = await verifyChain(archiveReader(db, env.AUDIT_ARCHIVE))
+  return { ...report, pending: await countUnarchived(db) }
 }
 
 /**

@@ -143,7 +143,13 @@ export async function checkRow(row: ManifestRow, previous: ManifestRow | null, r
   if (row.row_sha256 !== own) {
     problems.push({ kind: 'broken_link', ...at, message: `row ${row.seq} claims hash ${row.row_sha256}, but its fields hash to ${own}` })
   }
-  const bytes = await reader.object(row.object_key)
+  let bytes: Uint8Array | null
+  try {
+    bytes = await reader.object(row.object_key)
+  } catch (error) {
+    problems.push({ kind: 'changed_object', ...at, message: `object ${row.object_key} of row ${row.seq} cannot be read: ${(error as Error).message}` })
+    return problems
+  }
   if (bytes === null) {
     problems.push({ kind: 'missing_object', ...at, message: `object ${row.object_key} of row ${row.seq} is not in the archive` })
     return problems

@@ -43,6 +43,16 @@ export async function lastManifestRow(db: Db): Promise<ManifestRow | null> {
   return (await db.kysely.selectFrom('audit_archive_manifest').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst()) ?? null
 }
 
+/** How many events D1 holds that no manifest row covers yet. */
+export async function countUnarchived(db: Db): Promise<number> {
+  const row = await db.kysely
+    .selectFrom('audit_events')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('id', '>', archivedThrough(db))
+    .executeTakeFirst()
+  return Number(row?.count ?? 0)
+}
+
 /** Every manifest row, by seq. */
 export const manifestRows = (db: Db): Promise<ManifestRow[]> => db.kysely.selectFrom('audit_archive_manifest').selectAll().orderBy('seq').execute()
 
