@@ -141,6 +141,8 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
     { path: '/api/admin/audit/?action=patient.read', as: 'admin' },
     { path: '/api/admin/audit/?resource=patient:{patient}', as: 'admin' },
     { path: '/api/admin/audit/?resource=patient', as: 'admin' },
+    { path: '/api/admin/audit/?request_id={uuid}', as: 'admin' },
+    { path: '/api/admin/audit/?client_request_id=ticket-42', as: 'admin' },
     { path: '/api/admin/audit/?actor=1&action=patient.*&resource=patient:{patient}&since=2000-01-01T00:00:00Z&until=2999-01-01T00:00:00Z', as: 'admin' },
   ],
 }

@@ -112,11 +112,11 @@ async function unlockUser(db: Db, adminId: number, userId: number, stamp: Scope[
   return target[0]
 }
 
-/** The audit trail, newest first, filtered by actor, action (`patient.*` for a family), resource and time. */
+/** The audit trail, newest first, filtered by actor, action (`patient.*` for a family), resource, time and request (either id, both indexed). */
 async function listAuditEvents(
   db: Db,
   adminId: number,
-  { actor, action, resource, since, until, ...page }: AuditListQuery,
+  { actor, action, resource, since, until, request_id, client_request_id, ...page }: AuditListQuery,
 ): Promise<Listed<AuditEventItem>> {
   let query = db.kysely.selectFrom('audit_events').selectAll()
   if (actor !== undefined) query = query.where('actor_id', '=', actor)
@@ -142,6 +142,8 @@ async function listAuditEvents(
   }
   if (since) query = query.where('occurred_at', '>=', utcSeconds(since))
   if (until) query = query.where('occurred_at', '<', utcSeconds(until))
+  if (request_id) query = query.where('request_id', '=', request_id)
+  if (client_request_id) query = query.where('client_request_id', '=', client_request_id)
   const { count, rows, checked } = await fetchPage(db, query.orderBy('id', 'desc'), page, adminCheck(db, adminId))
   if (checked.length === 0) return { refused: 'denied' }
   return { count, results: rows }

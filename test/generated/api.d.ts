@@ -189,6 +189,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/health/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit record's health (administrators only)
+         * @description Dead letters waiting for a replay, the oldest event not yet in the R2 archive (the archiver runs every minute), and the hash chain's last link.
+         */
+        get: operations["auditHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/doctors": {
         parameters: {
             query?: never;
@@ -479,6 +499,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/audit/dead-letters/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write a dead letter to the audit trail once its cause is fixed (administrators only)
+         * @description The audit queue gave up on this message (see GET /api/health/audit/). Its event is written as the consumer would have, skipped if already stored, and the letter is marked replayed. Audited as admin.dead_letter_replay.
+         */
+        post: operations["replayDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -594,6 +634,58 @@ export interface components {
         Health: {
             /** @enum {string} */
             status: "ok";
+        };
+        AuditHealth: {
+            dead_letters: {
+                /**
+                 * Format: int64
+                 * @description Dead letters not yet replayed.
+                 */
+                count: number;
+                /**
+                 * Format: date-time
+                 * @description When the oldest of them arrived.
+                 * @example 2026-12-05T03:20:00Z
+                 */
+                oldest_received_at: string | null;
+            };
+            /** @description The first event the archiver has not written to R2 yet; null when every event is archived. */
+            oldest_unarchived_event: {
+                /** Format: int64 */
+                id: number;
+                /**
+                 * Format: date-time
+                 * @description When it happened.
+                 * @example 2026-12-05T03:20:00Z
+                 */
+                occurred_at: string;
+            } | null;
+            /** @description The hash chain's last row; null before the first archive run. */
+            last_link: {
+                /** Format: int64 */
+                seq: number;
+                /** @example audit/2026/12/05/000000000001-000000000042-0123456789abcdef.ndjson.gz */
+                object_key: string;
+                /** Format: int64 */
+                first_event_id: number;
+                /** Format: int64 */
+                last_event_id: number;
+                /** Format: int64 */
+                event_count: number;
+                row_sha256: string;
+                /**
+                 * Format: date-time
+                 * @description When the object was archived.
+                 * @example 2026-12-05T03:20:00Z
+                 */
+                archived_at: string;
+                /**
+                 * Format: date-time
+                 * @description When it was read back and found equal to D1; null until then.
+                 * @example 2026-12-05T03:20:00Z
+                 */
+                verified_at: string | null;
+            } | null;
         };
         DoctorPage: {
             /**
@@ -1157,6 +1249,16 @@ export interface components {
             /** @description JSON: what the request asked for, such as a list's query parameters (search terms included). */
             detail: string | null;
         };
+        DeadLetterReplay: {
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: date-time
+             * @description When it was replayed.
+             * @example 2026-12-05T03:20:00Z
+             */
+            replayed_at: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1696,6 +1798,55 @@ export interface operations {
             /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
             503: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auditHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit record now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditHealth"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3640,6 +3791,10 @@ export interface operations {
                 since?: string;
                 /** @description Only events before this time. */
                 until?: string;
+                /** @description Only the events of this request: the server's id, as `request_id` shows it. */
+                request_id?: string;
+                /** @description Only the events of requests that sent this X-Request-Id (a support ticket often quotes it). */
+                client_request_id?: string;
             };
             header?: never;
             path?: never;
@@ -3676,6 +3831,84 @@ export interface operations {
             };
             /** @description permission_denied: signed in, but not allowed to do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replayDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Replayed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterReplay"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict: the change clashes with existing data */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
