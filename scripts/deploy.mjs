@@ -32,7 +32,7 @@ if (placeholders.length) {
   const lines = placeholders.map((d1) => `  npx wrangler d1 create ${d1.database_name}`)
   refuse(
     `wrangler.toml still has a placeholder database_id for [env.${env}]. Create the database:\n${lines.join('\n')}\n` +
-      `then put the database_id it prints into [env.${env}] d1_databases in wrangler.toml (see README, "Deploy").`,
+      `then put the database_id it prints into [env.${env}] d1_databases in wrangler.toml (see docs/deploy.md).`,
   )
 }
 

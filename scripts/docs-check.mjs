@@ -1,8 +1,11 @@
 // @ts-check
-// `npm run docs:check`: runs the README's walk-through against a fresh Worker and fails when an
-// answer differs from what the README shows next to it.
+// `npm run docs:check`: runs the examples of the README and of every page in docs/ against one fresh
+// Worker and fails when an answer differs from what the page shows next to it.
 //
-// Every ```sh block runs, in order, in one bash session (so variables carry over), unless its info
+// The files run in the order of PAGES (README.md first, then docs/ in reading order), then any page
+// of docs/ that PAGES does not name, alphabetically, all in one bash session: variables and data
+// carry over from one file to the next, so a page may build on what an earlier one created.
+// Every ```sh block runs, in order, unless its info
 // string says `no-check` (```sh no-check). A command that calls curl must show its expected status:
 // as a trailing comment (`curl ... # 204`) or at the start of the comment line below it
 // (`# 201 {"id":1,...}`). When that comment shows a JSON object, its top-level keys must all be in
@@ -11,7 +14,7 @@
 // http://127.0.0.1:8787 is pointed there.
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,14 +22,25 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath, URL } from 'node:url'
 import { applyMigrations, offlineEnv } from './wrangler.mjs'
 
-const README = 'README.md'
+/** The files whose examples run, in this order; a page of docs/ missing here runs after them. */
+const PAGES = [
+  'README.md',
+  'docs/authentication.md',
+  'docs/records.md',
+  'docs/audit.md',
+  'docs/browser.md',
+  'docs/architecture.md',
+  'docs/deploy.md',
+  'docs/benchmark.md',
+  'docs/threats.md',
+]
 const DOCUMENTED_API = 'http://127.0.0.1:8787'
 const START_TIMEOUT_MS = 90_000
 const RUN_TIMEOUT_MS = 120_000
 
-/** @typedef {{ line: number, text: string, status?: string, shape?: { keys: string[], open: boolean }, calls: boolean }} Step */
+/** @typedef {{ file: string, line: number, text: string, status?: string, shape?: { keys: string[], open: boolean }, calls: boolean }} Step */
 
-/** Top-level keys of the JSON object the README shows, and whether it leaves some out (`...`, `<doctor>`). */
+/** Top-level keys of the JSON object a page shows, and whether it leaves some out (`...`, `<doctor>`). */
 function shapeOf(/** @type {string} */ shown) {
   /** @type {string[]} */
   const keys = []
@@ -45,8 +59,8 @@ function shapeOf(/** @type {string} */ shown) {
   return { keys, open }
 }
 
-/** The README's checked commands, each with its line number and what the README says it answers. */
-function stepsOf(/** @type {string} */ markdown) {
+/** A page's checked commands, each with its line number and what the page says it answers. */
+function stepsOf(/** @type {string} */ file, /** @type {string} */ markdown) {
   const lines = markdown.split('\n')
   /** @type {Step[]} */
   const steps = []
@@ -67,7 +81,7 @@ function stepsOf(/** @type {string} */ markdown) {
     while (lines[i].endsWith('\\') && i + 1 < lines.length) i++
     const text = lines.slice(start, i + 1).join('\n')
     /** @type {Step} */
-    const step = { line: start + 1, text, calls: /(^|[\s(|;&])curl\s/.test(text) }
+    const step = { file, line: start + 1, text, calls: /(^|[\s(|;&])curl\s/.test(text) }
     const trailing = /\s#\s*(\d{3})\b[^'"]*$/.exec(lines[i])
     const below = /^\s*#\s*(\d{3})\b(.*)$/.exec(lines[i + 1] ?? '')
     if (trailing) step.status = trailing[1]
@@ -80,6 +94,18 @@ function stepsOf(/** @type {string} */ markdown) {
     steps.push(step)
   }
   return steps
+}
+
+/** The pages to run, in order: PAGES, then the rest of docs/ alphabetically. */
+function pages() {
+  const missing = PAGES.filter((page) => !existsSync(page))
+  if (missing.length) throw new Error(`${missing.join(', ')} listed in PAGES (scripts/docs-check.mjs) but not found.`)
+  const rest = readdirSync('docs')
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`)
+    .filter((page) => !PAGES.includes(page))
+    .sort()
+  return [...PAGES, ...rest]
 }
 
 /** A port nothing listens on right now. */
@@ -98,7 +124,7 @@ function freePort() {
 /** Runs the steps in one bash session; returns the session's exit code. */
 function run(/** @type {Step[]} */ steps, /** @type {string} */ dir, /** @type {string} */ api) {
   const script = [`source ${JSON.stringify(fileURLToPath(new URL('docs-check-prelude.sh', import.meta.url)))}`]
-  for (const step of steps) script.push(`DOC_LINE=${step.line}; DOC_EXPECT=${step.status ?? ''}`, step.text)
+  steps.forEach((step, index) => script.push(`DOC_STEP=${index}; DOC_EXPECT=${step.status ?? ''}`, step.text))
   writeFileSync(join(dir, 'walk-through.sh'), `${script.join('\n')}\n`)
   const result = spawnSync('bash', [join(dir, 'walk-through.sh')], {
     env: { ...process.env, DOC_DIR: dir, DOC_API: api, DOC_DOCUMENTED: DOCUMENTED_API },
@@ -111,25 +137,25 @@ function run(/** @type {Step[]} */ steps, /** @type {string} */ dir, /** @type {
 
 const brief = (/** @type {string} */ text) => (text.length > 300 ? `${text.slice(0, 300)}...` : text || '(empty)')
 
-/** What went wrong, one message per README line. */
+/** What went wrong, one message per command, named by file and line. */
 function problems(/** @type {Step[]} */ steps, /** @type {string} */ dir, /** @type {number} */ exitCode) {
   /** @type {Map<number, { status: string, body: string }[]>} */
   const calls = new Map()
   const log = join(dir, 'calls.tsv')
   for (const row of existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : []) {
-    const [line, status, file] = row.split('\t')
-    const list = calls.get(Number(line)) ?? []
+    const [index, status, file] = row.split('\t')
+    const list = calls.get(Number(index)) ?? []
     list.push({ status, body: readFileSync(file, 'utf8') })
-    calls.set(Number(line), list)
+    calls.set(Number(index), list)
   }
-  const failedLine = existsSync(join(dir, 'failed')) ? Number(readFileSync(join(dir, 'failed'), 'utf8')) : null
+  const failed = existsSync(join(dir, 'failed')) ? Number(readFileSync(join(dir, 'failed'), 'utf8')) : null
   /** @type {string[]} */
   const found = []
-  for (const step of steps) {
-    const where = `${README}:${step.line}`
+  for (const [index, step] of steps.entries()) {
+    const where = `${step.file}:${step.line}`
     if (step.calls && !step.status) found.push(`${where}: shows no expected status (add "# 200" after the command or at the start of the line below it)`)
-    const made = calls.get(step.line) ?? []
-    if (step.calls && step.status && !made.length && (failedLine === null || step.line < failedLine)) found.push(`${where}: curl never ran`)
+    const made = calls.get(index) ?? []
+    if (step.calls && step.status && !made.length && (failed === null || index < failed)) found.push(`${where}: curl never ran`)
     for (const { status, body } of made) {
       if (!step.status) continue
       if (status !== step.status) {
@@ -152,21 +178,22 @@ function problems(/** @type {Step[]} */ steps, /** @type {string} */ dir, /** @t
         found.push(`${where}: answer keys differ (${parts.filter(Boolean).join('; ')}); the answer has ${actual.join(', ') || 'none'}`)
       }
     }
-    if (failedLine === step.line && !found.some((problem) => problem.startsWith(`${where}:`))) {
+    if (failed === index && !found.some((problem) => problem.startsWith(`${where}:`))) {
       found.push(`${where}: the command failed (exit code ${exitCode})`)
     }
-    if (failedLine === step.line) break
+    if (failed === index) break
   }
-  if (exitCode !== 0 && failedLine === null) found.push(`the walk-through stopped (exit code ${exitCode}) outside any README command`)
+  if (exitCode !== 0 && failed === null) found.push(`the walk-through stopped (exit code ${exitCode}) outside any documented command`)
   return found
 }
 
 /** Starts `wrangler dev` on a fresh local D1 and stops it (and workerd) at the end, whatever happens. */
 async function main() {
   for (const tool of ['bash', 'curl', 'jq']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`docs:check needs ${tool} (the README's examples use it).`)
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`docs:check needs ${tool} (the examples use it).`)
   }
-  const steps = stepsOf(readFileSync(README, 'utf8'))
+  const files = pages()
+  const steps = files.flatMap((file) => stepsOf(file, readFileSync(file, 'utf8')))
   const dir = mkdtempSync(join(tmpdir(), 'docs-check-'))
   const state = join(dir, 'state')
   writeFileSync(join(dir, 'secrets.env'), `JWT_SECRET=${randomBytes(48).toString('base64url')}\n`, { mode: 0o600 })
@@ -211,12 +238,13 @@ async function main() {
     const checked = steps.filter((step) => step.status).length
     const timing = `(Worker ready in ${((ready - started) / 1000).toFixed(1)} s, walk-through ${((Date.now() - ready) / 1000).toFixed(1)} s)`
     if (found.length) {
-      console.error(`docs:check: the README's examples do not run as shown ${timing}:\n${found.map((problem) => `  ${problem}`).join('\n')}`)
+      console.error(`docs:check: the examples do not run as shown ${timing}:\n${found.map((problem) => `  ${problem}`).join('\n')}`)
       const errors = readFileSync(join(dir, 'walk-through.err'), 'utf8').trim()
       if (errors) console.error(`\nThe walk-through's error output:\n${errors.split('\n').slice(-20).join('\n')}`)
       process.exitCode = 1
     } else {
-      console.log(`docs:check: ${steps.length} README commands ran in order; ${checked} answers matched their status and shape ${timing}.`)
+      const perFile = files.map((file) => `${file} ${steps.filter((step) => step.file === file).length}`).join(', ')
+      console.log(`docs:check: ${steps.length} commands ran in order (${perFile}); ${checked} answers matched their status and shape ${timing}.`)
     }
   } finally {
     const exited = worker && worker.exitCode === null && worker.signalCode === null ? new Promise((resolve) => worker?.once('exit', resolve)) : null

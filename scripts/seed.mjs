@@ -88,4 +88,4 @@ console.log(`Demo data in the local database: created ${created.join(', ')}${cre
 const width = Math.max(...USERS.map((user) => user.email.length))
 console.log(`  ${'Email'.padEnd(width)}  Password`)
 for (const user of USERS) console.log(`  ${user.email.padEnd(width)}  ${user.password}`)
-console.log('\nLog in with one of them as in the README ("Authentication").')
+console.log('\nLog in with one of them as in the README (the tour, step 2).')

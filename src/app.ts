@@ -1,6 +1,7 @@
+import { methodNotAllowed } from 'hono/method-not-allowed'
 import { secureHeaders } from 'hono/secure-headers'
 import { handleError } from './lib/errors'
-import { notFoundOrMethodNotAllowed } from './lib/not-found'
+import { methodNotAllowedAnswer, noSuchPath } from './lib/not-found'
 import { createRouter } from './lib/router'
 import { configureZod } from './lib/zod-config'
 import { accessLog } from './middleware/access-log'
@@ -22,14 +23,16 @@ configureZod()
 
 const base = createRouter()
 
-base.use(requestIds)
-base.use(accessLog)
+base.use(requestIds())
+base.use(accessLog())
 base.use(secureHeaders())
-base.use(noStoreWhenAuthenticated)
-base.use(corsFromEnv)
-base.use(dbSession)
-base.use(jsonBody)
-base.use(conditionalGet)
+base.use(noStoreWhenAuthenticated())
+base.use(corsFromEnv())
+base.use(dbSession())
+base.use(jsonBody())
+base.use(conditionalGet())
+// Innermost, so the 405 it puts in place of the 404 still passes every header middleware above.
+base.use(methodNotAllowed({ app: base, onMethodNotAllowed: methodNotAllowedAnswer }))
 
 base.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
   type: 'http',
@@ -67,7 +70,7 @@ app.doc31('/api/openapi.json', {
 })
 app.route('/', browserRoutes)
 
-app.notFound(notFoundOrMethodNotAllowed(app.routes))
+app.notFound(noSuchPath)
 app.onError(handleError)
 
 /** The app's type, for `hono/client`'s typed client. */

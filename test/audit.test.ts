@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { AuditEventRow as AuditRow } from '../src/db/schema'
 import { changes, isAuditInsert, recordingD1 } from './d1-wrapper'
 import { auditEventsOfRequest as eventsOf, auditEventsOfResource as eventsOfResource, countPatientsOf, patientRow } from './db'
-import { createDoctor, createMapping, createPatient, send, signedInUser, type Sent, type SendOptions } from './helpers'
+import { createDoctor, createAssignment, createPatient, send, signedInUser, type Sent, type SendOptions } from './helpers'
 import { deliver, recordingQueue } from './audit-queue'
 
 /** The patients an event named beyond its own resource (audit_event_resources). */
@@ -135,11 +135,11 @@ describe('Audit of patient writes', () => {
     const user = await signedInUser()
     const patient = await createPatient(user.access)
     const doctor = await createDoctor(user.access)
-    const mapping = await createMapping(user.access, patient.id, doctor.id)
+    const assignment = await createAssignment(user.access, patient.id, doctor.id)
     const assigned = await traced('DELETE', `/api/patients/${patient.id}/`, { token: user.access })
     expect(assigned.status).toBe(409)
     expect(await eventsOf(assigned.requestId)).toMatchObject([{ action: 'patient.delete', outcome: 'denied' }])
-    await send('DELETE', `/api/mappings/${mapping.id}/`, { token: user.access })
+    await send('DELETE', `/api/mappings/${assignment.id}/`, { token: user.access })
     const stale = await traced('DELETE', `/api/patients/${patient.id}/`, { token: user.access, headers: { 'if-match': '"42"' } })
     expect(stale.status).toBe(412)
     expect(await eventsOf(stale.requestId)).toMatchObject([{ action: 'patient.delete', outcome: 'denied' }])
@@ -204,8 +204,8 @@ describe('Audit of doctor writes', () => {
   })
 })
 
-describe('Audit of mapping writes', () => {
-  it('records create, update and delete as ok with the mapping as resource', async () => {
+describe('Audit of assignment writes', () => {
+  it('records create, update and delete as ok with the assignment as resource', async () => {
     const user = await signedInUser()
     const patient = await createPatient(user.access, PATIENT)
     const doctor = await createDoctor(user.access)
@@ -223,18 +223,18 @@ describe('Audit of mapping writes', () => {
     expectNoPhi(rows)
   })
 
-  it("records an assignment to another user's patient as denied, and a missing mapping as not_found", async () => {
+  it("records an assignment to another user's patient as denied, and a missing assignment as not_found", async () => {
     const owner = await signedInUser()
     const intruder = await signedInUser()
     const patient = await createPatient(owner.access)
     const doctor = await createDoctor(intruder.access)
-    const mapping = await createMapping(owner.access, patient.id, doctor.id)
+    const assignment = await createAssignment(owner.access, patient.id, doctor.id)
     const assign = await traced('POST', '/api/mappings/', { token: intruder.access, body: { patient: patient.id, doctor: doctor.id } })
-    const patch = await traced('PATCH', `/api/mappings/${mapping.id}/`, { token: intruder.access, body: { notes: 'Mine now' } })
+    const patch = await traced('PATCH', `/api/mappings/${assignment.id}/`, { token: intruder.access, body: { notes: 'Mine now' } })
     const missing = await traced('DELETE', '/api/mappings/987654321/', { token: intruder.access })
     expect([assign.status, patch.status, missing.status]).toEqual([400, 404, 404])
     expect(await eventsOf(assign.requestId)).toMatchObject([{ action: 'mapping.create', actor_id: intruder.id, resource_id: null, outcome: 'denied' }])
-    expect(await eventsOf(patch.requestId)).toMatchObject([{ action: 'mapping.update', resource_id: mapping.id, outcome: 'denied' }])
+    expect(await eventsOf(patch.requestId)).toMatchObject([{ action: 'mapping.update', resource_id: assignment.id, outcome: 'denied' }])
     expect(await eventsOf(missing.requestId)).toMatchObject([{ action: 'mapping.delete', resource_id: 987654321, outcome: 'not_found' }])
     // The refused create and update name the owner's patient they targeted, so its owner sees both in its history.
     const [refusedCreate] = await eventsOf(assign.requestId)
@@ -252,7 +252,7 @@ describe('Audit of mapping writes', () => {
     const user = await signedInUser()
     const patient = await createPatient(user.access)
     const doctor = await createDoctor(user.access)
-    await createMapping(user.access, patient.id, doctor.id)
+    await createAssignment(user.access, patient.id, doctor.id)
     const again = await traced('POST', '/api/mappings/', { token: user.access, body: { patient: patient.id, doctor: doctor.id } })
     expect(again.status).toBe(409)
     expect(await eventsOf(again.requestId)).toEqual([])
@@ -300,16 +300,16 @@ describe('Audit of reads', () => {
     const user = await signedInUser()
     const patient = await createPatient(user.access)
     const doctor = await createDoctor(user.access)
-    const mapping = await createMapping(user.access, patient.id, doctor.id)
-    const read = await settled('GET', `/api/mappings/${mapping.id}/`, user.access)
+    const assignment = await createAssignment(user.access, patient.id, doctor.id)
+    const read = await settled('GET', `/api/mappings/${assignment.id}/`, user.access)
     expect(read.status).toBe(200)
     const [event] = await eventsOf(read.requestId)
-    expect(await eventsOf(read.requestId)).toMatchObject([{ action: 'mapping.read', resource_type: 'mapping', resource_id: mapping.id, outcome: 'ok' }])
+    expect(await eventsOf(read.requestId)).toMatchObject([{ action: 'mapping.read', resource_type: 'mapping', resource_id: assignment.id, outcome: 'ok' }])
     expect(await patientsNamedBy(event.event_id!)).toEqual([patient.id])
     const other = await signedInUser()
-    const denied = await settled('GET', `/api/mappings/${mapping.id}/`, other.access)
+    const denied = await settled('GET', `/api/mappings/${assignment.id}/`, other.access)
     expect(denied.status).toBe(404)
-    expect(await eventsOf(denied.requestId)).toMatchObject([{ action: 'mapping.read', resource_id: mapping.id, outcome: 'denied' }])
+    expect(await eventsOf(denied.requestId)).toMatchObject([{ action: 'mapping.read', resource_id: assignment.id, outcome: 'denied' }])
   })
 
   it('records each list page as one event naming the patients on that page, with the query', async () => {
@@ -318,17 +318,17 @@ describe('Audit of reads', () => {
     const second = await createPatient(user.access, { name: 'Roster Blake' })
     await createPatient(user.access, { name: 'Other Casey' })
     const doctor = await createDoctor(user.access)
-    await createMapping(user.access, second.id, doctor.id)
+    await createAssignment(user.access, second.id, doctor.id)
     const list = await settled('GET', '/api/patients/?search=roster&ordering=name', user.access)
-    const mappings = await settled('GET', '/api/mappings/', user.access)
-    expect([list.status, mappings.status]).toEqual([200, 200])
+    const listed = await settled('GET', '/api/mappings/', user.access)
+    expect([list.status, listed.status]).toEqual([200, 200])
     const [listEvent] = await eventsOf(list.requestId)
     expect(listEvent).toMatchObject({ action: 'patient.list', resource_type: 'patient', resource_id: null, outcome: 'ok' })
     expect(JSON.parse(listEvent.detail!)).toMatchObject({ query: { search: 'roster', ordering: 'name', page: 1, page_size: 20 } })
     expect(await patientsNamedBy(listEvent.event_id!)).toEqual([first.id, second.id].sort((a, b) => a - b))
-    const [mappingEvent] = await eventsOf(mappings.requestId)
-    expect(mappingEvent).toMatchObject({ action: 'mapping.list', outcome: 'ok' })
-    expect(await patientsNamedBy(mappingEvent.event_id!)).toEqual([second.id])
+    const [assignmentEvent] = await eventsOf(listed.requestId)
+    expect(assignmentEvent).toMatchObject({ action: 'mapping.list', outcome: 'ok' })
+    expect(await patientsNamedBy(assignmentEvent.event_id!)).toEqual([second.id])
   })
 })
 

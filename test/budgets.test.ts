@@ -132,17 +132,17 @@ const budgets = (f: Fixture): Record<string, Probe[]> => ({
   ],
   'GET /api/mappings': [{ path: '/api/mappings/?is_active=true', token: f.access, budget: 1, status: 200 }],
   'GET /api/mappings/:id': [
-    { path: `/api/mappings/${f.mapping}/`, token: f.access, budget: 1, status: 200 },
-    { path: `/api/mappings/${f.mapping}/`, token: f.access, headers: { 'if-none-match': '*' }, budget: 1, status: 304 },
+    { path: `/api/mappings/${f.assignment}/`, token: f.access, budget: 1, status: 200 },
+    { path: `/api/mappings/${f.assignment}/`, token: f.access, headers: { 'if-none-match': '*' }, budget: 1, status: 304 },
   ],
-  'PUT /api/mappings/:id': [{ path: `/api/mappings/${f.mapping}/`, body: { notes: 'put' }, token: f.access, budget: 2, status: 200, audited: 'mappings' }],
+  'PUT /api/mappings/:id': [{ path: `/api/mappings/${f.assignment}/`, body: { notes: 'put' }, token: f.access, budget: 2, status: 200, audited: 'mappings' }],
   'PATCH /api/mappings/:id': [
-    { path: `/api/mappings/${f.mapping}/`, body: { is_active: false }, token: f.access, budget: 2, status: 200, audited: 'mappings' },
+    { path: `/api/mappings/${f.assignment}/`, body: { is_active: false }, token: f.access, budget: 2, status: 200, audited: 'mappings' },
   ],
   'GET /api/mappings/patient/:patient_id': [{ path: `/api/mappings/patient/${f.patient}/`, token: f.access, budget: 1, status: 200 }],
   'DELETE /api/mappings/:id': [
-    { path: `/api/mappings/${f.mapping}/`, headers: { 'if-match': '"1.1.1"' }, token: f.access, budget: 2, status: 412, audited: 'mappings' },
-    { path: `/api/mappings/${f.mapping}/`, token: f.access, budget: 2, status: 204, audited: 'mappings' },
+    { path: `/api/mappings/${f.assignment}/`, headers: { 'if-match': '"1.1.1"' }, token: f.access, budget: 2, status: 412, audited: 'mappings' },
+    { path: `/api/mappings/${f.assignment}/`, token: f.access, budget: 2, status: 204, audited: 'mappings' },
   ],
   'GET /api/admin/users': [{ path: '/api/admin/users/?search=a', token: f.admin, budget: 1, status: 200 }],
   'PATCH /api/admin/users/:id': [{ path: `/api/admin/users/${f.target}/`, body: { role: 'admin' }, token: f.admin, budget: 1, status: 200, audited: 'users' }],

@@ -42,7 +42,7 @@ describe('typed client (hono/client)', () => {
     expect(list.status).toBe(200)
     if (list.status !== 200) return
     const page = await list.json()
-    expect(page.results.map((mapping) => [mapping.patient_name, mapping.doctor_name])).toEqual([['Typed Patient', 'Dr. Typed']])
+    expect(page.results.map((assignment) => [assignment.patient_name, assignment.doctor_name])).toEqual([['Typed Patient', 'Dr. Typed']])
 
     const doctors = await api.patients[':patient_id'].doctors.$get({ param: { patient_id: String(patient.id) } })
     expect(doctors.status).toBe(200)

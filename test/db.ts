@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { Kysely, sql, type Compilable, type Insertable, type Updateable } from 'kysely'
 import { D1Dialect } from 'kysely-d1'
-import type { AuditEventRow, Database, DoctorRow, MappingRow, PatientRow, PatientsTable, Role, UserRow } from '../src/db/schema'
+import type { AuditEventRow, Database, DoctorRow, AssignmentRow, PatientRow, PatientsTable, Role, UserRow } from '../src/db/schema'
 
 /**
  * The tests' own view of the database: typed queries over the real D1 binding, for what a test
@@ -83,10 +83,10 @@ export const doctorRow = async (id: number): Promise<DoctorRow | null> =>
 export const countDoctorsWhere = (column: 'name' | 'email' | 'license_number', value: string) =>
   count(testDb.selectFrom('doctors').select((eb) => eb.fn.countAll<number>().as('n')).where(column, '=', value).executeTakeFirst())
 
-export const mappingRow = async (id: number): Promise<MappingRow | null> =>
+export const assignmentRow = async (id: number): Promise<AssignmentRow | null> =>
   (await testDb.selectFrom('mappings').selectAll().where('id', '=', id).executeTakeFirst()) ?? null
 
-export const countMappingsWhere = (column: 'patient_id' | 'doctor_id', id: number) =>
+export const countAssignmentsWhere = (column: 'patient_id' | 'doctor_id', id: number) =>
   count(testDb.selectFrom('mappings').select((eb) => eb.fn.countAll<number>().as('n')).where(column, '=', id).executeTakeFirst())
 
 /** Rows written straight into D1, so a test needs no other resource's routes. */
@@ -99,7 +99,7 @@ export async function insertRow<T extends 'patients' | 'doctors' | 'mappings'>(t
   return (row as unknown as { id: number }).id
 }
 
-export async function deleteMapping(id: number): Promise<void> {
+export async function deleteAssignment(id: number): Promise<void> {
   await testDb.deleteFrom('mappings').where('id', '=', id).execute()
 }
 

@@ -5,7 +5,7 @@ import { retryDelaySeconds } from '../src/audit-consumer'
 import type { AuditMessage } from '../src/core/audit'
 import { deliver, recordingQueue } from './audit-queue'
 import { recordingD1 } from './d1-wrapper'
-import { createDoctor, createMapping, createPatient, send, signedInAdmin, signedInUser, type LooseBody } from './helpers'
+import { createDoctor, createAssignment, createPatient, send, signedInAdmin, signedInUser, type LooseBody } from './helpers'
 
 /**
  * Every GET route, and which patients its answer discloses. A route missing from this table fails
@@ -44,8 +44,8 @@ beforeAll(async () => {
   const first = await createPatient(user.access, { name: 'Disclosed One' })
   const second = await createPatient(user.access, { name: 'Disclosed Two' })
   const doctor = await createDoctor(user.access)
-  const assignment = await createMapping(user.access, first.id, doctor.id)
-  await createMapping(user.access, second.id, doctor.id)
+  const assignment = await createAssignment(user.access, first.id, doctor.id)
+  await createAssignment(user.access, second.id, doctor.id)
   paths = {
     '/api/patients': '/api/patients/?search=disclosed',
     '/api/patients/:id': `/api/patients/${first.id}/`,

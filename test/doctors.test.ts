@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { countDoctorsWhere, countMappingsWhere, deleteMapping, doctorRow, insertRow, mappingRow } from './db'
+import { countDoctorsWhere, countAssignmentsWhere, deleteAssignment, doctorRow, insertRow, assignmentRow } from './db'
 import { createDoctor, send, signedInUser, uniqueEmail } from './helpers'
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
@@ -15,7 +15,7 @@ async function assign(ownerId: number, doctorId: number): Promise<number> {
   return insertRow('mappings', { patient_id: patient, doctor_id: doctorId, assigned_by: ownerId })
 }
 
-const mappingCount = (doctorId: number) => countMappingsWhere('doctor_id', doctorId)
+const assignmentCount = (doctorId: number) => countAssignmentsWhere('doctor_id', doctorId)
 
 describe('POST /api/doctors/', () => {
   it('creates a doctor with every field, normalised, and a Location header', async () => {
@@ -656,7 +656,7 @@ describe('DELETE /api/doctors/{id}/', () => {
   it('refuses a doctor with assignments with 409, leaving the doctor and its mappings', async () => {
     const owner = await signedInUser()
     const doctor = await createDoctor(owner.access)
-    const mapping = await assign(owner.id, doctor.id)
+    const assignment = await assign(owner.id, doctor.id)
     const one = await send('DELETE', `/api/doctors/${doctor.id}/`, { token: owner.access })
     expect(one.status).toBe(409)
     expect(one.body.code).toBe('conflict')
@@ -666,8 +666,8 @@ describe('DELETE /api/doctors/{id}/', () => {
     expect(two.status).toBe(409)
     expect(two.body.error).toContain('remove its 2 assignments first')
     expect(await doctorRow(doctor.id)).not.toBeNull()
-    expect(await mappingCount(doctor.id)).toBe(2)
-    expect(await mappingRow(mapping)).not.toBeNull()
+    expect(await assignmentCount(doctor.id)).toBe(2)
+    expect(await assignmentRow(assignment)).not.toBeNull()
   })
 
   it("answers 403, not 409, to a user who did not add an assigned doctor", async () => {
@@ -677,14 +677,14 @@ describe('DELETE /api/doctors/{id}/', () => {
     await assign(owner.id, doctor.id)
     const response = await send('DELETE', `/api/doctors/${doctor.id}/`, { token: other.access })
     expect(response.status).toBe(403)
-    expect(await mappingCount(doctor.id)).toBe(1)
+    expect(await assignmentCount(doctor.id)).toBe(1)
   })
 
   it('deletes the doctor once its assignments are gone', async () => {
     const owner = await signedInUser()
     const doctor = await createDoctor(owner.access)
-    const mapping = await assign(owner.id, doctor.id)
-    await deleteMapping(mapping)
+    const assignment = await assign(owner.id, doctor.id)
+    await deleteAssignment(assignment)
     expect((await send('DELETE', `/api/doctors/${doctor.id}/`, { token: owner.access })).status).toBe(204)
   })
 })

@@ -161,9 +161,9 @@ describe('server errors', () => {
     expect(text).not.toContain('whatever-pass')
   })
 
-  it('answers 400, not 500, when D1 refuses a value by a CHECK constraint', async () => {
+  it('answers 400, not 500, when D1 refuses a written value by a CHECK constraint', async () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {})
-    const response = await send('POST', '/api/auth/login/', { body: LOGIN, env: { DB: brokenD1('D1_ERROR: CHECK constraint failed: length(name) BETWEEN 1 AND 120: SQLITE_CONSTRAINT') } })
+    const response = await send('POST', '/api/auth/register/', { body: registration(), env: { DB: brokenD1('D1_ERROR: CHECK constraint failed: length(name) BETWEEN 1 AND 120: SQLITE_CONSTRAINT') } })
     log.mockRestore()
     expect(response.status).toBe(400)
     expect(response.body).toEqual({ error: expect.any(String), code: 'validation_error' })

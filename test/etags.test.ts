@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { doctorRow, mappingRow, patientRow } from './db'
+import { doctorRow, assignmentRow, patientRow } from './db'
 import { clinic as anyClinic, createDoctor, createPatient, send, signedInUser } from './helpers'
 
 const STRONG_ETAG = /^"[^"]+"$/
 
-const ROWS = { patients: patientRow, doctors: doctorRow, mappings: mappingRow }
+const ROWS = { patients: patientRow, doctors: doctorRow, mappings: assignmentRow }
 const row = (table: keyof typeof ROWS, id: number) => ROWS[table](id)
 
 /** A signed-in user with a patient, a doctor they added, and the assignment between them. */
@@ -208,8 +208,8 @@ describe('Doctors: ETag and preconditions', () => {
 
 describe('Mappings: ETag and preconditions', () => {
   it('sends the ETag on create, read and update, and 304 for a matching If-None-Match', async () => {
-    const { token, mapping } = await clinic()
-    const path = `/api/mappings/${mapping.id}/`
+    const { token, assignment } = await clinic()
+    const path = `/api/mappings/${assignment.id}/`
     const etag = await etagOf(path, token)
     expect(etag).toMatch(STRONG_ETAG)
     const cached = await send('GET', path, { token, headers: { 'if-none-match': etag } })
@@ -218,12 +218,12 @@ describe('Mappings: ETag and preconditions', () => {
     expect(patched.status).toBe(200)
     expect(patched.headers.get('etag')).not.toBe(etag)
     expect(await etagOf(path, token)).toBe(patched.headers.get('etag'))
-    expect(await row('mappings', mapping.id)).toMatchObject({ notes: 'Tagged', version: 2 })
+    expect(await row('mappings', assignment.id)).toMatchObject({ notes: 'Tagged', version: 2 })
   })
 
   it("changes when the patient or doctor it shows changes, so a 304 never serves their old fields", async () => {
-    const { token, patient, doctor, mapping } = await clinic()
-    const path = `/api/mappings/${mapping.id}/`
+    const { token, patient, doctor, assignment } = await clinic()
+    const path = `/api/mappings/${assignment.id}/`
     const before = await etagOf(path, token)
     await send('PATCH', `/api/patients/${patient.id}/`, { token, body: { name: 'Renamed Patient' } })
     const afterPatient = await send('GET', path, { token, headers: { 'if-none-match': before } })
@@ -234,29 +234,29 @@ describe('Mappings: ETag and preconditions', () => {
   })
 
   it('refuses a stale If-Match with 412 on PUT, PATCH and DELETE, changing nothing', async () => {
-    const { token, mapping } = await clinic()
-    const path = `/api/mappings/${mapping.id}/`
+    const { token, assignment } = await clinic()
+    const path = `/api/mappings/${assignment.id}/`
     const stale = await etagOf(path, token)
     await send('PATCH', path, { token, body: { notes: 'Newer' } })
-    const before = await row('mappings', mapping.id)
+    const before = await row('mappings', assignment.id)
     const answers = [
       await send('PUT', path, { token, headers: { 'if-match': stale }, body: { notes: 'Old' } }),
       await send('PATCH', path, { token, headers: { 'if-match': stale }, body: { is_active: false } }),
       await send('DELETE', path, { token, headers: { 'if-match': stale } }),
     ]
     expect(answers.map((answer) => [answer.status, answer.body.code])).toEqual(Array(3).fill([412, 'precondition_failed']))
-    expect(await row('mappings', mapping.id)).toEqual(before)
+    expect(await row('mappings', assignment.id)).toEqual(before)
     const current = await etagOf(path, token)
     expect((await send('DELETE', path, { token, headers: { 'if-match': current } })).status).toBe(204)
   })
 
   it('lets exactly one of two concurrent PATCHes with the same ETag win', async () => {
-    const { token, mapping } = await clinic()
-    const path = `/api/mappings/${mapping.id}/`
+    const { token, assignment } = await clinic()
+    const path = `/api/mappings/${assignment.id}/`
     const etag = await etagOf(path, token)
     const answers = await Promise.all(['A', 'B'].map((notes) => send('PATCH', path, { token, headers: { 'if-match': etag }, body: { notes } })))
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 412])
-    expect(await row('mappings', mapping.id)).toMatchObject({ version: 2 })
+    expect(await row('mappings', assignment.id)).toMatchObject({ version: 2 })
   })
 })
 

@@ -153,8 +153,8 @@ export function createDoctor(token: string, fields: Record<string, unknown> = {}
 }
 
 /** Assigns a doctor to a patient as the token's user. */
-export function createMapping(token: string, patient: number, doctor: number, fields: Record<string, unknown> = {}): Promise<Assignment> {
-  return expectStatus<Assignment>(201, 'POST', '/api/mappings/', { token, body: { patient, doctor, ...fields } }, 'createMapping')
+export function createAssignment(token: string, patient: number, doctor: number, fields: Record<string, unknown> = {}): Promise<Assignment> {
+  return expectStatus<Assignment>(201, 'POST', '/api/mappings/', { token, body: { patient, doctor, ...fields } }, 'createAssignment')
 }
 
 export interface Clinic {
@@ -166,13 +166,13 @@ export interface Clinic {
 
 /** A signed-in user with one patient and one doctor of their own, and, with `assigned`, the assignment between them. */
 export async function clinic(options?: { patient?: Record<string, unknown>; doctor?: Record<string, unknown> }): Promise<Clinic>
-export async function clinic(options: { patient?: Record<string, unknown>; doctor?: Record<string, unknown>; assigned: true }): Promise<Clinic & { mapping: Assignment }>
+export async function clinic(options: { patient?: Record<string, unknown>; doctor?: Record<string, unknown>; assigned: true }): Promise<Clinic & { assignment: Assignment }>
 export async function clinic(options: { patient?: Record<string, unknown>; doctor?: Record<string, unknown>; assigned?: boolean } = {}) {
   const user = await signedInUser()
   const patient = await createPatient(user.access, options.patient)
   const doctor = await createDoctor(user.access, options.doctor)
-  const mapping = options.assigned ? await createMapping(user.access, patient.id, doctor.id) : undefined
-  return { user, token: user.access, patient, doctor, ...(mapping ? { mapping } : {}) }
+  const assignment = options.assigned ? await createAssignment(user.access, patient.id, doctor.id) : undefined
+  return { user, token: user.access, patient, doctor, ...(assignment ? { assignment } : {}) }
 }
 
 /**
@@ -181,7 +181,7 @@ export async function clinic(options: { patient?: Record<string, unknown>; docto
  * administrator to change. Ids and access tokens; `user` for the rest.
  */
 export async function everyRouteFixture(patient: Record<string, unknown>) {
-  const { user, token: access, patient: assigned, doctor, mapping } = await clinic({ patient, assigned: true })
+  const { user, token: access, patient: assigned, doctor, assignment } = await clinic({ patient, assigned: true })
   const spare = await createPatient(access, { name: 'Spare' })
   const spareDoctor = await createDoctor(access, { name: 'Dr. Spare' })
   const other = await signedInUser()
@@ -200,7 +200,7 @@ export async function everyRouteFixture(patient: Record<string, unknown>) {
     spare: spare.id,
     doctor: doctor.id,
     spareDoctor: spareDoctor.id,
-    mapping: mapping.id,
+    assignment: assignment.id,
     target: target.id,
     deadLetter,
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Patient } from '../src/schemas/patients'
-import { columnsOf, countPatientsOf, deleteMapping, insertRow, mappingRow, patientRow, setPatient, setPatientsOf } from './db'
+import { columnsOf, countPatientsOf, deleteAssignment, insertRow, assignmentRow, patientRow, setPatient, setPatientsOf } from './db'
 import { BASE, createPatient, dateYearsAgo, send, signedInUser, uniqueEmail } from './helpers'
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
@@ -23,7 +23,7 @@ async function assignDoctorDirectly(patientId: number, userId: number): Promise<
   return insertRow('mappings', { patient_id: patientId, doctor_id: doctor, assigned_by: userId })
 }
 
-const mappingExists = async (id: number) => (await mappingRow(id)) !== null
+const assignmentExists = async (id: number) => (await assignmentRow(id)) !== null
 
 const ids = (body: { results: { id: number }[] }) => body.results.map((patient) => patient.id)
 
@@ -439,32 +439,32 @@ describe('DELETE /api/patients/{id}/', () => {
   it('refuses a patient with one assignment with 409, leaving the patient and the assignment', async () => {
     const user = await signedInUser()
     const patient = await createPatient(user.access)
-    const mapping = await assignDoctorDirectly(patient.id, user.id)
+    const assignment = await assignDoctorDirectly(patient.id, user.id)
     const response = await send('DELETE', `/api/patients/${patient.id}/`, { token: user.access })
     expect(response.status).toBe(409)
     expect(response.body.code).toBe('conflict')
     expect(response.body.error).toBe('This patient still has 1 doctor assignment; remove its 1 assignment first.')
     expect(await patientRow(patient.id)).not.toBeNull()
-    expect(await mappingExists(mapping)).toBe(true)
+    expect(await assignmentExists(assignment)).toBe(true)
   })
 
   it('counts every assignment in the refusal', async () => {
     const user = await signedInUser()
     const patient = await createPatient(user.access)
-    const mappings = [await assignDoctorDirectly(patient.id, user.id), await assignDoctorDirectly(patient.id, user.id)]
+    const assignments = [await assignDoctorDirectly(patient.id, user.id), await assignDoctorDirectly(patient.id, user.id)]
     const response = await send('DELETE', `/api/patients/${patient.id}/`, { token: user.access })
     expect(response.status).toBe(409)
     expect(response.body.error).toBe('This patient still has 2 doctor assignments; remove its 2 assignments first.')
     expect(await patientRow(patient.id)).not.toBeNull()
-    for (const mapping of mappings) expect(await mappingExists(mapping)).toBe(true)
+    for (const assignment of assignments) expect(await assignmentExists(assignment)).toBe(true)
   })
 
   it('deletes the patient once its assignments are gone', async () => {
     const user = await signedInUser()
     const patient = await createPatient(user.access)
-    const mapping = await assignDoctorDirectly(patient.id, user.id)
+    const assignment = await assignDoctorDirectly(patient.id, user.id)
     expect((await send('DELETE', `/api/patients/${patient.id}/`, { token: user.access })).status).toBe(409)
-    await deleteMapping(mapping)
+    await deleteAssignment(assignment)
     expect((await send('DELETE', `/api/patients/${patient.id}/`, { token: user.access })).status).toBe(204)
     expect(await patientRow(patient.id)).toBeNull()
   })
@@ -496,10 +496,10 @@ describe("another user's patient", () => {
 
   it('answers DELETE with 404, not 409, when the patient has assignments', async () => {
     const { owner, stranger, patient } = await twoUsers()
-    const mapping = await assignDoctorDirectly(patient.id, owner.id)
+    const assignment = await assignDoctorDirectly(patient.id, owner.id)
     const response = await send('DELETE', `/api/patients/${patient.id}/`, { token: stranger.access })
     expect(response.status).toBe(404)
-    expect(await mappingExists(mapping)).toBe(true)
+    expect(await assignmentExists(assignment)).toBe(true)
   })
 
   it.each([

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_BODY_BYTES } from '../src/middleware/json-body'
 import type { AuditEventRow } from '../src/db/schema'
 import { auditEventsAfterQuery, batchRows, testDb } from './db'
-import { createDoctor, createMapping, createPatient, GOOD_PASSWORD, registerUser, send, signedInAdmin, signedInUser, uniqueEmail } from './helpers'
+import { createDoctor, createAssignment, createPatient, GOOD_PASSWORD, registerUser, send, signedInAdmin, signedInUser, uniqueEmail } from './helpers'
 
 /*
  * Generated junk thrown at every write route. Whatever arrives, the API must answer with its
@@ -30,7 +30,7 @@ const registered = async () => {
 
 const newPatient = async (token: string): Promise<number> => (await createPatient(token, VALID_PATIENT)).id
 const newDoctor = async (token: string): Promise<number> => (await createDoctor(token, VALID_DOCTOR)).id
-const newMapping = async (token: string, patient: number, doctor: number): Promise<number> => (await createMapping(token, patient, doctor)).id
+const newMapping = async (token: string, patient: number, doctor: number): Promise<number> => (await createAssignment(token, patient, doctor)).id
 
 /** A long repeated string that prints as a recipe, so a counterexample stays readable. */
 class Repeated {
@@ -380,7 +380,7 @@ const DOCTOR_FIELDS = ['name', 'specialization', 'email', 'phone_number', 'quali
 const MAPPING_FIELDS = ['patient', 'doctor', 'patient_id', 'doctor_id', 'notes', 'is_active']
 
 /** Someone else's records, for junk ids that name an existing record the caller may not touch. */
-let stranger: { userId: number; patient: number; doctor: number; mapping: number }
+let stranger: { userId: number; patient: number; doctor: number; assignment: number }
 
 const signedIn = () => signedInUser({ name: 'Property Tester', email: uniqueEmail('property') })
 
@@ -520,7 +520,7 @@ const JUNK_IDS = ['0', '-1', 'abc', '1.5', '1e3', '9007199254740993', '999999999
 function foreignId(target: Target): string {
   if (target.path.startsWith('/api/patients/')) return String(stranger.patient)
   if (target.path.startsWith('/api/doctors/')) return String(stranger.doctor)
-  if (target.path.startsWith('/api/mappings/')) return String(stranger.mapping)
+  if (target.path.startsWith('/api/mappings/')) return String(stranger.assignment)
   return String(stranger.userId)
 }
 
@@ -623,7 +623,7 @@ beforeAll(async () => {
   const user = await signedIn()
   const patient = await newPatient(user.access)
   const doctor = await newDoctor(user.access)
-  stranger = { userId: user.id, patient, doctor, mapping: await newMapping(user.access, patient, doctor) }
+  stranger = { userId: user.id, patient, doctor, assignment: await newMapping(user.access, patient, doctor) }
 })
 
 afterAll(() => {

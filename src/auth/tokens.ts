@@ -1,7 +1,7 @@
 import { sign, verify } from 'hono/jwt'
 import { nowSeconds } from '../core/clock'
 import type { Config } from '../core/config'
-import { ApiError, INVALID_TOKEN_CHALLENGE } from '../lib/errors'
+import type { Outcome } from '../core/refusal'
 
 export type TokenType = 'access' | 'refresh'
 
@@ -54,13 +54,13 @@ export async function issueTokenPair(config: Config, subject: TokenSubject): Pro
   return { access, refresh }
 }
 
-/** Verifies signature (HS256 only), expiry, issuer, audience and type; anything else is `token_not_valid`. */
-export async function verifyToken(config: Config, token: string, type: TokenType): Promise<TokenClaims> {
+/** Verifies signature (HS256 only), expiry, issuer, audience and type; any other token is refused as `denied`. */
+export async function verifyToken(config: Config, token: string, type: TokenType): Promise<Outcome<TokenClaims>> {
   let payload: Record<string, unknown>
   try {
     payload = await verify(token, config.jwtSecret, { alg: ALGORITHM, iss: config.issuer, aud: config.audience })
   } catch {
-    throw invalidToken(type)
+    return { refused: 'denied' }
   }
   if (
     payload.token_type !== type ||
@@ -73,7 +73,7 @@ export async function verifyToken(config: Config, token: string, type: TokenType
     !Number.isSafeInteger(payload.gen) ||
     (payload.gen as number) < 0
   ) {
-    throw invalidToken(type)
+    return { refused: 'denied' }
   }
   return payload as unknown as TokenClaims
 }
@@ -81,9 +81,3 @@ export async function verifyToken(config: Config, token: string, type: TokenType
 export const userIdOf = (claims: TokenClaims) => Number(claims.sub)
 
 export const subjectOf = (claims: TokenClaims): TokenSubject => ({ userId: userIdOf(claims), generation: claims.gen })
-
-export function invalidToken(type: TokenType): ApiError {
-  return new ApiError('token_not_valid', `The ${type} token is invalid or expired.`, {
-    headers: type === 'access' ? INVALID_TOKEN_CHALLENGE : undefined,
-  })
-}

@@ -1,6 +1,6 @@
 /**
  * The error catalogue: every `code` the API answers with, its HTTP status, the message it carries
- * when nothing more specific is said, and what it means (for the OpenAPI document and the README).
+ * when nothing more specific is said, and what it means (for the OpenAPI document and docs/records.md).
  */
 export const ERROR_CODES = {
   validation_error: { status: 400, message: 'The request is not valid.', description: 'the request or one of its fields is not valid' },
@@ -39,6 +39,9 @@ export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...Error
 
 /** Field name → messages, as Django REST framework reports field errors. */
 export type FieldErrors = Record<string, string[]>
+
+/** Field name for errors about the body as a whole, as Django REST framework names it. */
+export const NON_FIELD = 'non_field_errors'
 
 /** The codes answered with `status`, for describing a status in the OpenAPI document. */
 export const codesWithStatus = (status: number): ErrorCode[] =>

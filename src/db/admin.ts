@@ -1,5 +1,5 @@
-import type { Compilable } from 'kysely'
 import { nowSeconds, utcSeconds } from '../core/clock'
+import { NON_FIELD } from '../core/error-codes'
 import type { Outcome } from '../core/refusal'
 import type { AdminUser, AdminUserListQuery, AdminUserUpdate, AuditEventItem, AuditListQuery } from '../schemas/admin'
 import { auditQueryIf } from './audit'
@@ -47,12 +47,12 @@ async function listUsers(db: Db, adminId: number, { search, ...page }: AdminUser
 async function updateUser(db: Db, adminId: number, userId: number, changes: AdminUserUpdate, stamp: Scope['stamp']): Promise<Outcome<AdminUser>> {
   const toSelf = userId === adminId
   const isAdmin = () => adminCheck(db, adminId)
-  const target = db.kysely.selectFrom('users').select(ADMIN_USER_COLUMNS).where('id', '=', userId)
-  const writes: Compilable<unknown>[] = []
-  if (!toSelf && (changes.role !== undefined || changes.is_active !== undefined)) {
-    const targetExists = isAdmin().where(({ exists }) => exists(db.kysely.selectFrom('users').select('id').where('id', '=', userId)))
-    writes.push(
-      db.kysely
+  const changesAccount = !toSelf && (changes.role !== undefined || changes.is_active !== undefined)
+  const targetExists = () => isAdmin().where(({ exists }) => exists(db.kysely.selectFrom('users').select('id').where('id', '=', userId)))
+  const { admin, target } = await batch(db, {
+    admin: isAdmin(),
+    ...(changesAccount && {
+      updated: db.kysely
         .updateTable('users')
         .set((eb) => ({
           role: changes.role,
@@ -62,28 +62,26 @@ async function updateUser(db: Db, adminId: number, userId: number, changes: Admi
         }))
         .where('id', '=', userId)
         .where(({ exists }) => exists(isAdmin())),
-      auditQueryIf(db, stamp, { action: 'admin.user_update', resourceType: 'user', resourceId: userId, outcome: 'ok' }, targetExists),
-    )
-  }
-  if (!toSelf && changes.is_active === false) {
-    writes.push(
-      db.kysely
-        .updateTable('refresh_tokens')
-        .set({ revoked_at: nowSeconds() })
-        .where('user_id', '=', userId)
-        .where('revoked_at', 'is', null)
-        .where(({ exists }) => exists(isAdmin())),
-    )
-  }
-  const results = await batch(db, [isAdmin(), ...writes, target])
-  const [admin, user] = [results[0], results[results.length - 1][0] as Parameters<typeof toAdminUser>[0] | undefined]
+      audit: auditQueryIf(db, stamp, { action: 'admin.user_update', resourceType: 'user', resourceId: userId, outcome: 'ok' }, targetExists()),
+    }),
+    ...(!toSelf &&
+      changes.is_active === false && {
+        refreshTokens: db.kysely
+          .updateTable('refresh_tokens')
+          .set({ revoked_at: nowSeconds() })
+          .where('user_id', '=', userId)
+          .where('revoked_at', 'is', null)
+          .where(({ exists }) => exists(isAdmin())),
+      }),
+    target: db.kysely.selectFrom('users').select(ADMIN_USER_COLUMNS).where('id', '=', userId),
+  })
   if (admin.length === 0) return { refused: 'denied' }
   if (toSelf && Object.keys(changes).length > 0) {
     const message = 'You cannot change your own role or active state.'
-    return { refused: 'invalid', message, details: { non_field_errors: [message] } }
+    return { refused: 'invalid', message, details: { [NON_FIELD]: [message] } }
   }
-  if (!user) return { refused: 'not_found' }
-  return toAdminUser(user)
+  if (!target[0]) return { refused: 'not_found' }
+  return toAdminUser(target[0])
 }
 
 /**
@@ -93,20 +91,20 @@ async function updateUser(db: Db, adminId: number, userId: number, changes: Admi
 async function unlockUser(db: Db, adminId: number, userId: number, stamp: Scope['stamp']): Promise<Outcome<{ id: number }>> {
   const isAdmin = () => adminCheck(db, adminId)
   const email = () => db.kysely.selectFrom('users').select('email').where('id', '=', userId)
-  const [admin, , , target] = await batch(db, [
-    isAdmin(),
-    db.kysely
+  const { admin, target } = await batch(db, {
+    admin: isAdmin(),
+    forgotten: db.kysely
       .deleteFrom('login_attempts')
       .where('account', '=', email())
       .where(({ exists }) => exists(isAdmin())),
-    auditQueryIf(
+    audit: auditQueryIf(
       db,
       stamp,
       { action: 'admin.user_unlock', resourceType: 'user', resourceId: userId, outcome: 'ok' },
       isAdmin().where(({ exists }) => exists(email())),
     ),
-    db.kysely.selectFrom('users').select('id').where('id', '=', userId),
-  ])
+    target: db.kysely.selectFrom('users').select('id').where('id', '=', userId),
+  })
   if (admin.length === 0) return { refused: 'denied' }
   if (target.length === 0) return { refused: 'not_found' }
   return target[0]

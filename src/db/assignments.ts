@@ -12,6 +12,7 @@ import type {
 } from '../schemas/assignments'
 import { auditPatientQuery, auditWriteQuery, insertedId, newEventId } from './audit'
 import { batch, type Db } from './client'
+import { refusingConstraints } from './constraints'
 import { DOCTOR_COLUMNS, toDoctor, type DoctorFields } from './doctors'
 import { fetchPage } from './page'
 import { anyPatient, toPatient } from './patients'
@@ -106,8 +107,6 @@ function toAssignment(row: AssignmentFields): Assignment {
   }
 }
 
-const isDuplicatePair = (error: unknown) => /UNIQUE constraint failed: mappings\./.test((error as Error).message)
-
 /** Assignments of one signed-in user's patients to doctors of the directory. */
 export function assignmentsRepo({ db, stamp, userId }: Scope) {
   const own = () => ownAssignments(db, userId)
@@ -118,18 +117,17 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
      * audit event, and the read-back. UNIQUE(patient_id, doctor_id) decides races between identical
      * requests (and then nothing is written, the event included).
      */
-    async insert(input: AssignmentCreate): Promise<Outcome<Versioned<Assignment>>> {
+    insert(input: AssignmentCreate): Promise<Outcome<Versioned<Assignment>>> {
       const eventId = newEventId()
-      let results
-      try {
-        results = await batch(db, [
-          db.kysely.selectNoFrom((eb) => [
+      return refusingConstraints(async () => {
+        const { checked, created } = await batch(db, {
+          checked: db.kysely.selectNoFrom((eb) => [
             eb
               .exists(eb.selectFrom('patients').select('id').where('id', '=', input.patient).where('created_by', '=', userId))
               .as('patient_found'),
             eb.exists(eb.selectFrom('doctors').select('id').where('id', '=', input.doctor)).as('doctor_found'),
           ]),
-          db.kysely
+          inserted: db.kysely
             .insertInto('mappings')
             .columns(['patient_id', 'doctor_id', 'notes', 'is_active', 'assigned_by'])
             .expression(
@@ -147,7 +145,7 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
                 .where('doctors.id', '=', input.doctor),
             ),
           // Both ids exist but no row was inserted: the patient is someone else's ('denied').
-          auditWriteQuery(
+          audit: auditWriteQuery(
             db,
             stamp,
             { action: 'mapping.create', resourceType: 'mapping', resourceId: insertedId(), eventId },
@@ -158,23 +156,19 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
               .where('doctors.id', '=', input.doctor),
           ),
           // The patient it targeted, whoever owns it: a refused attempt shows in that patient's history.
-          auditPatientQuery(db, eventId, input.patient),
-          own()
+          patient: auditPatientQuery(db, eventId, input.patient),
+          created: own()
             .select(ASSIGNMENT_COLUMNS)
             .where('mappings.patient_id', '=', input.patient)
             .where('mappings.doctor_id', '=', input.doctor),
-        ])
-      } catch (error) {
-        if (isDuplicatePair(error)) return { refused: 'duplicate' }
-        throw error
-      }
-      const [[found], , , , [created]] = results
-      if (created) return versioned(toAssignment(created), created)
-      const details: FieldErrors = {}
-      // The same answer for a missing patient and another user's: nothing about theirs leaks.
-      if (!found.patient_found) details.patient = ['No patient of yours has this id.']
-      if (!found.doctor_found) details.doctor = ['No doctor has this id.']
-      return { refused: 'invalid', details }
+        })
+        if (created[0]) return versioned(toAssignment(created[0]), created[0])
+        const details: FieldErrors = {}
+        // The same answer for a missing patient and another user's: nothing about theirs leaks.
+        if (!checked[0].patient_found) details.patient = ['No patient of yours has this id.']
+        if (!checked[0].doctor_found) details.doctor = ['No doctor has this id.']
+        return { refused: 'invalid', details }
+      })
     },
 
     async list({ patient, doctor, is_active, ...page }: AssignmentListQuery): Promise<{ count: number; results: Assignment[] }> {
@@ -190,17 +184,18 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
     /** One assignment with its patient's and doctor's full records, in one round trip; otherwise whether it exists, for the audit. */
     async find(id: number): Promise<Versioned<AssignmentDetail> | Unseen> {
       const pairOf = own().where('mappings.id', '=', id)
-      const [[assignment], [patient], [doctor], [other]] = await batch(db, [
-        pairOf.select(ASSIGNMENT_COLUMNS),
-        db.kysely
+      const found = await batch(db, {
+        assignment: pairOf.select(ASSIGNMENT_COLUMNS),
+        patient: db.kysely
           .selectFrom('patients')
           .selectAll()
           .where('id', '=', pairOf.select('mappings.patient_id'))
           .where('created_by', '=', userId),
-        db.kysely.selectFrom('doctors').select(DOCTOR_COLUMNS).where('id', '=', pairOf.select('mappings.doctor_id')),
-        anyAssignment(db, id),
-      ])
-      if (!assignment || !patient || !doctor) return { refused: other ? 'denied' : 'not_found' }
+        doctor: db.kysely.selectFrom('doctors').select(DOCTOR_COLUMNS).where('id', '=', pairOf.select('mappings.doctor_id')),
+        other: anyAssignment(db, id),
+      })
+      const [[assignment], [patient], [doctor]] = [found.assignment, found.patient, found.doctor]
+      if (!assignment || !patient || !doctor) return { refused: found.other[0] ? 'denied' : 'not_found' }
       return versioned({ ...toAssignment(assignment), patient_details: toPatient(patient), doctor_details: toDoctor(doctor) }, assignment)
     },
 
@@ -219,9 +214,9 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
       const current = own().select(ASSIGNMENT_COLUMNS).where('mappings.id', '=', id)
       const update = db.kysely.updateTable('mappings')
       const eventId = newEventId()
-      const [[before], updated, , , [after]] = await batch(db, [
-        current,
-        (hasChanges
+      const { before, updated, after } = await batch(db, {
+        before: current,
+        updated: (hasChanges
           ? update.set({ ...values, version: (eb) => eb('version', '+', 1), updated_at: nowUtc() })
           : update.set({ version: (eb) => eb.ref('version') })
         )
@@ -231,34 +226,34 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
           .where('mappings.doctor_id', '=', pair.doctor ?? ((eb) => eb.ref('mappings.doctor_id')))
           .where((eb) => versionMatches(versionColumns(eb), ifMatch))
           .returning('mappings.id'),
-        auditWriteQuery(db, stamp, { action: 'mapping.update', resourceType: 'mapping', resourceId: id, eventId }, anyAssignment(db, id)),
-        auditPatientQuery(db, eventId, patientOf(db, id)),
-        current,
-      ])
-      if (!before) return { refused: 'not_found' }
+        audit: auditWriteQuery(db, stamp, { action: 'mapping.update', resourceType: 'mapping', resourceId: id, eventId }, anyAssignment(db, id)),
+        patient: auditPatientQuery(db, eventId, patientOf(db, id)),
+        after: current,
+      })
+      if (!before[0]) return { refused: 'not_found' }
       const details: FieldErrors = {}
-      if (pair.patient !== undefined && pair.patient !== before.patient_id) details.patient = ['The patient of an assignment cannot be changed.']
-      if (pair.doctor !== undefined && pair.doctor !== before.doctor_id) details.doctor = ['The doctor of an assignment cannot be changed.']
+      if (pair.patient !== undefined && pair.patient !== before[0].patient_id) details.patient = ['The patient of an assignment cannot be changed.']
+      if (pair.doctor !== undefined && pair.doctor !== before[0].doctor_id) details.doctor = ['The doctor of an assignment cannot be changed.']
       if (Object.keys(details).length) return { refused: 'invalid', details }
       if (!updated.length) return { refused: 'stale' }
-      return versioned(toAssignment(after), after)
+      return versioned(toAssignment(after[0]), after[0])
     },
 
     /** Deletes one of the user's assignments if it is still at `ifMatch`, audited in the same batch; the read in that batch tells why not. */
     async remove(id: number, ifMatch: IfMatch): Promise<Outcome<{ deleted: true }>> {
       const eventId = newEventId()
-      const [found, , deleted] = await batch(db, [
-        own().select('mappings.id').where('mappings.id', '=', id),
+      const { found, deleted } = await batch(db, {
+        found: own().select('mappings.id').where('mappings.id', '=', id),
         // Named before the DELETE, while the assignment still says whose patient it is.
-        auditPatientQuery(db, eventId, patientOf(db, id)),
-        db.kysely
+        patient: auditPatientQuery(db, eventId, patientOf(db, id)),
+        deleted: db.kysely
           .deleteFrom('mappings')
           .where('mappings.id', '=', id)
           .where('mappings.patient_id', 'in', (eb) => ownPatientIds(eb, userId))
           .where((eb) => versionMatches(versionColumns(eb), ifMatch))
           .returning('mappings.id'),
-        auditWriteQuery(db, stamp, { action: 'mapping.delete', resourceType: 'mapping', resourceId: id, eventId }, anyAssignment(db, id)),
-      ])
+        audit: auditWriteQuery(db, stamp, { action: 'mapping.delete', resourceType: 'mapping', resourceId: id, eventId }, anyAssignment(db, id)),
+      })
       if (deleted.length === 1) return { deleted: true }
       return { refused: found.length === 1 ? 'stale' : 'not_found' }
     },
@@ -268,8 +263,8 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
      * otherwise whether the patient exists, for the audit.
      */
     async doctorsOf(patientId: number): Promise<PatientDoctors | Unseen> {
-      const [rows, [other]] = await batch(db, [
-        db.kysely
+      const { rows, other } = await batch(db, {
+        rows: db.kysely
           .selectFrom('patients')
           .leftJoin('mappings', 'mappings.patient_id', 'patients.id')
           .leftJoin('doctors', 'doctors.id', 'mappings.doctor_id')
@@ -278,22 +273,22 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
             'patients.id as patient_id',
             'patients.name as patient_name',
             'mappings.id as mapping_id',
-            'mappings.is_active as mapping_is_active',
+            'mappings.is_active as assignment_is_active',
             'mappings.assigned_at as assigned_at',
           ])
           .where('patients.id', '=', patientId)
           .where('patients.created_by', '=', userId)
           .orderBy('mappings.assigned_at')
           .orderBy('mappings.id'),
-        anyPatient(db, patientId),
-      ])
-      if (rows.length === 0) return { refused: other ? 'denied' : 'not_found' }
+        other: anyPatient(db, patientId),
+      })
+      if (rows.length === 0) return { refused: other[0] ? 'denied' : 'not_found' }
       const doctors = rows
         .filter((row) => row.mapping_id !== null)
-        .map(({ patient_id, patient_name, mapping_id, mapping_is_active, assigned_at, ...doctor }) => ({
+        .map(({ patient_id, patient_name, mapping_id, assignment_is_active, assigned_at, ...doctor }) => ({
           ...toDoctor(doctor as DoctorFields),
           mapping_id: mapping_id!,
-          is_active: mapping_is_active === 1,
+          is_active: assignment_is_active === 1,
           assigned_at: assigned_at!,
         }))
       return { patient_id: rows[0].patient_id, patient_name: rows[0].patient_name, count: doctors.length, doctors }

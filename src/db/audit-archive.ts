@@ -12,15 +12,15 @@ async function eventsWhere(db: Db, where: { after: Expression<number> | number; 
   let events = db.kysely.selectFrom('audit_events').selectAll().where('id', '>', where.after).orderBy('id')
   if (where.last !== undefined) events = events.where('id', '<=', where.last)
   if (where.limit !== undefined) events = events.limit(where.limit)
-  const [rows, named] = await batch(db, [
-    events,
-    db.kysely
+  const { rows, named } = await batch(db, {
+    rows: events,
+    named: db.kysely
       .selectFrom('audit_event_resources')
       .select(['event_id', 'resource_type', 'resource_id'])
       .where('event_id', 'in', events.clearSelect().select('event_id'))
       .orderBy('resource_type')
       .orderBy('resource_id'),
-  ])
+  })
   const resources = new Map<string, Record<string, number[]>>()
   for (const { event_id, resource_type, resource_id } of named) {
     const ofEvent = resources.get(event_id) ?? {}
@@ -104,11 +104,11 @@ export async function deleteArchivedBefore(db: Db, cutoff: string, limit: number
     )
     .orderBy('id')
     .limit(limit)
-  const [, deleted] = await batch(db, [
-    db.kysely
+  const { deleted } = await batch(db, {
+    resources: db.kysely
       .deleteFrom('audit_event_resources')
       .where('event_id', 'in', db.kysely.selectFrom('audit_events').select('event_id').where('id', 'in', doomed)),
-    db.kysely.deleteFrom('audit_events').where('id', 'in', doomed).returning('id'),
-  ])
+    deleted: db.kysely.deleteFrom('audit_events').where('id', 'in', doomed).returning('id'),
+  })
   return deleted.length
 }

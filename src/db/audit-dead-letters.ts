@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { NON_FIELD } from '../core/error-codes'
 import type { Outcome } from '../core/refusal'
 import type { AuditHealth } from '../schemas/audit-archive'
 import { adminCheck } from './admin'
@@ -23,21 +24,26 @@ export function auditAdminRepo({ db, stamp, userId: adminId }: Scope) {
     /** Dead letters not yet replayed, the oldest event not yet archived, and the chain's last link, in one round trip. */
     async health(): Promise<Outcome<AuditHealth>> {
       const pending = db.kysely.selectFrom('audit_dead_letters').where('replayed_at', 'is', null)
-      const [admin, [letters], [unarchived], [link]] = await batch(db, [
-        adminCheck(db, adminId),
-        pending.select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('received_at').as('oldest_received_at')]),
-        db.kysely
+      const {
+        admin,
+        letters: [letters],
+        unarchived: [unarchived],
+        link: [link],
+      } = await batch(db, {
+        admin: adminCheck(db, adminId),
+        letters: pending.select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('received_at').as('oldest_received_at')]),
+        unarchived: db.kysely
           .selectFrom('audit_events')
           .select(['id', 'occurred_at'])
           .where('id', '>', archivedThrough(db))
           .orderBy('id')
           .limit(1),
-        db.kysely
+        link: db.kysely
           .selectFrom('audit_archive_manifest')
           .select(['seq', 'object_key', 'first_event_id', 'last_event_id', 'event_count', 'row_sha256', 'archived_at', 'verified_at'])
           .orderBy('seq', 'desc')
           .limit(1),
-      ])
+      })
       if (admin.length === 0) return { refused: 'denied' }
       return {
         dead_letters: { count: Number(letters?.count ?? 0), oldest_received_at: letters?.oldest_received_at ?? null },
@@ -58,28 +64,30 @@ export function auditAdminRepo({ db, stamp, userId: adminId }: Scope) {
         .select(sql<string>`json_array(json(body))`.as('messages'))
         .where('replayed_at', 'is', null)
         .where(({ exists }) => exists(isAdmin()))
-      const [events, resources] = auditMessageInserts(db, sql<string>`coalesce((${body}), '[]')`)
       let results
       try {
-        results = await batch(db, [
-          isAdmin(),
-          events,
-          resources,
-          db.kysely
+        results = await batch(db, {
+          admin: isAdmin(),
+          ...auditMessageInserts(db, sql<string>`coalesce((${body}), '[]')`),
+          replayed: db.kysely
             .updateTable('audit_dead_letters')
             .set({ replayed_at: nowUtc(), replayed_by: adminId })
             .where('id', '=', id)
             .where('replayed_at', 'is', null)
             .where(({ exists }) => exists(isAdmin()))
             .returning(['id', 'replayed_at']),
-          auditWriteQuery(db, stamp, { action: 'admin.dead_letter_replay', resourceType: 'dead_letter', resourceId: id }, letter().select('id')),
-          letter().select(['id', 'replayed_at']),
-        ])
+          audit: auditWriteQuery(db, stamp, { action: 'admin.dead_letter_replay', resourceType: 'dead_letter', resourceId: id }, letter().select('id')),
+          found: letter().select(['id', 'replayed_at']),
+        })
       } catch {
         const message = 'The dead letter still cannot be written to the audit trail; its stored error says why.'
-        return { refused: 'invalid', message, details: { non_field_errors: [message] } }
+        return { refused: 'invalid', message, details: { [NON_FIELD]: [message] } }
       }
-      const [admin, , , [replayed], , [found]] = results
+      const {
+        admin,
+        replayed: [replayed],
+        found: [found],
+      } = results
       if (admin.length === 0) return { refused: 'denied' }
       if (replayed) return { id: replayed.id, replayed_at: replayed.replayed_at as string }
       return found ? { refused: 'duplicate' } : { refused: 'not_found' }

@@ -119,8 +119,8 @@ const EVENT_COLUMNS = [
  */
 export function auditMessageInserts(db: Db, messages: Expression<string>) {
   // SQLite reads `ON CONFLICT` after a bare `FROM` as a join constraint; a WHERE ends each SELECT.
-  return [
-    db.kysely
+  return {
+    events: db.kysely
       .insertInto('audit_events')
       .columns(EVENT_COLUMNS)
       .expression(
@@ -130,7 +130,7 @@ export function auditMessageInserts(db: Db, messages: Expression<string>) {
           .where(sql<boolean>`true`),
       )
       .onConflict((oc) => oc.column('event_id').doNothing()),
-    db.kysely
+    patients: db.kysely
       .insertInto('audit_event_resources')
       .columns(['event_id', 'resource_type', 'resource_id'])
       .expression(
@@ -147,7 +147,7 @@ export function auditMessageInserts(db: Db, messages: Expression<string>) {
           .where(sql<boolean>`true`),
       )
       .onConflict((oc) => oc.doNothing()),
-  ] as const
+  }
 }
 
 /** Writes queued disclosures in one D1 batch of two statements, whatever their number (see auditMessageInserts). */

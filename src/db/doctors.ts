@@ -5,6 +5,7 @@ import type { IfMatch, Versioned } from '../core/versions'
 import type { Doctor, DoctorChanges, DoctorListQuery, DoctorOrdering, NewDoctor } from '../schemas/doctors'
 import { auditWriteQuery, insertedId } from './audit'
 import { batch, type Db } from './client'
+import { refusingConstraints } from './constraints'
 import { fetchPage } from './page'
 import type { DoctorRow, DoctorsTable } from './schema'
 import type { Scope } from './scope'
@@ -84,16 +85,18 @@ function orderingOf(ordering: DoctorOrdering): [keyof typeof ORDER_COLUMNS, 'asc
 /** The doctor directory: anyone signed in reads it; only a doctor's creator changes or deletes it. */
 export function doctorsRepo({ db, stamp, userId }: Scope) {
   return {
-    /** Adds a doctor, audited in the same batch; a clashing email or licence throws on the UNIQUE index and writes neither. */
-    async insert(doctor: NewDoctor): Promise<Versioned<Doctor>> {
-      const [[row]] = await batch(db, [
-        db.kysely
-          .insertInto('doctors')
-          .values({ ...columnsOf(doctor), name: doctor.name, specialization: doctor.specialization, created_by: userId })
-          .returning(VERSIONED_COLUMNS),
-        auditWriteQuery(db, stamp, { action: 'doctor.create', resourceType: 'doctor', resourceId: insertedId() }),
-      ])
-      return versioned(row)
+    /** Adds a doctor, audited in the same batch; a clashing email or licence is refused by the UNIQUE index (`duplicate`) and writes neither. */
+    insert(doctor: NewDoctor): Promise<Outcome<Versioned<Doctor>>> {
+      return refusingConstraints(async () => {
+        const { created } = await batch(db, {
+          created: db.kysely
+            .insertInto('doctors')
+            .values({ ...columnsOf(doctor), name: doctor.name, specialization: doctor.specialization, created_by: userId })
+            .returning(VERSIONED_COLUMNS),
+          audit: auditWriteQuery(db, stamp, { action: 'doctor.create', resourceType: 'doctor', resourceId: insertedId() }),
+        })
+        return versioned(created[0])
+      })
     },
 
     async find(id: number): Promise<Outcome<Versioned<Doctor>>> {
@@ -116,15 +119,16 @@ export function doctorsRepo({ db, stamp, userId }: Scope) {
     /**
      * Applies changes if the user created the doctor and it is still at `ifMatch`, in one audited
      * round trip; the creator read in the same batch tells a missing doctor from someone else's or a
-     * changed one. A clashing email or licence throws on the UNIQUE index. An empty change runs the
+     * changed one. A clashing email or licence is refused by the UNIQUE index. An empty change runs the
      * same guarded statement without altering the row.
      */
-    async update(id: number, changes: DoctorChanges, ifMatch: IfMatch): Promise<Outcome<Versioned<Doctor>>> {
+    update(id: number, changes: DoctorChanges, ifMatch: IfMatch): Promise<Outcome<Versioned<Doctor>>> {
       const values = columnsOf(changes)
       const hasChanges = Object.values(values).some((value) => value !== undefined)
-      const [owners, updated] = await batch(db, [
-        db.kysely.selectFrom('doctors').select('created_by').where('id', '=', id),
-        db.kysely
+      return refusingConstraints(async () => {
+      const { owners, updated } = await batch(db, {
+        owners: db.kysely.selectFrom('doctors').select('created_by').where('id', '=', id),
+        updated: db.kysely
           .updateTable('doctors')
           .set(
             hasChanges ? { ...values, version: (eb) => eb('version', '+', 1), updated_at: nowUtc() } : { version: (eb) => eb.ref('version') },
@@ -133,11 +137,12 @@ export function doctorsRepo({ db, stamp, userId }: Scope) {
           .where('created_by', '=', userId)
           .where(versionMatches([sql.ref('version')], ifMatch))
           .returning(VERSIONED_COLUMNS),
-        auditWriteQuery(db, stamp, { action: 'doctor.update', resourceType: 'doctor', resourceId: id }, anyDoctor(db, id)),
-      ])
+        audit: auditWriteQuery(db, stamp, { action: 'doctor.update', resourceType: 'doctor', resourceId: id }, anyDoctor(db, id)),
+      })
       if (updated[0]) return versioned(updated[0])
       if (!owners[0]) return { refused: 'not_found' }
       return owners[0].created_by === userId ? { refused: 'stale' } : { refused: 'denied' }
+      })
     },
 
     /**
@@ -145,8 +150,8 @@ export function doctorsRepo({ db, stamp, userId }: Scope) {
      * atomically in one audited round trip; the read in the same batch says why nothing was deleted.
      */
     async remove(id: number, ifMatch: IfMatch): Promise<Outcome<{ deleted: true }>> {
-      const [found, deleted] = await batch(db, [
-        db.kysely
+      const { found, deleted } = await batch(db, {
+        found: db.kysely
           .selectFrom('doctors')
           .select((eb) => [
             'doctors.created_by',
@@ -157,7 +162,7 @@ export function doctorsRepo({ db, stamp, userId }: Scope) {
               .as('assignments'),
           ])
           .where('doctors.id', '=', id),
-        db.kysely
+        deleted: db.kysely
           .deleteFrom('doctors')
           .where('doctors.id', '=', id)
           .where('doctors.created_by', '=', userId)
@@ -166,8 +171,8 @@ export function doctorsRepo({ db, stamp, userId }: Scope) {
           )
           .where(versionMatches([sql.ref('doctors.version')], ifMatch))
           .returning('doctors.id'),
-        auditWriteQuery(db, stamp, { action: 'doctor.delete', resourceType: 'doctor', resourceId: id }, anyDoctor(db, id)),
-      ])
+        audit: auditWriteQuery(db, stamp, { action: 'doctor.delete', resourceType: 'doctor', resourceId: id }, anyDoctor(db, id)),
+      })
       if (deleted[0]) return { deleted: true }
       const doctor = found[0]
       if (!doctor) return { refused: 'not_found' }

@@ -1,5 +1,6 @@
 import type { ExpressionBuilder } from 'kysely'
 import { LOCKOUT, type LockState } from '../core/lockout'
+import type { Outcome } from '../core/refusal'
 import { batch, type Db } from './client'
 import type { Database, UserRow } from './schema'
 
@@ -86,21 +87,23 @@ const expireQuery = (db: Db, now: number) =>
       .limit(20),
   )
 
-/** An attempt that may go on to the password check (its reservation id), or the lock that refused it. */
-export type Reservation = { reserved: true; attemptId: number } | { reserved: false; lock: LockState }
+/** An attempt that may go on to the password check: its reservation, released if the password was right. */
+export interface Reservation {
+  attemptId: number
+}
 
 /**
  * A login's first round trip: reserves the attempt (or finds the account locked), reads the account
  * behind the email, and expires old attempts, in one batch. Every login takes it, known email or not.
  */
-export async function beginLogin(db: Db, email: string, network: string, now: number): Promise<{ reservation: Reservation; account?: UserRow }> {
+export async function beginLogin(db: Db, email: string, network: string, now: number): Promise<{ reservation: Outcome<Reservation>; account?: UserRow }> {
   const key = { email, network }
-  const [, reserved, accounts, lock] = await batch(db, [
-    expireQuery(db, now),
-    reserveQuery(db, key, now),
-    db.kysely.selectFrom('users').selectAll().where('email', '=', email),
-    lockStateQuery(db, key, now),
-  ])
+  const { reserved, accounts, lock } = await batch(db, {
+    expired: expireQuery(db, now),
+    reserved: reserveQuery(db, key, now),
+    accounts: db.kysely.selectFrom('users').selectAll().where('email', '=', email),
+    lock: lockStateQuery(db, key, now),
+  })
   return { reservation: reservationOf(reserved, lock), account: accounts[0] }
 }
 
@@ -108,19 +111,19 @@ export async function beginLogin(db: Db, email: string, network: string, now: nu
  * The first round trip of a password check by a signed-in user (change-password): reserves an
  * attempt against their account from this network, as a login would, and reads their row.
  */
-export async function beginPasswordCheck(db: Db, userId: number, network: string, now: number): Promise<{ reservation: Reservation; user?: UserRow }> {
+export async function beginPasswordCheck(db: Db, userId: number, network: string, now: number): Promise<{ reservation: Outcome<Reservation>; user?: UserRow }> {
   const key = { userId, network }
-  const [, reserved, users, lock] = await batch(db, [
-    expireQuery(db, now),
-    reserveQuery(db, key, now),
-    db.kysely.selectFrom('users').selectAll().where('id', '=', userId),
-    lockStateQuery(db, key, now),
-  ])
+  const { reserved, users, lock } = await batch(db, {
+    expired: expireQuery(db, now),
+    reserved: reserveQuery(db, key, now),
+    users: db.kysely.selectFrom('users').selectAll().where('id', '=', userId),
+    lock: lockStateQuery(db, key, now),
+  })
   return { reservation: reservationOf(reserved, lock), user: users[0] }
 }
 
-function reservationOf(reserved: { id: number }[], lock: unknown[]): Reservation {
-  return reserved.length ? { reserved: true, attemptId: reserved[0].id } : { reserved: false, lock: lock[0] as LockState }
+function reservationOf(reserved: { id: number }[], lock: unknown[]): Outcome<Reservation> {
+  return reserved.length ? { attemptId: reserved[0].id } : { refused: 'locked', lock: lock[0] as LockState }
 }
 
 /** The DELETE that forgets an account's attempts from one network, for a successful login's batch. */

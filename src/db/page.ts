@@ -18,8 +18,6 @@ export async function fetchPage<DB, TB extends keyof DB, O>(
     .clearOrderBy()
     .select((eb) => eb.fn.countAll<number>().as('count')) as unknown as SelectQueryBuilder<DB, TB, { count: number }>
   const pageQuery = query.limit(page_size).offset((page - 1) * page_size)
-  const [checked, counted, rows] = check
-    ? await batch(db, [check, counting, pageQuery])
-    : [[], ...(await batch(db, [counting, pageQuery]))]
-  return { count: Number(counted[0]?.count ?? 0), rows: rows as O[], checked }
+  const { checked = [], counted, rows } = await batch(db, { ...(check && { checked: check }), counted: counting, rows: pageQuery })
+  return { count: Number(counted[0]?.count ?? 0), rows, checked }
 }

@@ -6,6 +6,7 @@ import type { PageQuery } from '../schemas/pagination'
 import type { HistoryEvent, Patient, PatientChanges, PatientInput, PatientListQuery } from '../schemas/patients'
 import { auditWriteQuery, insertedId } from './audit'
 import { batch, type Db } from './client'
+import { refusingConstraints } from './constraints'
 import { fetchPage } from './page'
 import type { PatientRow } from './schema'
 import type { Scope } from './scope'
@@ -46,19 +47,21 @@ export function patientsRepo({ db, stamp, userId }: Scope) {
      * Inserts a patient owned by the user, audited in the same batch; a second patient with the same
      * email for that user fails on the UNIQUE index, and then neither the patient nor its event is written.
      */
-    async insert(input: PatientInput): Promise<Versioned<Patient>> {
-      const [[row]] = await batch(db, [
-        db.kysely.insertInto('patients').values({ ...input, created_by: userId }).returningAll(),
-        auditWriteQuery(db, stamp, { action: 'patient.create', resourceType: 'patient', resourceId: insertedId() }),
-      ])
-      return versioned(row)
+    insert(input: PatientInput): Promise<Outcome<Versioned<Patient>>> {
+      return refusingConstraints(async () => {
+        const { created } = await batch(db, {
+          created: db.kysely.insertInto('patients').values({ ...input, created_by: userId }).returningAll(),
+          audit: auditWriteQuery(db, stamp, { action: 'patient.create', resourceType: 'patient', resourceId: insertedId() }),
+        })
+        return versioned(created[0])
+      })
     },
 
     /** One of the user's patients; otherwise whether it exists at all, which only the audit trail learns. */
     async find(id: number): Promise<Versioned<Patient> | Unseen> {
-      const [[row], [other]] = await batch(db, [own().selectAll().where('id', '=', id), anyPatient(db, id)])
-      if (row) return versioned(row)
-      return { refused: other ? 'denied' : 'not_found' }
+      const { found, other } = await batch(db, { found: own().selectAll().where('id', '=', id), other: anyPatient(db, id) })
+      if (found[0]) return versioned(found[0])
+      return { refused: other[0] ? 'denied' : 'not_found' }
     },
 
     /** One page of the user's patients, filtered and ordered, with the total count, in one round trip. */
@@ -86,11 +89,12 @@ export function patientsRepo({ db, stamp, userId }: Scope) {
      * the owner's read in that batch tells a changed version ('stale') from a missing patient. An empty
      * change runs the same guarded statement without altering the row, so it is checked and audited alike.
      */
-    async update(id: number, changes: PatientChanges, ifMatch: IfMatch): Promise<Outcome<Versioned<Patient>>> {
+    update(id: number, changes: PatientChanges, ifMatch: IfMatch): Promise<Outcome<Versioned<Patient>>> {
       const update = db.kysely.updateTable('patients')
-      const [[owned], [row]] = await batch(db, [
-        own().select('id').where('id', '=', id),
-        (Object.keys(changes).length === 0
+      return refusingConstraints(async () => {
+      const { owned, updated } = await batch(db, {
+        owned: own().select('id').where('id', '=', id),
+        updated: (Object.keys(changes).length === 0
           ? update.set((eb) => ({ version: eb.ref('version') }))
           : update.set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: nowUtc() }))
         )
@@ -98,10 +102,11 @@ export function patientsRepo({ db, stamp, userId }: Scope) {
           .where('created_by', '=', userId)
           .where(versionMatches([sql.ref('version')], ifMatch))
           .returningAll(),
-        auditWriteQuery(db, stamp, { action: 'patient.update', resourceType: 'patient', resourceId: id }, anyPatient(db, id)),
-      ])
-      if (row) return versioned(row)
-      return { refused: owned ? 'stale' : 'not_found' }
+        audit: auditWriteQuery(db, stamp, { action: 'patient.update', resourceType: 'patient', resourceId: id }, anyPatient(db, id)),
+      })
+      if (updated[0]) return versioned(updated[0])
+      return { refused: owned[0] ? 'stale' : 'not_found' }
+      })
     },
 
     /**
@@ -110,8 +115,8 @@ export function patientsRepo({ db, stamp, userId }: Scope) {
      * a concurrent assignment cannot slip between.
      */
     async remove(id: number, ifMatch: IfMatch): Promise<Outcome<{ deleted: true }>> {
-      const [found, deleted] = await batch(db, [
-        own()
+      const { found, deleted } = await batch(db, {
+        found: own()
           .select((eb) => [
             'id',
             eb
@@ -121,7 +126,7 @@ export function patientsRepo({ db, stamp, userId }: Scope) {
               .as('assignments'),
           ])
           .where('id', '=', id),
-        db.kysely
+        deleted: db.kysely
           .deleteFrom('patients')
           .where('id', '=', id)
           .where('created_by', '=', userId)
@@ -130,8 +135,8 @@ export function patientsRepo({ db, stamp, userId }: Scope) {
           )
           .where(versionMatches([sql.ref('version')], ifMatch))
           .returning('id'),
-        auditWriteQuery(db, stamp, { action: 'patient.delete', resourceType: 'patient', resourceId: id }, anyPatient(db, id)),
-      ])
+        audit: auditWriteQuery(db, stamp, { action: 'patient.delete', resourceType: 'patient', resourceId: id }, anyPatient(db, id)),
+      })
       if (deleted.length === 1) return { deleted: true }
       if (found.length === 0) return { refused: 'not_found' }
       const count = Number(found[0].assignments)

@@ -1,5 +1,6 @@
 import type { AuditStamp } from '../core/audit'
 import { nowSeconds } from '../core/clock'
+import type { Outcome } from '../core/refusal'
 import { auditQueryIf } from './audit'
 import { batch, type Db } from './client'
 
@@ -30,16 +31,15 @@ export const bumpGenerationQuery = (db: Db, userId: number) =>
 export const revokeAllRefreshTokensQuery = (db: Db, userId: number) =>
   db.kysely.updateTable('refresh_tokens').set({ revoked_at: nowSeconds() }).where('user_id', '=', userId).where('revoked_at', 'is', null)
 
-/** How a rotation ended: the new token was recorded, the used one was dead (a retry, or theft), or the account changed. */
-export type Rotation = 'rotated' | 'retry' | 'theft' | 'refused'
-
 /**
  * Rotates a refresh token in one atomic batch. `used` is retired and `next` recorded only while
  * `used` is alive and its account is active at the token's generation. When `used` was already
  * rotated more than REFRESH_RETRY_SECONDS ago, the same batch treats it as theft: the account's
  * generation moves on (its access tokens die), every live refresh token is revoked, and it is audited.
+ * Refused as `stale` (rotated moments ago: an honest retry), `reused` (theft) or `denied` (revoked,
+ * unknown, or its account changed).
  */
-export async function rotateRefreshToken(db: Db, used: RefreshTokenClaims, next: RefreshTokenClaims, stamp: AuditStamp): Promise<Rotation> {
+export async function rotateRefreshToken(db: Db, used: RefreshTokenClaims, next: RefreshTokenClaims, stamp: AuditStamp): Promise<Outcome<{ rotated: true }>> {
   const now = nowSeconds()
   const userId = userIdOf(used)
   const stolen = () =>
@@ -51,8 +51,8 @@ export async function rotateRefreshToken(db: Db, used: RefreshTokenClaims, next:
       .where('replaced_by', 'is not', null)
       .where('replaced_by', '!=', next.jti)
       .where('revoked_at', '<', now - REFRESH_RETRY_SECONDS)
-  const [retired, , , , , found] = await batch(db, [
-    db.kysely
+  const { retired, found } = await batch(db, {
+    retired: db.kysely
       .updateTable('refresh_tokens')
       .set({ revoked_at: now, replaced_by: next.jti })
       .where('jti', '=', used.jti)
@@ -65,7 +65,7 @@ export async function rotateRefreshToken(db: Db, used: RefreshTokenClaims, next:
       )
       .returning('jti'),
     // Copies the row the update just marked, so `next` exists only if `used` was alive.
-    db.kysely
+    recorded: db.kysely
       .insertInto('refresh_tokens')
       .columns(['jti', 'user_id', 'expires_at'])
       .expression((eb) =>
@@ -75,26 +75,24 @@ export async function rotateRefreshToken(db: Db, used: RefreshTokenClaims, next:
           .where('jti', '=', used.jti)
           .where('replaced_by', '=', next.jti),
       ),
-    bumpGenerationQuery(db, userId).where(({ exists }) => exists(stolen())),
-    revokeAllRefreshTokensQuery(db, userId).where(({ exists }) => exists(stolen())),
-    auditQueryIf(db, { ...stamp, actorId: userId }, { action: 'auth.refresh_reuse', resourceType: 'user', resourceId: userId, outcome: 'denied' }, stolen()),
-    db.kysely.selectFrom('refresh_tokens').select(['revoked_at', 'replaced_by']).where('jti', '=', used.jti).where('user_id', '=', userId),
-  ])
-  if (retired.length === 1) return 'rotated'
+    generation: bumpGenerationQuery(db, userId).where(({ exists }) => exists(stolen())),
+    refreshTokens: revokeAllRefreshTokensQuery(db, userId).where(({ exists }) => exists(stolen())),
+    audit: auditQueryIf(db, { ...stamp, actorId: userId }, { action: 'auth.refresh_reuse', resourceType: 'user', resourceId: userId, outcome: 'denied' }, stolen()),
+    found: db.kysely.selectFrom('refresh_tokens').select(['revoked_at', 'replaced_by']).where('jti', '=', used.jti).where('user_id', '=', userId),
+  })
+  if (retired.length === 1) return { rotated: true }
   const row = found[0]
-  if (!row?.replaced_by || row.revoked_at === null) return 'refused'
-  return row.revoked_at < now - REFRESH_RETRY_SECONDS ? 'theft' : 'retry'
+  if (!row?.replaced_by || row.revoked_at === null) return { refused: 'denied' }
+  return { refused: row.revoked_at < now - REFRESH_RETRY_SECONDS ? 'reused' : 'stale' }
 }
 
-/** Kills one refresh token; returns whether it was still alive. */
-export async function revokeRefreshToken(db: Db, claims: Pick<RefreshTokenClaims, 'jti' | 'sub'>): Promise<boolean> {
-  const revoked = await db.kysely
+/** Kills one refresh token (nothing happens when it was already dead: logging out twice is fine). */
+export async function revokeRefreshToken(db: Db, claims: Pick<RefreshTokenClaims, 'jti' | 'sub'>): Promise<void> {
+  await db.kysely
     .updateTable('refresh_tokens')
     .set({ revoked_at: nowSeconds() })
     .where('jti', '=', claims.jti)
-    .where('user_id', '=', userIdOf(claims as RefreshTokenClaims))
+    .where('user_id', '=', Number(claims.sub))
     .where('revoked_at', 'is', null)
-    .returning('jti')
     .execute()
-  return revoked.length === 1
 }

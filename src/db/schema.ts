@@ -81,7 +81,7 @@ export interface DoctorsTable {
   updated_at: Generated<Timestamp>
 }
 
-export interface MappingsTable {
+export interface AssignmentsTable {
   id: Generated<number>
   patient_id: number
   doctor_id: number
@@ -156,11 +156,11 @@ export interface Database {
   common_passwords: CommonPasswordsTable
   patients: PatientsTable
   doctors: DoctorsTable
-  mappings: MappingsTable
+  mappings: AssignmentsTable
 }
 
 export type UserRow = Selectable<UsersTable>
 export type PatientRow = Selectable<PatientsTable>
 export type DoctorRow = Selectable<DoctorsTable>
-export type MappingRow = Selectable<MappingsTable>
+export type AssignmentRow = Selectable<AssignmentsTable>
 export type AuditEventRow = Selectable<AuditEventsTable>

@@ -1,7 +1,9 @@
 import type { AuditEvent, AuditStamp } from '../core/audit'
+import type { Outcome } from '../core/refusal'
 import type { Me, User } from '../schemas/auth'
 import { auditQuery, auditQueryIf } from './audit'
 import { batch, type Db } from './client'
+import { refusingConstraints } from './constraints'
 import { forgetNetworkAttemptsQuery, releaseAttemptQuery } from './login-attempts'
 import { bumpGenerationQuery, revokeAllRefreshTokensQuery, type RefreshTokenClaims } from './refresh-tokens'
 import type { UserRow } from './schema'
@@ -20,24 +22,27 @@ const commonPasswordLookup = (db: Db, password: string) =>
   db.kysely.selectFrom('common_passwords').select('password').where('password', '=', password.toLowerCase())
 
 /**
- * Inserts a user unless the password is on the common-password list, in one statement.
- * Returns undefined when the password was refused; a taken email fails on the UNIQUE index.
+ * Inserts a user unless the password is on the common-password list, in one statement; a taken
+ * email is refused by the UNIQUE index, as `duplicate`.
  */
-export async function insertUser(db: Db, user: NewUser): Promise<User | undefined> {
-  return db.kysely
-    .insertInto('users')
-    .columns(['name', 'email', 'password_hash'])
-    .expression(
-      db.kysely
-        .selectNoFrom((eb) => [
-          eb.val(user.name).as('name'),
-          eb.val(user.email).as('email'),
-          eb.val(user.passwordHash).as('password_hash'),
-        ])
-        .where(({ not, exists }) => not(exists(commonPasswordLookup(db, user.password)))),
-    )
-    .returning(PUBLIC_COLUMNS)
-    .executeTakeFirst()
+export function insertUser(db: Db, user: NewUser): Promise<Outcome<User>> {
+  return refusingConstraints(async () => {
+    const created = await db.kysely
+      .insertInto('users')
+      .columns(['name', 'email', 'password_hash'])
+      .expression(
+        db.kysely
+          .selectNoFrom((eb) => [
+            eb.val(user.name).as('name'),
+            eb.val(user.email).as('email'),
+            eb.val(user.passwordHash).as('password_hash'),
+          ])
+          .where(({ not, exists }) => not(exists(commonPasswordLookup(db, user.password)))),
+      )
+      .returning(PUBLIC_COLUMNS)
+      .executeTakeFirst()
+    return created ?? { refused: 'common_password' }
+  })
 }
 
 /** What a login verified about the account: the password hash it checked and the token generation it read. */
@@ -61,7 +66,7 @@ const stillAsVerified = (db: Db, { userId, passwordHash, generation }: VerifiedA
  * Completes a login in one atomic batch, only if the account is still as verified (a password
  * change, deactivation or logout-all landing mid-request wins): records the refresh token, forgets
  * this network's failed attempts, stores a re-hashed password when the cost changed, and audits.
- * Returns false when the account changed and nothing was issued.
+ * `stale` when the account changed and nothing was issued.
  */
 export async function completeLogin(
   db: Db,
@@ -73,49 +78,47 @@ export async function completeLogin(
     network,
     stamp,
   }: { verified: VerifiedAccount; refresh: RefreshTokenClaims; rehashed?: string; email: string; network: string; stamp: AuditStamp },
-): Promise<boolean> {
+): Promise<Outcome<{ issued: true }>> {
   const { userId } = verified
   const issued = () => db.kysely.selectFrom('refresh_tokens').select('jti').where('jti', '=', refresh.jti)
-  const rehash = rehashed
-    ? [
-        db.kysely
-          .updateTable('users')
-          .set({ password_hash: rehashed })
-          .where('id', '=', userId)
-          .where('password_hash', '=', verified.passwordHash)
-          .where(({ exists }) => exists(issued())),
-      ]
-    : []
-  const [recorded] = await batch(db, [
-    db.kysely
+  const rehash = rehashed && {
+    rehash: db.kysely
+      .updateTable('users')
+      .set({ password_hash: rehashed })
+      .where('id', '=', userId)
+      .where('password_hash', '=', verified.passwordHash)
+      .where(({ exists }) => exists(issued())),
+  }
+  const { recorded } = await batch(db, {
+    recorded: db.kysely
       .insertInto('refresh_tokens')
       .columns(['jti', 'user_id', 'expires_at'])
       .expression(
         stillAsVerified(db, verified).clearSelect().select((eb) => [eb.val(refresh.jti).as('jti'), 'id', eb.val(refresh.exp).as('expires_at')]),
       )
       .returning('jti'),
-    forgetNetworkAttemptsQuery(db, email, network).where(({ exists }) => exists(issued())),
+    forget: forgetNetworkAttemptsQuery(db, email, network).where(({ exists }) => exists(issued())),
     ...rehash,
-    auditQueryIf(db, { ...stamp, actorId: userId }, { action: 'auth.login', resourceType: 'user', resourceId: userId, outcome: 'ok' }, issued()),
-  ])
-  return recorded.length === 1
+    audit: auditQueryIf(db, { ...stamp, actorId: userId }, { action: 'auth.login', resourceType: 'user', resourceId: userId, outcome: 'ok' }, issued()),
+  })
+  return recorded.length === 1 ? { issued: true } : { refused: 'stale' }
 }
 
 /** Audits a refused login (wrong password, unknown email, disabled or locked account) before answering, so every refusal costs the same round trip. */
 export async function recordRefusedLogin(db: Db, stamp: AuditStamp, event: Pick<AuditEvent, 'action' | 'resourceId' | 'outcome'>): Promise<void> {
-  await batch(db, [auditQuery(db, stamp, { ...event, resourceType: 'user' })])
+  await auditQuery(db, stamp, { ...event, resourceType: 'user' }).execute()
 }
 
 /**
  * Ends every session of an account, atomically: its token generation moves on (every access
- * token dies at its next request) and every live refresh token is revoked; audited as `action`.
+ * token dies at its next request) and every live refresh token is revoked; audited as `auth.logout_all`.
  */
-export async function endSessions(db: Db, userId: number, stamp: AuditStamp, action: 'auth.logout_all'): Promise<void> {
-  await batch(db, [
-    bumpGenerationQuery(db, userId),
-    revokeAllRefreshTokensQuery(db, userId),
-    auditQuery(db, { ...stamp, actorId: userId }, { action, resourceType: 'user', resourceId: userId, outcome: 'ok' }),
-  ])
+export async function endSessions(db: Db, userId: number, stamp: AuditStamp): Promise<void> {
+  await batch(db, {
+    generation: bumpGenerationQuery(db, userId),
+    refreshTokens: revokeAllRefreshTokensQuery(db, userId),
+    audit: auditQuery(db, { ...stamp, actorId: userId }, { action: 'auth.logout_all', resourceType: 'user', resourceId: userId, outcome: 'ok' }),
+  })
 }
 
 /**
@@ -123,38 +126,34 @@ export async function endSessions(db: Db, userId: number, stamp: AuditStamp, act
  * moves the token generation on and revokes every refresh token of the user, atomically: every
  * access token, this request's included, dies at its next request. The revocation and audit only
  * happen if the password did change; the reservation of the old-password check is released either way.
- * Answers 'changed', 'common' (the new password is on the list), or 'stale' (the password changed since it was checked).
+ * Refused as `common_password` (the new password is on the list) or `stale` (the password changed since it was checked).
  */
 export async function changePassword(
   db: Db,
   { userId, oldHash, passwordHash, password, attemptId, stamp }: { userId: number; oldHash: string; passwordHash: string; password: string; attemptId: number; stamp: AuditStamp },
-): Promise<'changed' | 'common' | 'stale'> {
+): Promise<Outcome<{ changed: true }>> {
   // True only after the UPDATE below, so the revocation and the audit event follow the change or nothing.
   const changed = () => db.kysely.selectFrom('users').select('id').where('id', '=', userId).where('password_hash', '=', passwordHash)
-  const [updated, , , , common] = await batch(db, [
-    db.kysely
+  const { updated, common } = await batch(db, {
+    updated: db.kysely
       .updateTable('users')
       .set((eb) => ({ password_hash: passwordHash, token_generation: eb('token_generation', '+', 1) }))
       .where('id', '=', userId)
       .where('password_hash', '=', oldHash)
       .where(({ not, exists }) => not(exists(commonPasswordLookup(db, password))))
       .returning('id'),
-    revokeAllRefreshTokensQuery(db, userId).where(({ exists }) => exists(changed())),
-    releaseAttemptQuery(db, attemptId),
-    auditQueryIf(db, { ...stamp, actorId: userId }, { action: 'auth.password_change', resourceType: 'user', resourceId: userId, outcome: 'ok' }, changed()),
-    commonPasswordLookup(db, password),
-  ])
-  if (updated.length === 1) return 'changed'
-  return common.length ? 'common' : 'stale'
+    refreshTokens: revokeAllRefreshTokensQuery(db, userId).where(({ exists }) => exists(changed())),
+    release: releaseAttemptQuery(db, attemptId),
+    audit: auditQueryIf(db, { ...stamp, actorId: userId }, { action: 'auth.password_change', resourceType: 'user', resourceId: userId, outcome: 'ok' }, changed()),
+    common: commonPasswordLookup(db, password),
+  })
+  if (updated.length === 1) return { changed: true }
+  return { refused: common.length ? 'common_password' : 'stale' }
 }
 
 /** The signed-in user, with its role. */
-export async function findMe(db: Db, id: number): Promise<Me | undefined> {
-  return db.kysely.selectFrom('users').select([...PUBLIC_COLUMNS, 'role']).where('id', '=', id).executeTakeFirst()
-}
-
-export async function findUserRow(db: Db, id: number): Promise<UserRow | undefined> {
-  return db.kysely.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+export async function findMe(db: Db, id: number): Promise<Outcome<Me>> {
+  return (await db.kysely.selectFrom('users').select([...PUBLIC_COLUMNS, 'role']).where('id', '=', id).executeTakeFirst()) ?? { refused: 'not_found' }
 }
 
 export function publicUser(row: UserRow): User {

@@ -2,8 +2,8 @@ import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ZodError } from 'zod'
-import { AccountDisabledError } from '../core/account-disabled'
 import { ConfigurationError } from '../core/config'
+import { SessionEndedError } from '../core/session-ended'
 import { codesWithStatus, ERROR_CODES, type ErrorCode, type FieldErrors } from '../core/error-codes'
 import type { AppEnv } from '../env'
 import { fieldErrors } from './field-errors'
@@ -74,7 +74,7 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
 function toApiError(error: Error): ApiError {
   if (error instanceof ApiError) return error
   if (error instanceof ZodError) return new ApiError('validation_error', undefined, { details: fieldErrors(error) })
-  if (error instanceof AccountDisabledError) return new ApiError('token_not_valid', error.message, { headers: INVALID_TOKEN_CHALLENGE })
+  if (error instanceof SessionEndedError) return new ApiError('token_not_valid', error.message, { headers: INVALID_TOKEN_CHALLENGE })
   if (error instanceof ConfigurationError) {
     return new ApiError('internal_error', 'The server is misconfigured.', { logReason: `configuration error: ${error.message}` })
   }
@@ -84,19 +84,7 @@ function toApiError(error: Error): ApiError {
       return new ApiError(code, error.status === 400 && error.message ? asSentence(error.message) : undefined)
     }
   }
-  const conflict = uniqueViolation(error)
-  if (conflict) return conflict
-  // The schemas mirror every CHECK constraint, so this is a backstop: input the database refused is the client's, not a 500.
-  if (/CHECK constraint failed/.test(error.message)) return new ApiError('validation_error', 'A value is outside what the record allows.')
   return new ApiError('internal_error')
-}
-
-/** SQLite reports `UNIQUE constraint failed: table.col[, table.col]`; the last column names the field. */
-function uniqueViolation(error: Error): ApiError | undefined {
-  const match = /UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)/.exec(error.message)
-  if (!match) return undefined
-  const field = match[1].split(', ').at(-1)!.split('.').at(-1)!
-  return fieldError(field, `This ${field.replaceAll('_', ' ')} is already in use.`, 'conflict')
 }
 
 const asSentence = (text: string) => (text.endsWith('.') ? text : `${text}.`)

@@ -1,8 +1,5 @@
 import type { ZodError } from 'zod'
-import type { FieldErrors } from '../core/error-codes'
-
-/** Field name for errors about the body as a whole, as Django REST framework names it. */
-export const NON_FIELD = 'non_field_errors'
+import { NON_FIELD, type FieldErrors } from '../core/error-codes'
 
 /** Flattens zod issues into `{field: [messages]}`; unknown keys each get their own entry. */
 export function fieldErrors(error: ZodError): FieldErrors {

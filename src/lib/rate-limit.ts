@@ -8,7 +8,7 @@ export const RETRY_AFTER_SECONDS = 60
 
 /**
  * Counts one request against a limiter under `key` and refuses it with 429 when over the limit.
- * A Worker deployed without the binding is not limited (the README lists the bindings to declare).
+ * A Worker deployed without the binding is not limited (docs/authentication.md lists the bindings to declare).
  */
 export async function enforceLimit(c: Context<AppEnv>, limiter: RateLimiterName, key: string): Promise<void> {
   const binding = c.env[limiter]

@@ -2,9 +2,8 @@ import { createRoute } from '@hono/zod-openapi'
 import { adminRepo } from '../db/admin'
 import { auditAdminRepo } from '../db/audit-dead-letters'
 import { pageOf } from '../lib/page-links'
-import { scopeOf } from '../lib/request-scope'
 import { createRouter } from '../lib/router'
-import { signedIn } from '../middleware/require-user'
+import { scopeOf, signedIn } from './signed-in'
 import {
   AdminUserListQuerySchema,
   AdminUserPageSchema,

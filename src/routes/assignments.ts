@@ -2,10 +2,9 @@ import type { Context } from 'hono'
 import { createRoute, type RouteHandler, z } from '@hono/zod-openapi'
 import { assignmentsRepo } from '../db/assignments'
 import type { AppEnv } from '../env'
-import { scopeOf } from '../lib/request-scope'
 import { recordRead } from '../lib/disclosure'
 import { createRouter } from '../lib/router'
-import { signedIn } from '../middleware/require-user'
+import { scopeOf, signedIn } from './signed-in'
 import {
   AssignmentCreateSchema,
   AssignmentDetailSchema,

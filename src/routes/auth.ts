@@ -1,10 +1,11 @@
 import { createRoute, type RouteHandler } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { hashPassword, verifyPassword } from '../auth/password'
-import { COMMON_PASSWORD_MESSAGE, passwordProblems } from '../auth/password-policy'
-import { invalidToken, issueTokenPair, subjectOf, verifyToken } from '../auth/tokens'
+import { passwordProblems } from '../auth/password-policy'
+import { issueTokenPair, subjectOf, verifyToken } from '../auth/tokens'
 import { nowSeconds } from '../core/clock'
-import { LOCKOUT, lockedForSeconds, type LockState } from '../core/lockout'
+import { LOCKOUT } from '../core/lockout'
+import { isRefusal } from '../core/refusal'
 import { beginLogin, beginPasswordCheck, releaseAttempt } from '../db/login-attempts'
 import { revokeRefreshToken, rotateRefreshToken } from '../db/refresh-tokens'
 import { changePassword, completeLogin, endSessions, findMe, insertUser, publicUser, recordRefusedLogin } from '../db/users'
@@ -14,7 +15,6 @@ import { ApiError, fieldError } from '../lib/errors'
 import { enforceFlowLimits, enforceLimit } from '../lib/rate-limit'
 import { auditStamp } from '../lib/request-scope'
 import { createRouter } from '../lib/router'
-import { signedIn } from '../middleware/require-user'
 import {
   ChangePasswordSchema,
   LoginResultSchema,
@@ -26,6 +26,8 @@ import {
   TokenPairSchema,
 } from '../schemas/auth'
 import { BODY_ERRORS, errorResponses, json, requestBody } from '../schemas/common'
+import { ACCESS_TOKEN, LOGIN, NEW_ACCOUNT, NEW_PASSWORD, orRefuse, REFRESH_TOKEN, refusalError, ROTATION } from './refusals'
+import { signedIn, signedInUser } from './signed-in'
 
 const tags = ['Auth']
 
@@ -116,12 +118,6 @@ const changePasswordRoute = createRoute({
 
 const invalidCredentials = () => new ApiError('invalid_credentials')
 
-/** The 429 of a locked account, with how long until its oldest counted failure leaves the window. */
-const lockedOut = (lock: LockState, now: number) =>
-  new ApiError('rate_limited', 'Too many failed logins for this account. Try again later.', {
-    headers: { 'Retry-After': String(lockedForSeconds(lock, now)) },
-  })
-
 /** Answers that carry tokens must never be cached. */
 const noStore = (c: Context<AppEnv>) => c.header('Cache-Control', 'no-store')
 
@@ -136,15 +132,9 @@ const refresh = refreshRoute('/refresh', 'refreshToken')
 const rotate: RouteHandler<typeof refresh, AppEnv> = async (c) => {
   await enforceLimit(c, 'REFRESH_IP_LIMITER', clientNetwork(c))
   const { config, db } = c.var
-  const used = await verifyToken(config, c.req.valid('json').refresh, 'refresh')
+  const used = orRefuse(await verifyToken(config, c.req.valid('json').refresh, 'refresh'), REFRESH_TOKEN)
   const { access, refresh: next } = await issueTokenPair(config, subjectOf(used))
-  const rotation = await rotateRefreshToken(db, used, next.claims, auditStamp(c))
-  if (rotation !== 'rotated') {
-    throw new ApiError(
-      'token_not_valid',
-      rotation === 'retry' ? 'This refresh token was just used; use the pair that answer returned.' : 'This refresh token was already used or revoked; sign in again.',
-    )
-  }
+  orRefuse(await rotateRefreshToken(db, used, next.claims, auditStamp(c)), ROTATION)
   noStore(c)
   return c.json({ access: access.token, refresh: next.token }, 200)
 }
@@ -158,8 +148,7 @@ export const authRoutes = createRouter()
     }
     assertAcceptablePassword('password', password, { email, name })
     const passwordHash = await hashPassword(password, c.var.config.passwordIterations)
-    const user = await insertUser(c.var.db, { name, email, password, passwordHash })
-    if (!user) throw fieldError('password', COMMON_PASSWORD_MESSAGE)
+    const user = orRefuse(await insertUser(c.var.db, { name, email, password, passwordHash }), NEW_ACCOUNT)
     return c.json({ user }, 201)
   })
   .openapi(login, async (c) => {
@@ -169,14 +158,13 @@ export const authRoutes = createRouter()
     // Per email *and network*: keyed on the email alone, anyone could keep the owner out (the lockout's per-account cap bounds distributed guessing).
     await enforceLimit(c, 'LOGIN_EMAIL_LIMITER', `${email} ${network}`)
     const { config, db } = c.var
-    const now = nowSeconds()
     const stamp = auditStamp(c)
     // Every attempt, known email or not, first reserves its place in the lockout count (one round trip).
-    const { reservation, account } = await beginLogin(db, email, network, now)
+    const { reservation, account } = await beginLogin(db, email, network, nowSeconds())
     const resourceId = account?.id ?? null
-    if (!reservation.reserved) {
+    if (isRefusal(reservation)) {
       await recordRefusedLogin(db, stamp, { action: 'auth.login_locked', resourceId, outcome: 'denied' })
-      throw lockedOut(reservation.lock, now)
+      throw refusalError(reservation, LOGIN)
     }
     // Then the same PBKDF2 work whether the email is known or not, the account active or not.
     const check = await verifyPassword(password, account?.password_hash, config.passwordIterations)
@@ -188,10 +176,8 @@ export const authRoutes = createRouter()
     const verified = { userId: account.id, passwordHash: account.password_hash, generation: account.token_generation }
     const { access, refresh } = await issueTokenPair(config, { userId: account.id, generation: account.token_generation })
     const rehashed = check.needsRehash ? await hashPassword(password, config.passwordIterations) : undefined
-    if (!(await completeLogin(db, { verified, refresh: refresh.claims, rehashed, email, network, stamp }))) {
-      // The account changed while the password was being checked (a new password, deactivated): nothing was issued.
-      throw invalidCredentials()
-    }
+    // Refused when the account changed while the password was being checked (a new password, deactivated): nothing was issued.
+    orRefuse(await completeLogin(db, { verified, refresh: refresh.claims, rehashed, email, network, stamp }), LOGIN)
     noStore(c)
     return c.json(
       {
@@ -206,27 +192,23 @@ export const authRoutes = createRouter()
   })
   .openapi(refresh, rotate)
   .openapi(logout, async (c) => {
-    const claims = await verifyToken(c.var.config, c.req.valid('json').refresh, 'refresh')
+    const claims = orRefuse(await verifyToken(c.var.config, c.req.valid('json').refresh, 'refresh'), REFRESH_TOKEN)
     await revokeRefreshToken(c.var.db, claims)
     return c.body(null, 204)
   })
   .openapi(logoutAll, async (c) => {
-    await endSessions(c.var.db, c.var.userId, auditStamp(c), 'auth.logout_all')
+    await endSessions(c.var.db, signedInUser(c), auditStamp(c))
     return c.body(null, 204)
   })
-  .openapi(me, async (c) => {
-    const user = await findMe(c.var.db, c.var.userId)
-    if (!user) throw invalidToken('access')
-    return c.json(user, 200)
-  })
+  .openapi(me, async (c) => c.json(orRefuse(await findMe(c.var.db, signedInUser(c)), ACCESS_TOKEN), 200))
   .openapi(changePasswordRoute, async (c) => {
     const { old_password, new_password } = c.req.valid('json')
-    const { config, db, userId } = c.var
-    const now = nowSeconds()
+    const { config, db } = c.var
+    const userId = signedInUser(c)
     // The old-password check is a login attempt of this account from this network: counted first, locked like one.
-    const { reservation, user } = await beginPasswordCheck(db, userId, clientNetwork(c), now)
-    if (!user) throw invalidToken('access')
-    if (!reservation.reserved) throw lockedOut(reservation.lock, now)
+    const { reservation, user } = await beginPasswordCheck(db, userId, clientNetwork(c), nowSeconds())
+    if (!user) throw refusalError({ refused: 'not_found' }, ACCESS_TOKEN)
+    const { attemptId } = orRefuse(reservation, LOGIN)
     if (!(await verifyPassword(old_password, user.password_hash, config.passwordIterations)).valid) {
       // Audited before the answer, as a refused login is: the reservation stays, as the failure.
       await recordRefusedLogin(db, auditStamp(c), { action: 'auth.login_failed', resourceId: userId, outcome: 'denied' })
@@ -235,14 +217,12 @@ export const authRoutes = createRouter()
     try {
       assertAcceptablePassword('new_password', new_password, user)
     } catch (error) {
-      await releaseAttempt(db, reservation.attemptId)
+      await releaseAttempt(db, attemptId)
       throw error
     }
     const passwordHash = await hashPassword(new_password, config.passwordIterations)
-    const outcome = await changePassword(db, { userId, oldHash: user.password_hash, passwordHash, password: new_password, attemptId: reservation.attemptId, stamp: auditStamp(c) })
-    if (outcome === 'common') throw fieldError('new_password', COMMON_PASSWORD_MESSAGE)
-    // The password changed while this request checked the old one: that change ended this token.
-    if (outcome === 'stale') throw invalidToken('access')
+    // `stale`: the password changed while this request checked the old one, and that change ended this token.
+    orRefuse(await changePassword(db, { userId, oldHash: user.password_hash, passwordHash, password: new_password, attemptId, stamp: auditStamp(c) }), NEW_PASSWORD)
     return c.body(null, 204)
   })
 

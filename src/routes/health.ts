@@ -2,12 +2,11 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'kysely'
 import { auditAdminRepo } from '../db/audit-dead-letters'
 import { ApiError } from '../lib/errors'
-import { scopeOf } from '../lib/request-scope'
 import { createRouter } from '../lib/router'
-import { signedIn } from '../middleware/require-user'
 import { AuditHealthSchema } from '../schemas/audit-archive'
 import { errorResponses, json } from '../schemas/common'
 import { ACCOUNT, orRefuse } from './refusals'
+import { scopeOf, signedIn } from './signed-in'
 
 const HealthSchema = z.object({ status: z.literal('ok') }).openapi('Health')
 

@@ -7,7 +7,7 @@ import { FEE_MESSAGES, feeCents, MAX_FEE_CENTS } from '../core/money'
 const READ_ONLY_KEYS = ['id', 'created_by', 'created_at', 'updated_at', 'version'] as const
 
 /** Optional fields: `null` clears them, and blank text counts as `null`. */
-const text = (max: number, example: string) =>
+const optionalText = (max: number, example: string) =>
   z.string().trim().max(max, { error: `Use at most ${max} characters.` }).openapi({ example })
 
 const requiredText = (max: number, example: string) =>
@@ -51,10 +51,10 @@ const isAvailable = z.boolean({ error: 'Must be true or false.' }).openapi({ exa
 const optionalFields = {
   email: optionalField(email()).openapi({ ...NULLABLE_STRING, format: 'email', maxLength: 254 }),
   phone_number: optionalField(phoneNumber()).openapi(NULLABLE_STRING),
-  qualification: optionalField(text(200, 'MBBS, MD (Cardiology)')),
+  qualification: optionalField(optionalText(200, 'MBBS, MD (Cardiology)')),
   experience_years: optionalField(experienceYears).openapi({ type: ['integer', 'null'], minimum: 0, maximum: 80 }),
-  license_number: optionalField(text(50, 'MED-2024-0042')),
-  clinic_address: optionalField(text(500, '221B Baker Street, London')),
+  license_number: optionalField(optionalText(50, 'MED-2024-0042')),
+  clinic_address: optionalField(optionalText(500, '221B Baker Street, London')),
   consultation_fee: optionalField(consultationFee).openapi({ anyOf: [FEE_NUMBER, FEE_TEXT, { type: 'null' }], description: 'A number or numeric string from 0 to 1000000 with at most 2 decimals; null clears it.' }),
 }
 

@@ -20,7 +20,7 @@ const choiceError = (message: string) => (issue: { input?: unknown }) => {
 }
 
 /** A string whose wrong-type message is a sentence; missing and null keep the global messages. */
-const text = () => z.string({ error: (issue) => (issue.input == null ? undefined : 'Send this field as text.') })
+const textField = () => z.string({ error: (issue) => (issue.input == null ? undefined : 'Send this field as text.') })
 
 function dateOfBirthProblem(value: string): string | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
@@ -36,13 +36,13 @@ function dateOfBirthProblem(value: string): string | undefined {
   return undefined
 }
 
-const name = text()
+const name = textField()
   .trim()
   .min(1, 'Enter a name.')
   .max(120, 'Keep the name to 120 characters or fewer.')
   .openapi({ example: 'Grace Hopper' })
 
-const dateOfBirth = text()
+const dateOfBirth = textField()
   .superRefine((value, ctx) => {
     const problem = dateOfBirthProblem(value)
     if (problem) ctx.addIssue({ code: 'custom', message: problem })
@@ -53,7 +53,7 @@ const gender = z.enum(GENDERS, { error: choiceError('Choose male, female or othe
 
 /** Optional text: trimmed, blank means "no value", null clears it. */
 const optionalText = (max: number, label: string, example: string) =>
-  text()
+  textField()
     .trim()
     .max(max, `Keep the ${label} to ${max.toLocaleString('en-US')} characters or fewer.`)
     .transform((value) => value || null)
@@ -165,7 +165,7 @@ export const HistoryEventSchema = z
     outcome: z.enum(['ok', 'denied', 'not_found']).openapi({ example: 'ok' }),
     request_id: z
       .string()
-      .openapi({ maxLength: 128, description: 'The X-Request-Id of the request that caused the event.', example: '5f0c6f3e-2b1a-4c1d-9a57-0d8f2f1e9b21' }),
+      .openapi({ maxLength: 128, description: "The id the server made for the request that caused the event (a client's own X-Request-Id is kept apart, as client_request_id).", example: '5f0c6f3e-2b1a-4c1d-9a57-0d8f2f1e9b21' }),
   })
   .openapi('PatientHistoryEvent')
 

@@ -1021,7 +1021,7 @@ export interface components {
              */
             outcome: "ok" | "denied" | "not_found";
             /**
-             * @description The X-Request-Id of the request that caused the event.
+             * @description The id the server made for the request that caused the event (a client's own X-Request-Id is kept apart, as client_request_id).
              * @example 5f0c6f3e-2b1a-4c1d-9a57-0d8f2f1e9b21
              */
             request_id: string;

@@ -9,7 +9,7 @@ import type { Me, User } from './types'
 type FieldErrors = Record<string, string[]>
 
 /** A refusal from the API (or no answer at all), with a message fit to show as it is. */
-export class ApiError extends Error {
+export class RequestFailed extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -79,11 +79,11 @@ async function send(method: string, path: string, { body, headers = {}, anonymou
   try {
     return await fetch(path, { method, headers: all, body: body === undefined ? undefined : JSON.stringify(body) })
   } catch {
-    throw new ApiError(0, 'network_error', 'The server could not be reached. Check the connection and try again.')
+    throw new RequestFailed(0, 'network_error', 'The server could not be reached. Check the connection and try again.')
   }
 }
 
-function refusal(response: Response, text: string): ApiError {
+function refusal(response: Response, text: string): RequestFailed {
   let envelope: { error?: unknown; code?: unknown; details?: unknown } | null = null
   try {
     envelope = JSON.parse(text)
@@ -93,9 +93,9 @@ function refusal(response: Response, text: string): ApiError {
   if (envelope && typeof envelope.error === 'string') {
     const code = typeof envelope.code === 'string' ? envelope.code : 'error'
     const details = envelope.details && typeof envelope.details === 'object' ? (envelope.details as FieldErrors) : undefined
-    return new ApiError(response.status, code, envelope.error, details)
+    return new RequestFailed(response.status, code, envelope.error, details)
   }
-  return new ApiError(response.status, 'error', `The server answered ${response.status} ${response.statusText || ''}`.trim() + '.')
+  return new RequestFailed(response.status, 'error', `The server answered ${response.status} ${response.statusText || ''}`.trim() + '.')
 }
 
 let refreshing: Promise<boolean> | null = null

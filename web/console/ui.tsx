@@ -1,11 +1,11 @@
 import type { ComponentChildren, JSX } from 'preact'
 import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks'
-import { ApiError } from './api'
+import { RequestFailed } from './api'
 
-/** Any thrown thing as an ApiError, so every failure can be shown in words. */
-export function asApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error
-  return new ApiError(0, 'client_error', 'Something went wrong in the console. Reload the page and try again.')
+/** Any thrown thing as an RequestFailed, so every failure can be shown in words. */
+export function asApiError(error: unknown): RequestFailed {
+  if (error instanceof RequestFailed) return error
+  return new RequestFailed(0, 'client_error', 'Something went wrong in the console. Reload the page and try again.')
 }
 
 /** An error in words: the API's message and each field's problem. Announced by screen readers. */

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import { ApiError, get, query, request } from '../api'
+import { RequestFailed, get, query, request } from '../api'
 import { Link, navigate } from '../router'
 import { ACTIONS, Alert, Heading, Pager, SelectField, Status, Table, TextField, useDebounced, useLoad, when } from '../ui'
 import type { HistoryEvent, Page, Patient, PatientDoctors } from '../types'
@@ -282,9 +282,9 @@ export function PatientPage({ id }: { id: string }) {
 
 /** A 412 in the console's own words (the user did nothing wrong); other errors as they are. */
 function staleOr(error: unknown, onStale: () => void): unknown {
-  if (error instanceof ApiError && error.status === 412) {
+  if (error instanceof RequestFailed && error.status === 412) {
     onStale()
-    return new ApiError(412, error.code, STALE_EDIT)
+    return new RequestFailed(412, error.code, STALE_EDIT)
   }
   return error
 }

@@ -1,5 +1,5 @@
-import { AccountDisabledError } from '../core/account-disabled'
-import type { D1Handle } from './client'
+import { SessionEndedError } from '../core/session-ended'
+import type { D1Handle, Db } from './client'
 
 /**
  * Fails at run time unless the user exists, is active, and is still at the token's generation
@@ -16,7 +16,7 @@ const GUARD_FAILURE = /malformed JSON/
  * disabled account's access tokens, or those issued before a password change, stop working at
  * their next request without costing a round trip.
  */
-export function guardActiveUser(handle: D1Handle, userId: number, generation: number): D1Handle {
+function guardActiveUser(handle: D1Handle, userId: number, generation: number): D1Handle {
   let guarded = false
   const send = async (statements: D1PreparedStatement[]): Promise<D1Result[]> => {
     if (guarded) return handle.batch(statements)
@@ -25,7 +25,7 @@ export function guardActiveUser(handle: D1Handle, userId: number, generation: nu
       const [, ...results] = await handle.batch([handle.prepare(GUARD_SQL).bind(userId, generation), ...statements])
       return results
     } catch (error) {
-      if (GUARD_FAILURE.test((error as Error).message)) throw new AccountDisabledError()
+      if (GUARD_FAILURE.test((error as Error).message)) throw new SessionEndedError()
       throw error
     }
   }
@@ -42,4 +42,9 @@ export function guardActiveUser(handle: D1Handle, userId: number, generation: nu
     prepare: (sql: string) => wrap(handle.prepare(sql)),
     batch: (statements: D1PreparedStatement[]) => send(statements.map(unwrap)),
   } as unknown as D1Handle
+}
+
+/** Guards every later statement of this request's `db` with the session check (see `guardActiveUser`). */
+export function guardSession(db: Db, { userId, generation }: { userId: number; generation: number }): void {
+  db.wrap((handle) => guardActiveUser(handle, userId, generation))
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { countMappingsWhere, mappingRow } from './db'
-import { clinic as anyClinic, createDoctor, createMapping, createPatient, send, signedInUser } from './helpers'
+import { countAssignmentsWhere, assignmentRow } from './db'
+import { clinic as anyClinic, createDoctor, createAssignment, createPatient, send, signedInUser } from './helpers'
 
 /** A user with one patient and one doctor of their own, named so the mapping's copies of the names can be checked. */
 const clinic = () => anyClinic({ patient: { name: 'Ada Patient' }, doctor: { name: 'Dr. Alpha', specialization: 'Neurology' } })
 
-const mappingCount = (patientId: number) => countMappingsWhere('patient_id', patientId)
+const assignmentCount = (patientId: number) => countAssignmentsWhere('patient_id', patientId)
 
 describe('POST /api/mappings/', () => {
   it('assigns a doctor to your patient', async () => {
@@ -26,7 +26,7 @@ describe('POST /api/mappings/', () => {
       assigned_at: expect.stringMatching(/Z$/),
       updated_at: expect.stringMatching(/Z$/),
     })
-    expect(await mappingRow(response.body.id)).toMatchObject({ patient_id: patient.id, doctor_id: doctor.id, is_active: 1 })
+    expect(await assignmentRow(response.body.id)).toMatchObject({ patient_id: patient.id, doctor_id: doctor.id, is_active: 1 })
   })
 
   it('accepts patient_id and doctor_id as aliases, and is_active false', async () => {
@@ -51,7 +51,7 @@ describe('POST /api/mappings/', () => {
     expect(theirs.status).toBe(400)
     expect(Object.keys(theirs.body.details)).toEqual(['patient'])
     expect(missing.body).toEqual(theirs.body)
-    expect(await mappingCount(other.patient.id)).toBe(0)
+    expect(await assignmentCount(other.patient.id)).toBe(0)
   })
 
   it('refuses a missing doctor with details.doctor', async () => {
@@ -76,11 +76,11 @@ describe('POST /api/mappings/', () => {
 
   it('refuses the same pair twice with 409', async () => {
     const { token, patient, doctor } = await clinic()
-    await createMapping(token, patient.id, doctor.id)
+    await createAssignment(token, patient.id, doctor.id)
     const response = await send('POST', '/api/mappings/', { token, body: { patient: patient.id, doctor: doctor.id } })
     expect(response.status).toBe(409)
     expect(response.body.code).toBe('conflict')
-    expect(await mappingCount(patient.id)).toBe(1)
+    expect(await assignmentCount(patient.id)).toBe(1)
   })
 
   it('creates exactly one of ten identical simultaneous requests', async () => {
@@ -90,7 +90,7 @@ describe('POST /api/mappings/', () => {
     )
     expect(responses.filter((r) => r.status === 201)).toHaveLength(1)
     expect(responses.filter((r) => r.status === 409)).toHaveLength(9)
-    expect(await mappingCount(patient.id)).toBe(1)
+    expect(await assignmentCount(patient.id)).toBe(1)
   })
 })
 
@@ -98,10 +98,10 @@ describe('GET /api/mappings/', () => {
   it("lists only your patients' assignments, with filters", async () => {
     const { token, patient, doctor } = await clinic()
     const second = await createDoctor(token, { name: 'Dr. Beta' })
-    const active = await createMapping(token, patient.id, doctor.id)
-    const inactive = await createMapping(token, patient.id, second.id, { is_active: false })
+    const active = await createAssignment(token, patient.id, doctor.id)
+    const inactive = await createAssignment(token, patient.id, second.id, { is_active: false })
     const other = await clinic()
-    const theirs = await createMapping(other.token, other.patient.id, doctor.id)
+    const theirs = await createAssignment(other.token, other.patient.id, doctor.id)
 
     const all = await send('GET', '/api/mappings/', { token })
     expect(all.status).toBe(200)
@@ -121,7 +121,7 @@ describe('GET /api/mappings/', () => {
     const { token, patient } = await clinic()
     for (const name of ['Dr. One', 'Dr. Two', 'Dr. Three']) {
       const doctor = await createDoctor(token, { name })
-      await createMapping(token, patient.id, doctor.id)
+      await createAssignment(token, patient.id, doctor.id)
     }
     const first = await send('GET', '/api/mappings/?page_size=2', { token })
     expect(first.body.count).toBe(3)
@@ -139,51 +139,51 @@ describe('GET /api/mappings/', () => {
 describe('GET /api/mappings/{id}/', () => {
   it('adds the full patient and doctor', async () => {
     const { token, patient, doctor } = await clinic()
-    const mapping = await createMapping(token, patient.id, doctor.id)
-    const response = await send('GET', `/api/mappings/${mapping.id}/`, { token })
+    const assignment = await createAssignment(token, patient.id, doctor.id)
+    const response = await send('GET', `/api/mappings/${assignment.id}/`, { token })
     expect(response.status).toBe(200)
-    expect(response.body).toEqual({ ...mapping, patient_details: patient, doctor_details: doctor })
+    expect(response.body).toEqual({ ...assignment, patient_details: patient, doctor_details: doctor })
   })
 })
 
 describe('PUT and PATCH /api/mappings/{id}/', () => {
   it('changes notes and is_active', async () => {
     const { token, patient, doctor } = await clinic()
-    const mapping = await createMapping(token, patient.id, doctor.id)
-    const patched = await send('PATCH', `/api/mappings/${mapping.id}/`, { token, body: { is_active: false } })
+    const assignment = await createAssignment(token, patient.id, doctor.id)
+    const patched = await send('PATCH', `/api/mappings/${assignment.id}/`, { token, body: { is_active: false } })
     expect(patched.status).toBe(200)
     expect(patched.body).toMatchObject({ is_active: false, notes: null })
-    const put = await send('PUT', `/api/mappings/${mapping.id}`, { token, body: { ...patched.body, notes: 'Moved to monthly' } })
+    const put = await send('PUT', `/api/mappings/${assignment.id}`, { token, body: { ...patched.body, notes: 'Moved to monthly' } })
     expect(put.status).toBe(200)
-    expect(put.body).toMatchObject({ id: mapping.id, is_active: false, notes: 'Moved to monthly' })
-    expect(await mappingRow(mapping.id)).toMatchObject({ notes: 'Moved to monthly', is_active: 0 })
-    const empty = await send('PATCH', `/api/mappings/${mapping.id}/`, { token, body: {} })
+    expect(put.body).toMatchObject({ id: assignment.id, is_active: false, notes: 'Moved to monthly' })
+    expect(await assignmentRow(assignment.id)).toMatchObject({ notes: 'Moved to monthly', is_active: 0 })
+    const empty = await send('PATCH', `/api/mappings/${assignment.id}/`, { token, body: {} })
     expect(empty.body).toEqual(put.body)
   })
 
   it('refuses to move an assignment to another patient or doctor, and changes nothing', async () => {
     const { token, patient, doctor } = await clinic()
-    const mapping = await createMapping(token, patient.id, doctor.id, { notes: 'before' })
+    const assignment = await createAssignment(token, patient.id, doctor.id, { notes: 'before' })
     const otherPatient = await createPatient(token, { name: 'Other Patient' })
     const otherDoctor = await createDoctor(token)
     for (const body of [{ patient: otherPatient.id, notes: 'after' }, { doctor_id: otherDoctor.id, notes: 'after' }]) {
-      const response = await send('PATCH', `/api/mappings/${mapping.id}/`, { token, body })
+      const response = await send('PATCH', `/api/mappings/${assignment.id}/`, { token, body })
       expect(response.status).toBe(400)
       expect(Object.keys(response.body.details)).toEqual([Object.keys(body)[0].replace('_id', '')])
     }
-    expect(await mappingRow(mapping.id)).toMatchObject({ patient_id: patient.id, doctor_id: doctor.id, notes: 'before' })
+    expect(await assignmentRow(assignment.id)).toMatchObject({ patient_id: patient.id, doctor_id: doctor.id, notes: 'before' })
   })
 })
 
 describe('DELETE /api/mappings/{id}/', () => {
   it('removes the assignment', async () => {
     const { token, patient, doctor } = await clinic()
-    const mapping = await createMapping(token, patient.id, doctor.id)
-    const response = await send('DELETE', `/api/mappings/${mapping.id}/`, { token })
+    const assignment = await createAssignment(token, patient.id, doctor.id)
+    const response = await send('DELETE', `/api/mappings/${assignment.id}/`, { token })
     expect(response.status).toBe(204)
     expect(response.body).toBeNull()
-    expect(await mappingRow(mapping.id)).toBeNull()
-    expect((await send('DELETE', `/api/mappings/${mapping.id}/`, { token })).status).toBe(404)
+    expect(await assignmentRow(assignment.id)).toBeNull()
+    expect((await send('DELETE', `/api/mappings/${assignment.id}/`, { token })).status).toBe(404)
   })
 })
 
@@ -191,14 +191,14 @@ describe("a patient's doctors", () => {
   for (const path of ['/api/mappings/patient/{id}/', '/api/patients/{id}/doctors/']) {
     it(`GET ${path} lists the doctors with their assignment`, async () => {
       const { token, patient, doctor } = await clinic()
-      const mapping = await createMapping(token, patient.id, doctor.id, { is_active: false })
+      const assignment = await createAssignment(token, patient.id, doctor.id, { is_active: false })
       const response = await send('GET', path.replace('{id}', String(patient.id)), { token })
       expect(response.status).toBe(200)
       expect(response.body).toEqual({
         patient_id: patient.id,
         patient_name: 'Ada Patient',
         count: 1,
-        doctors: [{ ...doctor, mapping_id: mapping.id, is_active: false, assigned_at: mapping.assigned_at }],
+        doctors: [{ ...doctor, mapping_id: assignment.id, is_active: false, assigned_at: assignment.assigned_at }],
       })
     })
 
@@ -219,24 +219,24 @@ describe("a patient's doctors", () => {
 describe('another user', () => {
   it("gets 404 for every route on someone else's assignment, which stays as it was", async () => {
     const owner = await clinic()
-    const mapping = await createMapping(owner.token, owner.patient.id, owner.doctor.id, { notes: 'private' })
+    const assignment = await createAssignment(owner.token, owner.patient.id, owner.doctor.id, { notes: 'private' })
     const intruder = await signedInUser()
     const attempts = [
-      send('GET', `/api/mappings/${mapping.id}/`, { token: intruder.access }),
-      send('PUT', `/api/mappings/${mapping.id}/`, { token: intruder.access, body: { notes: 'hacked' } }),
-      send('PATCH', `/api/mappings/${mapping.id}/`, { token: intruder.access, body: { is_active: false } }),
-      send('DELETE', `/api/mappings/${mapping.id}/`, { token: intruder.access }),
+      send('GET', `/api/mappings/${assignment.id}/`, { token: intruder.access }),
+      send('PUT', `/api/mappings/${assignment.id}/`, { token: intruder.access, body: { notes: 'hacked' } }),
+      send('PATCH', `/api/mappings/${assignment.id}/`, { token: intruder.access, body: { is_active: false } }),
+      send('DELETE', `/api/mappings/${assignment.id}/`, { token: intruder.access }),
     ]
     for (const response of await Promise.all(attempts)) {
       expect(response.status).toBe(404)
       expect(response.body.code).toBe('not_found')
     }
-    expect(await mappingRow(mapping.id)).toMatchObject({ notes: 'private', is_active: 1 })
+    expect(await assignmentRow(assignment.id)).toMatchObject({ notes: 'private', is_active: 1 })
     const list = await send('GET', `/api/mappings/?patient=${owner.patient.id}`, { token: intruder.access })
     expect(list.body.count).toBe(0)
   })
 
-  it('needs a token for every mapping route', async () => {
+  it('needs a token for every assignment route', async () => {
     for (const [method, path] of [['GET', '/api/mappings/'], ['POST', '/api/mappings/'], ['GET', '/api/mappings/1/'], ['GET', '/api/mappings/patient/1/']]) {
       const response = await send(method, path, method === 'POST' ? { body: {} } : {})
       expect(response.status).toBe(401)
