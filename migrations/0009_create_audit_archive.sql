@@ -13,8 +13,9 @@ CREATE TABLE audit_archive_manifest (
   first_event_id INTEGER NOT NULL,
   last_event_id INTEGER NOT NULL UNIQUE,
   event_count INTEGER NOT NULL,
-  first_occurred_at TEXT NOT NULL,
-  last_occurred_at TEXT NOT NULL,
+  -- The earliest and latest occurred_at of its events: the access report reads only the objects of its range.
+  min_occurred_at TEXT NOT NULL,
+  max_occurred_at TEXT NOT NULL,
   object_sha256 TEXT NOT NULL,
   previous_row_sha256 TEXT NOT NULL UNIQUE,
   row_sha256 TEXT NOT NULL UNIQUE,
@@ -46,7 +47,7 @@ WHEN OLD.verified_at IS NOT NULL OR NEW.verified_at IS NULL
   OR NEW.seq IS NOT OLD.seq OR NEW.object_key IS NOT OLD.object_key
   OR NEW.after_event_id IS NOT OLD.after_event_id OR NEW.first_event_id IS NOT OLD.first_event_id
   OR NEW.last_event_id IS NOT OLD.last_event_id OR NEW.event_count IS NOT OLD.event_count
-  OR NEW.first_occurred_at IS NOT OLD.first_occurred_at OR NEW.last_occurred_at IS NOT OLD.last_occurred_at
+  OR NEW.min_occurred_at IS NOT OLD.min_occurred_at OR NEW.max_occurred_at IS NOT OLD.max_occurred_at
   OR NEW.object_sha256 IS NOT OLD.object_sha256 OR NEW.previous_row_sha256 IS NOT OLD.previous_row_sha256
   OR NEW.row_sha256 IS NOT OLD.row_sha256 OR NEW.archived_at IS NOT OLD.archived_at
 BEGIN
@@ -93,6 +94,8 @@ CREATE TABLE audit_dead_letters (
   replayed_at TEXT,
   replayed_by INTEGER
 );
+
+CREATE INDEX audit_archive_manifest_occurred ON audit_archive_manifest (max_occurred_at, min_occurred_at);
 
 CREATE INDEX audit_dead_letters_pending ON audit_dead_letters (replayed_at, id);
 

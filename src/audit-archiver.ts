@@ -2,6 +2,7 @@ import { checkRow, encodeObject, objectKey, rowSha256, sha256Hex, verifyChain, t
 import { connect, type Db } from './db/client'
 import { countUnarchived, deleteArchivedBefore, eventsInRange, insertManifestRow, manifestRows, markVerified, pendingEvents, unverifiedRows } from './db/audit-archive'
 import type { Bindings } from './env'
+import { readArchivedObject } from './lib/archive'
 
 /** Events per archived object: about 100 KB of gzip'd JSON, well within one D1 answer and one Worker's memory. */
 export const EVENTS_PER_OBJECT = 2_000
@@ -16,10 +17,7 @@ export const DEFAULT_HOT_DAYS = 400
 export function archiveReader(db: Db, bucket: R2Bucket): ArchiveReader {
   return {
     manifest: () => manifestRows(db),
-    object: async (key) => {
-      const object = await bucket.get(key)
-      return object ? new Uint8Array(await object.arrayBuffer()) : null
-    },
+    object: (key) => readArchivedObject(bucket, key),
     events: (after, last) => eventsInRange(db, after, last),
   }
 }
@@ -50,15 +48,17 @@ export async function archivePending(db: Db, bucket: R2Bucket): Promise<number> 
     const after = previous?.last_event_id ?? 0
     const first = events[0]
     const last = events[events.length - 1]
+    // Queued events carry the time of their answer, so a retried or replayed one may be older than its neighbours.
+    const times = events.map((event) => String(event.occurred_at)).sort()
     const row = {
       seq: (previous?.seq ?? 0) + 1,
-      object_key: objectKey(String(first.occurred_at), after, last.id, objectSha256),
+      object_key: objectKey(times[0], after, last.id, objectSha256),
       after_event_id: after,
       first_event_id: first.id,
       last_event_id: last.id,
       event_count: events.length,
-      first_occurred_at: String(first.occurred_at),
-      last_occurred_at: String(last.occurred_at),
+      min_occurred_at: times[0],
+      max_occurred_at: times[times.length - 1],
       object_sha256: objectSha256,
       previous_row_sha256: previous?.row_sha256 ?? '0'.repeat(64),
     }

@@ -20,6 +20,7 @@ const PATIENT_ROUTES: Record<string, Disclosed | 'none'> = {
   '/api/mappings/:id': (body) => [body.patient],
   '/api/mappings/patient/:patient_id': (body) => [body.patient_id],
   // Audit events about the patient, not its fields; refused attempts are recorded (see audit.test.ts).
+  '/api/patients/:id/access-report': (body) => [body.patient_id],
   '/api/patients/:id/history': 'none',
   '/api/doctors': 'none',
   '/api/doctors/:id': 'none',
@@ -49,6 +50,7 @@ beforeAll(async () => {
   paths = {
     '/api/patients': '/api/patients/?search=disclosed',
     '/api/patients/:id': `/api/patients/${first.id}/`,
+    '/api/patients/:id/access-report': `/api/patients/${first.id}/access-report/?from=2000-01-01T00:00:00Z&to=2999-01-01T00:00:00Z`,
     '/api/patients/:patient_id/doctors': `/api/patients/${second.id}/doctors/`,
     '/api/mappings': '/api/mappings/',
     '/api/mappings/:id': `/api/mappings/${assignment.id}/`,

@@ -23,8 +23,8 @@ export interface ManifestRow {
   first_event_id: number
   last_event_id: number
   event_count: number
-  first_occurred_at: string
-  last_occurred_at: string
+  min_occurred_at: string
+  max_occurred_at: string
   object_sha256: string
   previous_row_sha256: string
   row_sha256: string
@@ -52,16 +52,16 @@ export const rowSha256 = (row: ChainedFields) =>
       row.first_event_id,
       row.last_event_id,
       row.event_count,
-      row.first_occurred_at,
-      row.last_occurred_at,
+      row.min_occurred_at,
+      row.max_occurred_at,
       row.object_sha256,
       row.previous_row_sha256,
     ]),
   )
 
-/** Where the object holding events `after`+1 .. `last` lives: under its first event's day, named by its range and hash. */
-export function objectKey(firstOccurredAt: string, after: number, last: number, objectSha256: string): string {
-  const [year, month, day] = firstOccurredAt.slice(0, 10).split('-')
+/** Where the object holding events `after`+1 .. `last` lives: under the day of its earliest event, named by its range and hash. */
+export function objectKey(earliest: string, after: number, last: number, objectSha256: string): string {
+  const [year, month, day] = earliest.slice(0, 10).split('-')
   const pad = (id: number) => String(id).padStart(12, '0')
   return `audit/${year}/${month}/${day}/${pad(after + 1)}-${pad(last)}-${objectSha256.slice(0, 16)}.ndjson.gz`
 }

@@ -5,6 +5,7 @@ export type AuditAction =
   | 'patient.update'
   | 'patient.delete'
   | 'patient.history'
+  | 'patient.access_report'
   | 'doctor.create'
   | 'doctor.update'
   | 'doctor.delete'

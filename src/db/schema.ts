@@ -124,8 +124,8 @@ export interface AuditArchiveManifestTable {
   first_event_id: number
   last_event_id: number
   event_count: number
-  first_occurred_at: Timestamp
-  last_occurred_at: Timestamp
+  min_occurred_at: Timestamp
+  max_occurred_at: Timestamp
   object_sha256: string
   previous_row_sha256: string
   row_sha256: string

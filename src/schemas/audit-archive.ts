@@ -34,3 +34,52 @@ export const DeadLetterReplaySchema = z
   .openapi('DeadLetterReplay')
 
 export type AuditHealth = z.infer<typeof AuditHealthSchema>
+
+const isoTime = (description: string) =>
+  z.iso.datetime({ offset: true, error: 'Use an ISO-8601 time such as 2026-01-05T10:35:00Z.' }).openapi({ maxLength: 64, example: '2026-01-01T00:00:00Z', description })
+
+export const AccessReportQuerySchema = z
+  .object({
+    from: isoTime('The first moment of the range (inclusive).'),
+    to: isoTime('The end of the range (exclusive).'),
+    format: z
+      .enum(['json', 'csv', 'fhir'], { error: 'Choose json, csv or fhir.' })
+      .default('json')
+      .openapi({ description: 'json (below), csv (text/csv, one access a line) or fhir (a FHIR R4 Bundle of BALP AuditEvents, application/fhir+json).' }),
+  })
+  .refine((query) => new Date(query.from) < new Date(query.to), { error: 'from must be before to.', path: ['to'] })
+
+const ACCESS_KINDS = ['read', 'list', 'search', 'change', 'refused', 'report'] as const
+
+export const AccessSchema = z
+  .object({
+    event_id: z.string().nullable().openapi({ maxLength: 36, format: 'uuid' }),
+    occurred_at: time('When it happened.'),
+    actor: z
+      .object({ id: z.number().int().openapi(WHOLE), name: z.string().nullable().openapi({ maxLength: 150, description: 'Null when the account is gone.' }) })
+      .nullable()
+      .openapi({ description: 'Who: null when nobody was signed in.' }),
+    role: z.string().nullable().openapi({ maxLength: 32, description: "The actor's role when the event recorded it." }),
+    clinic_id: z.number().int().nullable().openapi({ ...WHOLE, description: 'The clinic the actor acted in, when the event recorded it.' }),
+    kind: z.enum(ACCESS_KINDS).openapi({ description: 'read, list, search, change, refused (an attempt that was refused), or report (the history or this report).' }),
+    action: z.string().openapi({ maxLength: 64, example: 'patient.read' }),
+    outcome: z.enum(['ok', 'denied', 'not_found']),
+    query: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'What a list or search asked for.' }),
+    network: z.string().nullable().openapi({ maxLength: 45, description: "The client's network: an IPv4 address or an IPv6 /64." }),
+    request_id: z.string().openapi({ maxLength: 128 }),
+    client_request_id: z.string().nullable().openapi({ maxLength: 255 }),
+    source: z.enum(['hot', 'archive']).openapi({ description: 'hot: read from D1; archive: from the R2 archive, for events older than the hot window.' }),
+  })
+  .openapi('PatientAccess')
+
+export const AccessReportSchema = z
+  .object({
+    patient_id: z.number().int().openapi(WHOLE),
+    from: time('As asked.'),
+    to: time('As asked.'),
+    count: z.number().int().openapi({ format: 'int64', minimum: 0, maximum: 10_000 }),
+    accesses: z.array(AccessSchema).openapi({ maxItems: 10_000, description: 'Oldest first.' }),
+  })
+  .openapi('PatientAccessReport')
+
+export type AccessReportQuery = z.output<typeof AccessReportQuerySchema>

@@ -335,6 +335,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/patients/{id}/access-report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who saw one of your patients: every access in a time range, from D1 and the six-year archive
+         * @description For whoever may see the patient's history (the same rule). Reads, lists and searches (with their query), changes and refused attempts, oldest first: who, their role and clinic when recorded, when, from which network, and the request id. Ranges older than the hot window are read from the R2 archive. `format=csv` answers text/csv; `format=fhir` a FHIR R4 Bundle of AuditEvents shaped by the IHE BALP profiles (PatientRead, PatientQuery with the query base64-encoded in entity.query, PatientCreate/Update/Delete). The report is itself audited as patient.access_report.
+         */
+        get: operations["getPatientAccessReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/patients/{patient_id}/doctors": {
         parameters: {
             query?: never;
@@ -1025,6 +1045,78 @@ export interface components {
              * @example 5f0c6f3e-2b1a-4c1d-9a57-0d8f2f1e9b21
              */
             request_id: string;
+        };
+        PatientAccessReport: {
+            /** Format: int64 */
+            patient_id: number;
+            /**
+             * Format: date-time
+             * @description As asked.
+             * @example 2026-12-05T03:20:00Z
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description As asked.
+             * @example 2026-12-05T03:20:00Z
+             */
+            to: string;
+            /** Format: int64 */
+            count: number;
+            /** @description Oldest first. */
+            accesses: components["schemas"]["PatientAccess"][];
+        };
+        PatientAccess: {
+            /** Format: uuid */
+            event_id: string | null;
+            /**
+             * Format: date-time
+             * @description When it happened.
+             * @example 2026-12-05T03:20:00Z
+             */
+            occurred_at: string;
+            /** @description Who: null when nobody was signed in. */
+            actor: {
+                /** Format: int64 */
+                id: number;
+                /** @description Null when the account is gone. */
+                name: string | null;
+            } | null;
+            /** @description The actor's role when the event recorded it. */
+            role: string | null;
+            /**
+             * Format: int64
+             * @description The clinic the actor acted in, when the event recorded it.
+             */
+            clinic_id: number | null;
+            /**
+             * @description read, list, search, change, refused (an attempt that was refused), or report (the history or this report).
+             * @enum {string}
+             */
+            kind: "read" | "list" | "search" | "change" | "refused" | "report";
+            /** @example patient.read */
+            action: string;
+            /** @enum {string} */
+            outcome: "ok" | "denied" | "not_found";
+            /** @description What a list or search asked for. */
+            query: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The client's network: an IPv4 address or an IPv6 /64. */
+            network: string | null;
+            request_id: string;
+            client_request_id: string | null;
+            /**
+             * @description hot: read from D1; archive: from the R2 archive, for events older than the hot window.
+             * @enum {string}
+             */
+            source: "hot" | "archive";
+        };
+        FhirBundle: {
+            /** @enum {string} */
+            resourceType: "Bundle";
+        } & {
+            [key: string]: unknown;
         };
         PatientDoctors: {
             /**
@@ -2955,6 +3047,84 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPatientAccessReport: {
+        parameters: {
+            query: {
+                /** @description The first moment of the range (inclusive). */
+                from: string;
+                /** @description The end of the range (exclusive). */
+                to: string;
+                /** @description json (below), csv (text/csv, one access a line) or fhir (a FHIR R4 Bundle of BALP AuditEvents, application/fhir+json). */
+                format?: "json" | "csv" | "fhir";
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every access in the range */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientAccessReport"];
+                    "text/csv": string;
+                    "application/fhir+json": components["schemas"]["FhirBundle"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
