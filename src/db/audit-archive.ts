@@ -1,4 +1,4 @@
-import { sql, type Expression } from 'kysely'
+import { sql } from 'kysely'
 import type { ArchivedEvent, ManifestRow } from '../core/audit-chain'
 import { batch, type Db } from './client'
 import type { AuditEventRow } from './schema'
@@ -7,8 +7,8 @@ import type { AuditEventRow } from './schema'
 export const archivedThrough = (db: Db) =>
   db.kysely.selectFrom('audit_archive_manifest').select((eb) => eb.fn.coalesce(eb.fn.max('last_event_id'), sql.lit(0)).as('last'))
 
-/** The events with `after` < id <= `last` (or with id in `ids`): their rows and the records they named. */
-async function eventsWhere(db: Db, where: { after: Expression<number> | number; last?: number; limit?: number }): Promise<ArchivedEvent[]> {
+/** The events with `after` < id (<= `last`, at most `limit`), by id: their rows and the records they named, in one round trip. */
+async function eventsWhere(db: Db, where: { after: number; last?: number; limit?: number }): Promise<ArchivedEvent[]> {
   let events = db.kysely.selectFrom('audit_events').selectAll().where('id', '>', where.after).orderBy('id')
   if (where.last !== undefined) events = events.where('id', '<=', where.last)
   if (where.limit !== undefined) events = events.limit(where.limit)
