@@ -98,6 +98,31 @@ describe('GET /api/health/audit/', () => {
   })
 })
 
+describe('GET /api/admin/audit/dead-letters/', () => {
+  it('lists dead letters oldest first with their body and error, pending or replayed, for admins only', async () => {
+    const admin = await signedInAdmin()
+    const first = await insertDeadLetter(message([700_800]), 'D1_ERROR: first')
+    const second = await insertDeadLetter(poison(), 'D1_ERROR: second')
+    expect((await send('POST', `/api/admin/audit/dead-letters/${first}/replay/`, { token: admin.access })).status).toBe(200)
+
+    const all = await send('GET', '/api/admin/audit/dead-letters/?page_size=100', { token: admin.access })
+    expect(all.status).toBe(200)
+    const ids = all.body.results.map((letter: { id: number }) => letter.id)
+    expect(ids).toEqual([...ids].sort((a, b) => a - b))
+    expect(all.body.results.find((letter: { id: number }) => letter.id === second)).toMatchObject({ error: 'D1_ERROR: second', replayed_at: null, replayed_by: null })
+    const pending = await send('GET', '/api/admin/audit/dead-letters/?pending=true&page_size=100', { token: admin.access })
+    expect(pending.body.results.map((letter: { id: number }) => letter.id)).toContain(second)
+    expect(pending.body.results.map((letter: { id: number }) => letter.id)).not.toContain(first)
+    const replayed = await send('GET', '/api/admin/audit/dead-letters/?pending=false&page_size=100', { token: admin.access })
+    expect(replayed.body.results).toContainEqual(expect.objectContaining({ id: first, replayed_by: admin.id }))
+    expect(replayed.body.count).toBe(await testDb.selectFrom('audit_dead_letters').select('id').where('replayed_at', 'is not', null).execute().then((rows) => rows.length))
+
+    const user = await signedInUser()
+    expect((await send('GET', '/api/admin/audit/dead-letters/', { token: user.access })).status).toBe(403)
+    expect((await send('GET', '/api/admin/audit/dead-letters/?pending=maybe', { token: admin.access })).status).toBe(400)
+  })
+})
+
 describe('POST /api/admin/audit/dead-letters/{id}/replay/', () => {
   it('writes the letter once its cause is fixed, marks it replayed, and audits the replay', async () => {
     const admin = await signedInAdmin()

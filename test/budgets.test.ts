@@ -153,6 +153,7 @@ const budgets = (f: Fixture): Record<string, Probe[]> => ({
     { path: `/api/patients/${f.patient}/access-report/?from=2000-01-01T00:00:00Z&to=2999-01-01T00:00:00Z&format=fhir`, token: f.admin, budget: 1, status: 404 },
   ],
   'GET /api/health/audit': [{ path: '/api/health/audit/', token: f.admin, budget: 1, status: 200 }],
+  'GET /api/admin/audit/dead-letters': [{ path: '/api/admin/audit/dead-letters/?pending=true', token: f.admin, budget: 1, status: 200 }],
   'POST /api/admin/audit/dead-letters/:id/replay': [{ path: `/api/admin/audit/dead-letters/${f.deadLetter}/replay/`, token: f.admin, budget: 1, status: 200 }],
 })
 

@@ -30,6 +30,7 @@ const PATIENT_ROUTES: Record<string, Disclosed | 'none'> = {
   '/api/health/audit': 'none',
   '/api/admin/users': 'none',
   '/api/admin/audit': 'none',
+  '/api/admin/audit/dead-letters': 'none',
   '/api/openapi.json': 'none',
   '/api/docs': 'none',
   '/console/*': 'none',

@@ -41,6 +41,9 @@ const ADMIN_TRAIL: Walk = { detail: /^SCAN audit_events( USING COVERING INDEX au
 /** The hash chain's last link: the manifest's rowid b-tree read from its end, stopped at LIMIT 1. */
 const LAST_LINK: Walk = { detail: /^SCAN audit_archive_manifest$/, why: "the chain's last row, by seq descending, LIMIT 1" }
 
+/** Every dead letter, oldest first: the table in id order, stopped at the page's LIMIT; the count walks its narrowest index. */
+const DEAD_LETTERS: Walk = { detail: /^SCAN audit_dead_letters( USING COVERING INDEX (audit_dead_letters_\w+|sqlite_autoindex_audit_dead_letters_1))?$/, why: 'every dead letter, oldest first' }
+
 /** A replayed dead letter is one JSON message that SQLite unpacks with json_each: a walk of that one value, never of a table. */
 const JSON_MESSAGE: Walk = { detail: /^SCAN (message|patient) VIRTUAL TABLE INDEX \d+:/, why: "json_each over the dead letter's one message" }
 
@@ -131,6 +134,10 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
     { path: '/api/admin/users/{target}/', as: 'admin', body: { is_active: false } },
   ],
   'POST /api/admin/users/:id/unlock': [{ path: '/api/admin/users/{target}/unlock/', as: 'admin' }],
+  'GET /api/admin/audit/dead-letters': [
+    { path: '/api/admin/audit/dead-letters/?pending=true', as: 'admin' },
+    { path: '/api/admin/audit/dead-letters/', as: 'admin', walks: DEAD_LETTERS },
+  ],
   'POST /api/admin/audit/dead-letters/:id/replay': [{ path: '/api/admin/audit/dead-letters/{deadLetter}/replay/', as: 'admin', walks: JSON_MESSAGE }],
   'GET /api/admin/audit': [
     // Unfiltered, or filtered by a family of actions or a start time that most of the trail matches.

@@ -1,11 +1,12 @@
 import { sql } from 'kysely'
 import { NON_FIELD } from '../core/error-codes'
 import type { Outcome } from '../core/refusal'
-import type { AuditHealth } from '../schemas/audit-archive'
+import type { AuditHealth, DeadLetter, DeadLetterListQuery } from '../schemas/audit-archive'
 import { adminCheck } from './admin'
 import { auditMessageInserts, auditWriteQuery } from './audit'
 import { archivedThrough } from './audit-archive'
 import { batch, type Db } from './client'
+import { fetchPage } from './page'
 import type { Scope } from './scope'
 import { nowUtc } from './sql'
 
@@ -50,6 +51,15 @@ export function auditAdminRepo({ db, stamp, userId: adminId }: Scope) {
         oldest_unarchived_event: unarchived ?? null,
         last_link: link ?? null,
       }
+    },
+
+    /** Dead letters, oldest first (the order to work through them), optionally only pending or only replayed ones. */
+    async listDeadLetters({ pending, ...page }: DeadLetterListQuery): Promise<Outcome<{ count: number; results: DeadLetter[] }>> {
+      let query = db.kysely.selectFrom('audit_dead_letters').selectAll()
+      if (pending !== undefined) query = query.where('replayed_at', pending ? 'is' : 'is not', null)
+      const { count, rows, checked } = await fetchPage(db, query.orderBy('id'), page, adminCheck(db, adminId))
+      if (checked.length === 0) return { refused: 'denied' }
+      return { count, results: rows }
     },
 
     /**

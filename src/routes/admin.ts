@@ -12,7 +12,7 @@ import {
   AuditEventPageSchema,
   AuditListQuerySchema,
 } from '../schemas/admin'
-import { DeadLetterReplaySchema } from '../schemas/audit-archive'
+import { DeadLetterListQuerySchema, DeadLetterPageSchema, DeadLetterReplaySchema } from '../schemas/audit-archive'
 import { BODY_ERRORS, errorResponses, IdParamSchema, json, requestBody } from '../schemas/common'
 import { ACCOUNT, DEAD_LETTER, orRefuse } from './refusals'
 
@@ -64,6 +64,18 @@ const audit = createRoute({
   responses: { 200: json(AuditEventPageSchema, 'One page of events, newest first'), ...errorResponses(400, 401, 403, 429) },
 })
 
+const deadLetters = createRoute({
+  method: 'get',
+  path: '/audit/dead-letters',
+  tags,
+  operationId: 'listDeadLetters',
+  summary: 'Audit messages the queue gave up on, oldest first (administrators only)',
+  description: 'Each with its raw body and the error D1 gave; replay one with POST /api/admin/audit/dead-letters/{id}/replay/ once its cause is fixed.',
+  ...signedIn,
+  request: { query: DeadLetterListQuerySchema },
+  responses: { 200: json(DeadLetterPageSchema, 'One page of dead letters, oldest first'), ...errorResponses(400, 401, 403, 429) },
+})
+
 const replayDeadLetter = createRoute({
   method: 'post',
   path: '/audit/dead-letters/{id}/replay',
@@ -93,5 +105,9 @@ export const adminRoutes = createRouter()
   .openapi(audit, async (c) => {
     const query = c.req.valid('query')
     return c.json(pageOf(c.req.url, query, orRefuse(await adminRepo(scopeOf(c)).listAuditEvents(query), ACCOUNT)), 200)
+  })
+  .openapi(deadLetters, async (c) => {
+    const query = c.req.valid('query')
+    return c.json(pageOf(c.req.url, query, orRefuse(await auditAdminRepo(scopeOf(c)).listDeadLetters(query), ACCOUNT)), 200)
   })
   .openapi(replayDeadLetter, async (c) => c.json(orRefuse(await auditAdminRepo(scopeOf(c)).replayDeadLetter(c.req.valid('param').id), DEAD_LETTER), 200))

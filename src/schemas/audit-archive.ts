@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { PageQuerySchema, paginated } from './pagination'
 
 const WHOLE = { format: 'int64', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const
 const time = (description: string) => z.string().openapi({ format: 'date-time', maxLength: 20, example: '2026-12-05T03:20:00Z', description })
@@ -28,6 +29,31 @@ export const AuditHealthSchema = z
       .openapi({ description: "The hash chain's last row; null before the first archive run." }),
   })
   .openapi('AuditHealth')
+
+export const DeadLetterSchema = z
+  .object({
+    id: z.number().int().openapi(WHOLE),
+    message_id: z.string().openapi({ maxLength: 128, description: "The queue's id of the message." }),
+    body: z.string().openapi({ maxLength: 65_536, description: 'The message body as the queue delivered it (JSON text: an audit event and the patients it named).' }),
+    error: z.string().openapi({ maxLength: 4096, description: 'Why D1 refused it, at its last attempt.' }),
+    received_at: time('When the dead-letter queue delivered it.'),
+    replayed_at: time('When an admin replayed it; null while pending.').nullable(),
+    replayed_by: z.number().int().nullable().openapi({ ...WHOLE, description: 'The admin who replayed it.' }),
+  })
+  .openapi('DeadLetter')
+
+export const DeadLetterPageSchema = paginated(DeadLetterSchema, 'DeadLetterPage')
+
+export const DeadLetterListQuerySchema = PageQuerySchema.extend({
+  pending: z
+    .enum(['true', 'false'], { error: 'Use true or false.' })
+    .transform((value) => value === 'true')
+    .optional()
+    .openapi({ type: 'string', enum: ['true', 'false'], description: 'true: only those not replayed yet; false: only replayed ones.' }),
+})
+
+export type DeadLetter = z.infer<typeof DeadLetterSchema>
+export type DeadLetterListQuery = z.output<typeof DeadLetterListQuerySchema>
 
 export const DeadLetterReplaySchema = z
   .object({ id: z.number().int().openapi(WHOLE), replayed_at: time('When it was replayed.') })

@@ -519,6 +519,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/audit/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit messages the queue gave up on, oldest first (administrators only)
+         * @description Each with its raw body and the error D1 gave; replay one with POST /api/admin/audit/dead-letters/{id}/replay/ once its cause is fixed.
+         */
+        get: operations["listDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/audit/dead-letters/{id}/replay": {
         parameters: {
             query?: never;
@@ -1340,6 +1360,52 @@ export interface components {
             event_id: string | null;
             /** @description JSON: what the request asked for, such as a list's query parameters (search terms included). */
             detail: string | null;
+        };
+        DeadLetterPage: {
+            /**
+             * Format: int64
+             * @example 1
+             */
+            count: number;
+            /**
+             * Format: uri
+             * @example null
+             */
+            next: string | null;
+            /**
+             * Format: uri
+             * @example null
+             */
+            previous: string | null;
+            /** @description At most 100 items: the page size. */
+            results: components["schemas"]["DeadLetter"][];
+        };
+        DeadLetter: {
+            /** Format: int64 */
+            id: number;
+            /** @description The queue's id of the message. */
+            message_id: string;
+            /** @description The message body as the queue delivered it (JSON text: an audit event and the patients it named). */
+            body: string;
+            /** @description Why D1 refused it, at its last attempt. */
+            error: string;
+            /**
+             * Format: date-time
+             * @description When the dead-letter queue delivered it.
+             * @example 2026-12-05T03:20:00Z
+             */
+            received_at: string;
+            /**
+             * Format: date-time
+             * @description When an admin replayed it; null while pending.
+             * @example 2026-12-05T03:20:00Z
+             */
+            replayed_at: string | null;
+            /**
+             * Format: int64
+             * @description The admin who replayed it.
+             */
+            replayed_by: number | null;
         };
         DeadLetterReplay: {
             /** Format: int64 */
@@ -3979,6 +4045,71 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditEventPage"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listDeadLetters: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 100). */
+                page_size?: number;
+                /** @description true: only those not replayed yet; false: only replayed ones. */
+                pending?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of dead letters, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterPage"];
                 };
             };
             /** @description validation_error: the request or one of its fields is not valid */
