@@ -62,10 +62,14 @@ export async function archivePending(db: Db, bucket: R2Bucket): Promise<number> 
       object_sha256: objectSha256,
       previous_row_sha256: previous?.row_sha256 ?? '0'.repeat(64),
     }
-    await bucket.put(row.object_key, bytes, {
-      httpMetadata: { contentType: 'application/x-ndjson', contentEncoding: 'gzip' },
-      sha256: objectSha256,
-    })
+    // A run whose row failed may have left this very object (same events, same bytes, same key); a
+    // bucket lock refuses to overwrite it, so it is written only when absent. Verification re-hashes it.
+    if (!(await bucket.head(row.object_key))) {
+      await bucket.put(row.object_key, bytes, {
+        httpMetadata: { contentType: 'application/x-ndjson', contentEncoding: 'gzip' },
+        sha256: objectSha256,
+      })
+    }
     await insertManifestRow(db, { ...row, row_sha256: await rowSha256(row) })
     archived += events.length
     if (events.length < EVENTS_PER_OBJECT) break

@@ -45,6 +45,7 @@ async function readThroughQueue(token: string, patientId: number): Promise<strin
 /** An R2 binding whose writes fail, in place of AUDIT_ARCHIVE for one run. */
 const failingBucket = () =>
   ({
+    head: async () => null,
     put: async () => {
       throw new Error('R2 is unavailable')
     },
@@ -112,6 +113,41 @@ describe('the scheduled archiver', () => {
     expect(link).toMatchObject({ seq: before.at(-1)!.seq + 1, after_event_id: before.at(-1)!.last_event_id, last_event_id: pending, previous_row_sha256: before.at(-1)!.row_sha256 })
     expect((await archivedEvents()).map((event) => event.id)).toContain(pending)
     expect(await verify()).toMatchObject({ problems: [] })
+  })
+
+  it('goes on under a bucket lock after a run that wrote its object but not its manifest row', async () => {
+    const user = await signedInUser()
+    await runScheduled()
+    const before = await manifest()
+    await createPatient(user.access, { name: 'Locked Bucket' })
+    const pending = await lastEventId()
+    // A bucket lock refuses to overwrite an object; D1 refuses the row of the first run.
+    const locked = {
+      head: (key: string) => env.AUDIT_ARCHIVE.head(key),
+      get: (key: string) => env.AUDIT_ARCHIVE.get(key),
+      put: async (key: string, value: Uint8Array, options: R2PutOptions) => {
+        if (await env.AUDIT_ARCHIVE.head(key)) throw new Error(`${key} is locked`)
+        return env.AUDIT_ARCHIVE.put(key, value, options)
+      },
+    } as unknown as R2Bucket
+    const noManifest = {
+      prepare: (query: string) => {
+        if (!/^insert into "audit_archive_manifest"/.test(query)) return env.DB.prepare(query)
+        const refuse = async () => {
+          throw new Error('D1 is unavailable')
+        }
+        return { bind: () => ({ all: refuse, run: refuse, raw: refuse, first: refuse }) }
+      },
+      batch: (statements: D1PreparedStatement[]) => env.DB.batch(statements),
+    } as unknown as D1Database
+    await expect(quietly(() => runScheduled(new Date(), { AUDIT_ARCHIVE: locked, DB: noManifest }))).rejects.toThrow('audit archive run failed')
+    expect(await manifest()).toEqual(before)
+    const stray = await env.AUDIT_ARCHIVE.list({ prefix: 'audit/' })
+    expect(stray.objects.some((object) => object.key.includes(`-${String(pending).padStart(12, '0')}-`))).toBe(true)
+
+    await runScheduled(new Date(), { AUDIT_ARCHIVE: locked })
+    expect((await manifest()).at(-1)).toMatchObject({ seq: before.at(-1)!.seq + 1, last_event_id: pending, verified_at: expect.any(String) })
+    expect((await verify()).problems).toEqual([])
   })
 
   it('refuses a manifest row that does not start where the last one ended: two runs cannot archive one range or fork the chain', async () => {
@@ -199,7 +235,11 @@ describe('the hot window', () => {
     await createPatient(user.access, { name: 'Unverified' })
     const newest = await lastEventId()
     // An archive that accepts writes but cannot give the object back: its row stays unverified.
-    const blind = { put: (key: string, value: Uint8Array, options: R2PutOptions) => env.AUDIT_ARCHIVE.put(key, value, options), get: async () => null } as unknown as R2Bucket
+    const blind = {
+      head: (key: string) => env.AUDIT_ARCHIVE.head(key),
+      put: (key: string, value: Uint8Array, options: R2PutOptions) => env.AUDIT_ARCHIVE.put(key, value, options),
+      get: async () => null,
+    } as unknown as R2Bucket
     const later = new Date(Date.now() + 500 * 86_400_000)
     await quietly(() => runScheduled(later, { AUDIT_ARCHIVE: blind }))
     const row = (await manifest()).at(-1)!
