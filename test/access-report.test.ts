@@ -1,4 +1,5 @@
 import type { AuditEvent, Bundle } from 'fhir/r4'
+import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
 import { deliver, recordingQueue, runScheduled } from './audit-queue'
 import { testDb } from './db'
@@ -183,5 +184,23 @@ describe('GET /api/patients/{id}/access-report/', () => {
     ])
     expect(report.body.accesses[1]).toMatchObject({ event_id: read.sent[0].event_id, actor: { id: owner.id, name: 'Olive Owner' }, network: '2001:db8:1:2::/64' })
     expect(report.body.accesses[5]).toMatchObject({ event_id: later.sent[0].event_id })
+  })
+
+  it('answers no report rather than an incomplete one when an archived object is missing', async () => {
+    const { owner, patient } = await accessedPatient()
+    await runScheduled()
+    await quietly(() => runScheduled(new Date(Date.now() + 31 * 86_400_000), { AUDIT_HOT_DAYS: '30' }))
+    const last = await testDb.selectFrom('audit_archive_manifest').selectAll().orderBy('seq', 'desc').executeTakeFirstOrThrow()
+    const bytes = await (await env.AUDIT_ARCHIVE.get(last.object_key))!.arrayBuffer()
+    await env.AUDIT_ARCHIVE.delete(last.object_key)
+    const audit = recordingQueue()
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const answer = await send('GET', `/api/patients/${patient.id}/access-report/?${around()}`, { token: owner.access, env: { AUDIT_QUEUE: audit.queue } })
+    errors.mockRestore()
+    await env.AUDIT_ARCHIVE.put(last.object_key, bytes)
+    expect(answer.status).toBe(500)
+    expect(answer.body).toMatchObject({ code: 'internal_error', request_id: expect.any(String) })
+    expect(answer.text).not.toContain(last.object_key)
+    expect(audit.sent).toEqual([])
   })
 })

@@ -238,7 +238,8 @@ export function patientsRepo({ db, stamp, userId }: Scope) {
       const archived: ArchivedEvent[] = []
       for (const { object_key } of objects) {
         const bytes = await readObject(object_key)
-        if (!bytes) continue
+        // An incomplete report would say that nobody saw what someone did: no answer rather than that.
+        if (!bytes) throw new Error(`audit archive object ${object_key} is missing: run npm run audit:verify`)
         for (const event of await decodeObject(bytes)) {
           const at = String(event.occurred_at)
           if (!inD1.has(event.id) && at >= range.from && at < range.to && namesPatient(event, id)) archived.push(event)
