@@ -22,6 +22,8 @@ export default defineConfig(async () => {
             // Tests hash many passwords; the production default is pinned by a unit test instead.
             PASSWORD_ITERATIONS: '1000',
           },
+          // A second, empty database: the migration tests fill it at an earlier schema, then migrate it.
+          d1Databases: { DB: '00000000-0000-0000-0000-000000000000', MIGRATION_DB: 'migration-test' },
           ratelimits: {
             // A small limiter that tests put in place of API_USER_LIMITER or a global limiter to see it trip quickly.
             SMALL_LIMITER: { simple: { limit: 5, period: 60 } },

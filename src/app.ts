@@ -15,6 +15,7 @@ import { adminRoutes } from './routes/admin'
 import { assignmentsRoutes, patientDoctorsRoutes } from './routes/assignments'
 import { authRoutes } from './routes/auth'
 import { browserRoutes } from './routes/browser'
+import { clinicsRoutes, invitationsRoutes } from './routes/clinics'
 import { doctorsRoutes } from './routes/doctors'
 import { healthRoutes } from './routes/health'
 import { patientsRoutes } from './routes/patients'
@@ -50,6 +51,8 @@ const app = base
   .route('/api/patients', patientDoctorsRoutes)
   .route('/api/mappings', assignmentsRoutes)
   .route('/api/admin', adminRoutes)
+  .route('/api/clinics', clinicsRoutes)
+  .route('/api/invitations', invitationsRoutes)
 
 app.doc31('/api/openapi.json', {
   openapi: '3.1.0',
@@ -61,9 +64,10 @@ app.doc31('/api/openapi.json', {
   servers: [{ url: 'http://127.0.0.1:8787', description: 'Local development (npm start)', 'x-internal': true }],
   tags: [
     { name: 'Auth', description: 'Accounts and tokens: register, log in, refresh, log out, change the password.' },
-    { name: 'Patients', description: "The signed-in user's own patients and their audit history." },
+    { name: 'Patients', description: "The patients of the token's clinic and their audit history." },
     { name: 'Doctors', description: 'The shared doctor directory; only the user who added a doctor may change it.' },
-    { name: 'Assignments', description: "Which doctors are assigned to which of the signed-in user's patients." },
+    { name: 'Assignments', description: "Which doctors are assigned to which of the clinic's patients." },
+    { name: 'Clinics', description: 'Your clinic, its members, invitations and audit log (admins), and joining a clinic by invitation.' },
     { name: 'Administration', description: 'Accounts and the audit log, for admins only.' },
     { name: 'Service', description: 'Liveness and health checks.' },
   ],

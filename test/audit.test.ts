@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import type { AuditEventRow as AuditRow } from '../src/db/schema'
 import { changes, isAuditInsert, recordingD1 } from './d1-wrapper'
-import { auditEventsOfRequest as eventsOf, auditEventsOfResource as eventsOfResource, countPatientsOf, patientRow } from './db'
+import { auditEventsOfRequest as eventsOf, auditEventsOfResource as eventsOfResource, countPatientsOf, ownClinicOf, patientRow } from './db'
 import { createDoctor, createAssignment, createPatient, send, signedInUser, type Sent, type SendOptions } from './helpers'
 import { deliver, recordingQueue } from './audit-queue'
 
@@ -79,6 +79,8 @@ describe('Audit of patient writes', () => {
         id: expect.any(Number),
         occurred_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
         actor_id: user.id,
+        clinic_id: await ownClinicOf(user.id),
+        actor_role: 'admin',
         action: 'patient.create',
         resource_type: 'patient',
         resource_id: created.body.id,

@@ -108,6 +108,7 @@ describe('POST /api/auth/login/', () => {
       token_type: 'Bearer',
       expires_in: 3600,
       user,
+      clinic: { clinic: { id: expect.any(Number), name: `${user.name}'s clinic` }, role: 'admin' },
     })
     expect(await liveRefreshTokens(user.id)).toBe(1)
   })
@@ -159,7 +160,8 @@ describe('GET /api/auth/me/', () => {
     const { access, user } = await signedInUser()
     const response = await send('GET', '/api/auth/me', { token: access })
     expect(response.status).toBe(200)
-    expect(response.body).toEqual({ ...user, role: 'user' })
+    const clinic = { id: expect.any(Number), name: `${user.name}'s clinic` }
+    expect(response.body).toEqual({ ...user, role: 'user', clinic, clinic_role: 'admin', clinics: [{ clinic, role: 'admin' }] })
     const admin = await signedInAdmin()
     expect((await send('GET', '/api/auth/me/', { token: admin.access })).body).toMatchObject({ id: admin.id, role: 'admin' })
   })

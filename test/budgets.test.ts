@@ -12,7 +12,7 @@ interface Probe {
   budget: number
   status: number
   /** The table a write changes, whose batch must carry the write's audit INSERT. */
-  audited?: 'patients' | 'doctors' | 'mappings' | 'users' | 'refresh_tokens'
+  audited?: 'patients' | 'doctors' | 'mappings' | 'users' | 'refresh_tokens' | 'clinics' | 'clinic_members' | 'clinic_invitations'
 }
 
 /**
@@ -145,6 +145,23 @@ const budgets = (f: Fixture): Record<string, Probe[]> => ({
     { path: `/api/mappings/${f.assignment}/`, token: f.access, budget: 2, status: 204, audited: 'mappings' },
   ],
   'GET /api/admin/users': [{ path: '/api/admin/users/?search=a', token: f.admin, budget: 1, status: 200 }],
+  'POST /api/auth/switch-clinic': [{ path: '/api/auth/switch-clinic/', body: { clinic: f.clinic }, token: f.access, budget: 2, status: 200, audited: 'refresh_tokens' }],
+  'POST /api/invitations/accept': [{ path: '/api/invitations/accept/', body: { token: f.welcomeToken }, token: f.joiner, budget: 2, status: 200, audited: 'clinic_members' }],
+  'GET /api/clinics/:id': [{ path: `/api/clinics/${f.clinic}/`, token: f.access, budget: 1, status: 200 }],
+  'PATCH /api/clinics/:id': [{ path: `/api/clinics/${f.clinic}/`, body: { name: 'Budget Clinic' }, token: f.access, budget: 2, status: 200, audited: 'clinics' }],
+  'GET /api/clinics/:id/members': [{ path: `/api/clinics/${f.clinic}/members/`, token: f.access, budget: 1, status: 200 }],
+  'PATCH /api/clinics/:id/members/:user_id': [
+    { path: `/api/clinics/${f.clinic}/members/${f.colleague}/`, body: { role: 'front_desk' }, token: f.access, budget: 2, status: 200, audited: 'clinic_members' },
+  ],
+  'DELETE /api/clinics/:id/members/:user_id': [{ path: `/api/clinics/${f.clinic}/members/${f.leaver}/`, token: f.access, budget: 2, status: 204, audited: 'clinic_members' }],
+  'POST /api/clinics/:id/invitations': [
+    { path: `/api/clinics/${f.clinic}/invitations/`, body: { email: 'invitee@example.com', role: 'clinician' }, token: f.access, budget: 2, status: 201, audited: 'clinic_invitations' },
+  ],
+  'GET /api/clinics/:id/invitations': [{ path: `/api/clinics/${f.clinic}/invitations/`, token: f.access, budget: 1, status: 200 }],
+  'DELETE /api/clinics/:id/invitations/:invitation_id': [
+    { path: `/api/clinics/${f.clinic}/invitations/${f.invitation}/`, token: f.access, budget: 2, status: 204, audited: 'clinic_invitations' },
+  ],
+  'GET /api/clinics/:id/audit': [{ path: `/api/clinics/${f.clinic}/audit/`, token: f.access, budget: 1, status: 200 }],
   'PATCH /api/admin/users/:id': [{ path: `/api/admin/users/${f.target}/`, body: { role: 'admin' }, token: f.admin, budget: 1, status: 200, audited: 'users' }],
   'POST /api/admin/users/:id/unlock': [{ path: `/api/admin/users/${f.target}/unlock/`, token: f.admin, budget: 1, status: 204 }],
   'GET /api/admin/audit': [{ path: `/api/admin/audit/?action=patient.*&resource=patient:${f.patient}`, token: f.admin, budget: 1, status: 200 }],

@@ -60,6 +60,10 @@ export const loginAttempts = (email: string) =>
 
 // Records
 
+/** The clinic a registered user opened (their first membership). */
+export const ownClinicOf = async (userId: number): Promise<number> =>
+  (await testDb.selectFrom('clinic_members').select('clinic_id').where('user_id', '=', userId).orderBy('added_at').orderBy('clinic_id').executeTakeFirstOrThrow()).clinic_id
+
 export const patientRow = async (id: number): Promise<PatientRow | null> =>
   (await testDb.selectFrom('patients').selectAll().where('id', '=', id).executeTakeFirst()) ?? null
 

@@ -5,7 +5,7 @@ import { retryDelaySeconds } from '../src/audit-consumer'
 import type { AuditMessage } from '../src/core/audit'
 import { deliver, recordingQueue } from './audit-queue'
 import { recordingD1 } from './d1-wrapper'
-import { createDoctor, createAssignment, createPatient, send, signedInAdmin, signedInUser, type LooseBody } from './helpers'
+import { clinicIdOf, createAssignment, createDoctor, createPatient, send, signedInAdmin, signedInUser, type LooseBody } from './helpers'
 
 /**
  * Every GET route, and which patients its answer discloses. A route missing from this table fails
@@ -31,6 +31,14 @@ const PATIENT_ROUTES: Record<string, Disclosed | 'none'> = {
   '/api/admin/users': 'none',
   '/api/admin/audit': 'none',
   '/api/admin/audit/dead-letters': 'none',
+  '/api/clinics/:id': 'none',
+  '/api/clinics/:id/members': 'none',
+  '/api/clinics/:id/invitations': 'none',
+  // Events that name patients identify them: the read of a clinic's audit log is a disclosure of those patients.
+  '/api/clinics/:id/audit': (body) =>
+    body.results
+      .filter((event: { resource_type: string; resource_id: number | null }) => event.resource_type === 'patient' && event.resource_id !== null)
+      .map((event: { resource_id: number }) => event.resource_id),
   '/api/openapi.json': 'none',
   '/api/docs': 'none',
   '/console/*': 'none',
@@ -56,6 +64,7 @@ beforeAll(async () => {
     '/api/mappings': '/api/mappings/',
     '/api/mappings/:id': `/api/mappings/${assignment.id}/`,
     '/api/mappings/patient/:patient_id': `/api/mappings/patient/${first.id}/`,
+    '/api/clinics/:id/audit': `/api/clinics/${await clinicIdOf(user.access)}/audit/?resource=patient`,
   }
 })
 
@@ -108,6 +117,8 @@ describe('the audit queue consumer', () => {
     event_id: crypto.randomUUID(),
     occurred_at: '2026-11-30T10:00:00Z',
     actor_id: user.id,
+    clinic_id: null,
+    actor_role: null,
     action: 'patient.list',
     resource_type: 'patient',
     resource_id: null,

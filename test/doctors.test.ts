@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { countDoctorsWhere, countAssignmentsWhere, deleteAssignment, doctorRow, insertRow, assignmentRow } from './db'
+import { assignmentRow, countAssignmentsWhere, countDoctorsWhere, deleteAssignment, doctorRow, insertRow, ownClinicOf } from './db'
 import { createDoctor, send, signedInUser, uniqueEmail } from './helpers'
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
@@ -11,7 +11,7 @@ const uniqueLicence = () => unique('LIC-').toUpperCase()
 
 /** A patient and its assignment to the doctor, written directly so this file needs no other resource's routes. */
 async function assign(ownerId: number, doctorId: number): Promise<number> {
-  const patient = await insertRow('patients', { created_by: ownerId, name: 'Mapped Patient', date_of_birth: '1980-01-01', gender: 'other' })
+  const patient = await insertRow('patients', { clinic_id: await ownClinicOf(ownerId), created_by: ownerId, name: 'Mapped Patient', date_of_birth: '1980-01-01', gender: 'other' })
   return insertRow('mappings', { patient_id: patient, doctor_id: doctorId, assigned_by: ownerId })
 }
 

@@ -7,6 +7,7 @@ declare global {
       TEST_MIGRATIONS: D1Migration[]
       JWT_SECRET: string
       SMALL_LIMITER: RateLimit
+      MIGRATION_DB: D1Database
     }
   }
 }

@@ -175,6 +175,36 @@ export async function clinic(options: { patient?: Record<string, unknown>; docto
   return { user, token: user.access, patient, doctor, ...(assignment ? { assignment } : {}) }
 }
 
+/** The clinic a signed-in user's access token acts in. */
+export async function clinicIdOf(access: string): Promise<number> {
+  const me = await expectStatus<{ clinic: { id: number } }>(200, 'GET', '/api/auth/me/', { token: access }, 'me')
+  return me.clinic.id
+}
+
+export interface InvitationCreated {
+  id: number
+  email: string
+  role: string
+  token: string
+  accept_url: string
+}
+
+/** An invitation into the admin's clinic, with its one-time token. */
+export function invite(adminAccess: string, clinicId: number, email: string, role: 'admin' | 'clinician' | 'front_desk'): Promise<InvitationCreated> {
+  return expectStatus<InvitationCreated>(201, 'POST', `/api/clinics/${clinicId}/invitations/`, { token: adminAccess, body: { email, role } }, 'invite')
+}
+
+/** A new account that registers with an invitation into the admin's clinic as `role`, and signs in there. */
+export async function joinedMember(adminAccess: string, role: 'admin' | 'clinician' | 'front_desk', overrides: { name?: string } = {}): Promise<SignedIn & { clinicId: number }> {
+  const clinicId = await clinicIdOf(adminAccess)
+  const email = uniqueEmail()
+  const { token } = await invite(adminAccess, clinicId, email, role)
+  const credentials = { name: overrides.name ?? `Test ${role}`, email, password: GOOD_PASSWORD }
+  const { user } = await expectStatus<{ user: User }>(201, 'POST', '/api/auth/register/', { body: { ...credentials, invitation: token } }, 'register by invitation')
+  const tokens = await login(email, GOOD_PASSWORD)
+  return { ...credentials, ...tokens, user, id: user.id, clinicId }
+}
+
 /**
  * What the suites that visit every route need: a clinic whose patient and doctor are assigned,
  * a spare patient and doctor to delete, another user, an administrator, and an account for the
@@ -190,9 +220,22 @@ export async function everyRouteFixture(patient: Record<string, unknown>) {
   const deadLetter = await insertDeadLetter(
     auditMessage({ actorId: user.id, requestId: crypto.randomUUID(), clientIp: null }, { action: 'patient.read', resourceType: 'patient', resourceId: assigned.id, outcome: 'ok', patients: [assigned.id] }, new Date().toISOString().slice(0, 19) + 'Z'),
   )
+  const clinicId = await clinicIdOf(access)
+  const colleague = await joinedMember(access, 'clinician')
+  const leaver = await joinedMember(access, 'front_desk')
+  const pending = await invite(access, clinicId, uniqueEmail(), 'clinician')
+  // Someone with a clinic of their own, invited too: they accept with this token, signed in.
+  const joiner = await signedInUser()
+  const welcome = await invite(access, clinicId, joiner.email, 'front_desk')
   return {
     user,
     access,
+    clinic: clinicId,
+    colleague: colleague.id,
+    leaver: leaver.id,
+    invitation: pending.id,
+    welcomeToken: welcome.token,
+    joiner: joiner.access,
     other: other.access,
     admin: admin.access,
     email: user.email,

@@ -7,7 +7,7 @@ import { everyRouteFixture, expectEveryRoute, type EveryRouteFixture, GOOD_PASSW
 interface PlannedRequest {
   path: string
   body?: unknown
-  as?: 'user' | 'admin' | 'nobody' | 'other'
+  as?: 'user' | 'admin' | 'nobody' | 'other' | 'joiner'
   /** A walk of a whole table or index this request may make, and why that is the best plan there is. */
   walks?: Walk
 }
@@ -36,7 +36,8 @@ const ADMIN_TRAIL: Walk = { detail: /^SCAN audit_events( USING COVERING INDEX au
  * `INSERT ... SELECT` into a parent table is a multi-row write, so SQLite codes the child-key
  * lookups of every foreign key that references users; they run only while a foreign-key violation
  * is outstanding (OP_FkIfZero skips them), which never happens between statements.
- * mappings.assigned_by has no index of its own, hence the SCAN in the plan.
+ * mappings.assigned_by, clinic_members.added_by and clinic_invitations.invited_by and accepted_by
+ * have no index of their own, hence the SCANs in the plan.
  */
 /** The hash chain's last link: the manifest's rowid b-tree read from its end, stopped at LIMIT 1. */
 const LAST_LINK: Walk = { detail: /^SCAN audit_archive_manifest$/, why: "the chain's last row, by seq descending, LIMIT 1" }
@@ -47,7 +48,7 @@ const DEAD_LETTERS: Walk = { detail: /^SCAN audit_dead_letters( USING COVERING I
 /** A replayed dead letter is one JSON message that SQLite unpacks with json_each: a walk of that one value, never of a table. */
 const JSON_MESSAGE: Walk = { detail: /^SCAN (message|patient) VIRTUAL TABLE INDEX \d+:/, why: "json_each over the dead letter's one message" }
 
-const PARENT_INSERT: Walk = { detail: /^SCAN mappings$/, why: 'child-key lookups of a parent INSERT ... SELECT, never run' }
+const PARENT_INSERT: Walk = { detail: /^SCAN (mappings|clinic_members|clinic_invitations)$/, why: 'child-key lookups of a parent INSERT ... SELECT, never run' }
 
 let f: EveryRouteFixture & { refreshes: string[] }
 
@@ -129,6 +130,17 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
     { path: '/api/admin/users/', as: 'admin', walks: ADMIN_USERS },
     { path: '/api/admin/users/?search=ada', as: 'admin', walks: ADMIN_USERS },
   ],
+  'POST /api/auth/switch-clinic': [{ path: '/api/auth/switch-clinic/', body: { clinic: '{clinic}' } }],
+  'POST /api/invitations/accept': [{ path: '/api/invitations/accept/', as: 'joiner', body: { token: '{welcome}' }, walks: PARENT_INSERT }],
+  'GET /api/clinics/:id': [{ path: '/api/clinics/{clinic}/' }],
+  'PATCH /api/clinics/:id': [{ path: '/api/clinics/{clinic}/', body: { name: 'Planned Clinic' } }],
+  'GET /api/clinics/:id/members': [{ path: '/api/clinics/{clinic}/members/' }, { path: '/api/clinics/{clinic}/members/?status=all' }],
+  'PATCH /api/clinics/:id/members/:user_id': [{ path: '/api/clinics/{clinic}/members/{colleague}/', body: { role: 'front_desk' } }],
+  'DELETE /api/clinics/:id/members/:user_id': [{ path: '/api/clinics/{clinic}/members/{leaver}/' }],
+  'POST /api/clinics/:id/invitations': [{ path: '/api/clinics/{clinic}/invitations/', body: { email: 'planned@example.com', role: 'clinician' } }],
+  'GET /api/clinics/:id/invitations': [{ path: '/api/clinics/{clinic}/invitations/' }],
+  'DELETE /api/clinics/:id/invitations/:invitation_id': [{ path: '/api/clinics/{clinic}/invitations/{invitation}/' }],
+  'GET /api/clinics/:id/audit': [{ path: '/api/clinics/{clinic}/audit/' }, { path: '/api/clinics/{clinic}/audit/?action=patient.read' }],
   'PATCH /api/admin/users/:id': [
     { path: '/api/admin/users/{target}/', as: 'admin', body: { role: 'admin' } },
     { path: '/api/admin/users/{target}/', as: 'admin', body: { is_active: false } },
@@ -169,6 +181,11 @@ function fill(text: string): string {
     assignment: String(f.assignment),
     target: String(f.target),
     deadLetter: String(f.deadLetter),
+    clinic: String(f.clinic),
+    colleague: String(f.colleague),
+    leaver: String(f.leaver),
+    invitation: String(f.invitation),
+    welcome: f.welcomeToken,
   }
   return text.replace(/\{(\w+)\}/g, (_, name: string) => values[name])
 }
@@ -192,7 +209,7 @@ describe('query plans', () => {
     async (route, _path, request) => {
       const method = route.split(' ')[0]
       const d1 = recordingD1()
-      const token = { user: f.access, admin: f.admin, other: f.other, nobody: undefined }[request.as ?? 'user']
+      const token = { user: f.access, admin: f.admin, other: f.other, joiner: f.joiner, nobody: undefined }[request.as ?? 'user']
       const response = await send(method, fill(request.path), { token, body: fillBody(request.body), env: { DB: d1.binding } })
       expect(response.status).toBeLessThan(500)
       const statements = d1.trips.flatMap((trip) => trip.sql.map((sql, index) => ({ sql, params: trip.params[index] })))

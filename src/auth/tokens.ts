@@ -15,6 +15,8 @@ export interface TokenClaims {
   aud: string
   /** The account's token generation when issued; the token dies when the account's moves on. */
   gen: number
+  /** The clinic the token acts in (null: the account is in none); membership and role are checked on every use, never taken from here. */
+  clinic: number | null
   /** Access and refresh checks each require their own type, so one can never stand in for the other. */
   token_type: TokenType
 }
@@ -24,15 +26,16 @@ export interface IssuedToken {
   claims: TokenClaims
 }
 
-/** Who a token is for: the account and its token generation at the time the login or refresh verified it. */
+/** Who a token is for: the account and its token generation at the time the login or refresh verified it, and the clinic it acts in. */
 export interface TokenSubject {
   userId: number
   generation: number
+  clinicId: number | null
 }
 
 const ALGORITHM = 'HS256'
 
-export async function issueToken(config: Config, { userId, generation }: TokenSubject, type: TokenType): Promise<IssuedToken> {
+export async function issueToken(config: Config, { userId, generation, clinicId }: TokenSubject, type: TokenType): Promise<IssuedToken> {
   const iat = nowSeconds()
   const lifetime = type === 'access' ? config.accessTokenSeconds : config.refreshTokenSeconds
   const claims: TokenClaims = {
@@ -43,6 +46,7 @@ export async function issueToken(config: Config, { userId, generation }: TokenSu
     iss: config.issuer,
     aud: config.audience,
     gen: generation,
+    clinic: clinicId,
     token_type: type,
   }
   return { token: await sign({ ...claims }, config.jwtSecret, ALGORITHM), claims }
@@ -71,7 +75,8 @@ export async function verifyToken(config: Config, token: string, type: TokenType
     typeof payload.iat !== 'number' ||
     payload.aud !== config.audience ||
     !Number.isSafeInteger(payload.gen) ||
-    (payload.gen as number) < 0
+    (payload.gen as number) < 0 ||
+    !(payload.clinic === null || (Number.isSafeInteger(payload.clinic) && (payload.clinic as number) > 0))
   ) {
     return { refused: 'denied' }
   }
@@ -80,4 +85,4 @@ export async function verifyToken(config: Config, token: string, type: TokenType
 
 export const userIdOf = (claims: TokenClaims) => Number(claims.sub)
 
-export const subjectOf = (claims: TokenClaims): TokenSubject => ({ userId: userIdOf(claims), generation: claims.gen })
+export const subjectOf = (claims: TokenClaims): TokenSubject => ({ userId: userIdOf(claims), generation: claims.gen, clinicId: claims.clinic })

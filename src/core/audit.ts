@@ -1,3 +1,5 @@
+import type { ClinicRole } from './permissions'
+
 export type AuditAction =
   | 'patient.read'
   | 'patient.list'
@@ -22,11 +24,21 @@ export type AuditAction =
   | 'auth.logout_all'
   | 'admin.user_update'
   | 'admin.user_unlock'
+  | 'access.denied'
+  | 'auth.switch_clinic'
+  | 'clinic.create'
+  | 'clinic.update'
+  | 'clinic.member_update'
+  | 'clinic.member_remove'
+  | 'clinic.invite'
+  | 'clinic.invitation_revoke'
+  | 'clinic.invitation_accept'
+  | 'clinic.audit_read'
   | 'admin.dead_letter_replay'
 
 export type AuditOutcome = 'ok' | 'denied' | 'not_found'
 
-export type AuditResourceType = 'patient' | 'doctor' | 'mapping' | 'user' | 'dead_letter'
+export type AuditResourceType = 'patient' | 'doctor' | 'mapping' | 'user' | 'clinic' | 'invitation' | 'audit_event' | 'dead_letter'
 
 /** Who did it and from where: the request's part of every audit event. */
 export interface AuditStamp {
@@ -36,6 +48,13 @@ export interface AuditStamp {
   clientIp: string | null
   /** The caller's own X-Request-Id, when it sent a well-formed one. */
   clientRequestId?: string | null
+  /** The clinic the request acts in (null outside any). */
+  clinicId?: number | null
+  /**
+   * The actor's role in that clinic, once the request's first round trip has read it; events
+   * written in that same round trip read it from clinic_members themselves.
+   */
+  actorRole?: ClinicRole | null
 }
 
 /** What happened: never a patient field, only the kind of record and its id. */
@@ -44,6 +63,8 @@ export interface AuditEvent {
   resourceType: AuditResourceType
   resourceId: number | null
   outcome: AuditOutcome
+  /** What changed, for changes to accounts and memberships (a role before and after); never a password or a patient field. */
+  detail?: Record<string, unknown>
 }
 
 /**
@@ -52,7 +73,6 @@ export interface AuditEvent {
  */
 export interface Disclosure extends AuditEvent {
   patients: readonly number[]
-  detail?: Record<string, unknown>
 }
 
 /**
@@ -71,6 +91,8 @@ export interface AuditMessage {
   client_ip: string | null
   client_request_id: string | null
   detail: string | null
+  clinic_id: number | null
+  actor_role: ClinicRole | null
   patients: number[]
 }
 
@@ -88,6 +110,8 @@ export function auditMessage(stamp: AuditStamp, disclosure: Disclosure, occurred
     client_ip: stamp.clientIp,
     client_request_id: stamp.clientRequestId ?? null,
     detail: disclosure.detail ? JSON.stringify(disclosure.detail) : null,
+    clinic_id: stamp.clinicId ?? null,
+    actor_role: stamp.actorRole ?? null,
     patients: [...new Set(disclosure.patients)],
   }
 }

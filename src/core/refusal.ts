@@ -14,6 +14,7 @@ import type { LockState } from './lockout'
  * - `locked`: too many failed logins for this account from here (`lock` says until when).
  * - `common_password`: the password is on the common-password list.
  * - `reused`: a refresh token used again after its rotation: treated as theft.
+ * - `last_admin`: the change would leave a clinic without an active admin.
  */
 export type Refusal =
   | { refused: 'not_found' }
@@ -25,6 +26,7 @@ export type Refusal =
   | { refused: 'locked'; lock: LockState }
   | { refused: 'common_password' }
   | { refused: 'reused' }
+  | { refused: 'last_admin' }
 
 /** A record the caller may not see, as a read's audit event ends: someone else's ('denied') or absent ('not_found'). */
 export type Unseen = Extract<Refusal, { refused: 'denied' | 'not_found' }>

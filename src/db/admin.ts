@@ -1,8 +1,9 @@
-import { nowSeconds, utcSeconds } from '../core/clock'
+import { nowSeconds } from '../core/clock'
 import { NON_FIELD } from '../core/error-codes'
 import type { Outcome } from '../core/refusal'
 import type { AdminUser, AdminUserListQuery, AdminUserUpdate, AuditEventItem, AuditListQuery } from '../schemas/admin'
 import { auditQueryIf } from './audit'
+import { auditEventsQuery } from './audit-list'
 import { batch, type Db } from './client'
 import { fetchPage } from './page'
 import type { UsersTable } from './schema'
@@ -110,39 +111,9 @@ async function unlockUser(db: Db, adminId: number, userId: number, stamp: Scope[
   return target[0]
 }
 
-/** The audit trail, newest first, filtered by actor, action (`patient.*` for a family), resource, time and request (either id, both indexed). */
-async function listAuditEvents(
-  db: Db,
-  adminId: number,
-  { actor, action, resource, since, until, request_id, client_request_id, ...page }: AuditListQuery,
-): Promise<Listed<AuditEventItem>> {
-  let query = db.kysely.selectFrom('audit_events').selectAll()
-  if (actor !== undefined) query = query.where('actor_id', '=', actor)
-  if (action?.endsWith('.*')) query = query.where('action', 'like', `${action.slice(0, -1)}%`)
-  else if (action) query = query.where('action', '=', action)
-  if (resource) {
-    const [type, id] = resource.split(':')
-    if (id) {
-      // The record's own events, and those that named it among others (list pages, assignments).
-      query = query.where((eb) =>
-        eb.or([
-          eb.and([eb('resource_type', '=', type), eb('resource_id', '=', Number(id))]),
-          eb(
-            'event_id',
-            'in',
-            eb.selectFrom('audit_event_resources').select('event_id').where('resource_type', '=', type).where('resource_id', '=', Number(id)),
-          ),
-        ]),
-      )
-    } else {
-      query = query.where('resource_type', '=', type)
-    }
-  }
-  if (since) query = query.where('occurred_at', '>=', utcSeconds(since))
-  if (until) query = query.where('occurred_at', '<', utcSeconds(until))
-  if (request_id) query = query.where('request_id', '=', request_id)
-  if (client_request_id) query = query.where('client_request_id', '=', client_request_id)
-  const { count, rows, checked } = await fetchPage(db, query.orderBy('id', 'desc'), page, adminCheck(db, adminId))
+/** The whole audit trail, newest first, filtered as the admin asked (db/audit-list.ts). */
+async function listAuditEvents(db: Db, adminId: number, { page, page_size, ...filters }: AuditListQuery): Promise<Listed<AuditEventItem>> {
+  const { count, rows, checked } = await fetchPage(db, auditEventsQuery(db, filters), { page, page_size }, adminCheck(db, adminId))
   if (checked.length === 0) return { refused: 'denied' }
   return { count, results: rows }
 }

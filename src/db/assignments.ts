@@ -17,7 +17,7 @@ import { DOCTOR_COLUMNS, toDoctor, type DoctorFields } from './doctors'
 import { fetchPage } from './page'
 import { anyPatient, toPatient } from './patients'
 import type { Database } from './schema'
-import type { Scope } from './scope'
+import type { ClinicScope } from './scope'
 import { nowUtc, versionMatches } from './sql'
 
 const ASSIGNMENT_COLUMNS = [
@@ -38,19 +38,19 @@ const ASSIGNMENT_COLUMNS = [
 ] as const
 
 /**
- * Every assignment query starts here: assignments of the caller's own patients only, joined to the
- * names the assignment object shows. The owner check is part of the SQL, never a later filter.
+ * Every assignment query starts here: assignments of the clinic's patients only, joined to the
+ * names the assignment object shows. The clinic check is part of the SQL, never a later filter.
  */
-const ownAssignments = (db: Db, userId: number) =>
+const clinicAssignments = (db: Db, clinicId: number) =>
   db.kysely
     .selectFrom('mappings')
     .innerJoin('patients', 'patients.id', 'mappings.patient_id')
     .innerJoin('doctors', 'doctors.id', 'mappings.doctor_id')
-    .where('patients.created_by', '=', userId)
+    .where('patients.clinic_id', '=', clinicId)
 
-/** The ids of the caller's own patients, for guarding writes in the same statement. */
-const ownPatientIds = (eb: ExpressionBuilder<Database, 'mappings'>, userId: number) =>
-  eb.selectFrom('patients').select('patients.id').where('patients.created_by', '=', userId)
+/** The ids of the clinic's patients, for guarding writes in the same statement. */
+const clinicPatientIds = (eb: ExpressionBuilder<Database, 'mappings'>, clinicId: number) =>
+  eb.selectFrom('patients').select('patients.id').where('patients.clinic_id', '=', clinicId)
 
 /** The assignment with this id whoever owns its patient, for the audit trail's "denied or not found". */
 const anyAssignment = (db: Db, id: number) => db.kysely.selectFrom('mappings').select('id').where('id', '=', id)
@@ -107,13 +107,13 @@ function toAssignment(row: AssignmentFields): Assignment {
   }
 }
 
-/** Assignments of one signed-in user's patients to doctors of the directory. */
-export function assignmentsRepo({ db, stamp, userId }: Scope) {
-  const own = () => ownAssignments(db, userId)
+/** Assignments of one clinic's patients to doctors of the directory, for one signed-in member. */
+export function assignmentsRepo({ db, stamp, userId, clinicId }: ClinicScope) {
+  const own = () => clinicAssignments(db, clinicId)
   return {
     /**
-     * Assigns a doctor to one of the user's patients in one atomic batch: a check of both ids, the
-     * INSERT ... SELECT that only inserts when the patient is the user's and the doctor exists, its
+     * Assigns a doctor to one of the clinic's patients in one atomic batch: a check of both ids, the
+     * INSERT ... SELECT that only inserts when the patient is the clinic's and the doctor exists, its
      * audit event, and the read-back. UNIQUE(patient_id, doctor_id) decides races between identical
      * requests (and then nothing is written, the event included).
      */
@@ -123,7 +123,7 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
         const { checked, created } = await batch(db, {
           checked: db.kysely.selectNoFrom((eb) => [
             eb
-              .exists(eb.selectFrom('patients').select('id').where('id', '=', input.patient).where('created_by', '=', userId))
+              .exists(eb.selectFrom('patients').select('id').where('id', '=', input.patient).where('clinic_id', '=', clinicId))
               .as('patient_found'),
             eb.exists(eb.selectFrom('doctors').select('id').where('id', '=', input.doctor)).as('doctor_found'),
           ]),
@@ -141,7 +141,7 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
                   eb.val(userId).as('assigned_by'),
                 ])
                 .where('patients.id', '=', input.patient)
-                .where('patients.created_by', '=', userId)
+                .where('patients.clinic_id', '=', clinicId)
                 .where('doctors.id', '=', input.doctor),
             ),
           // Both ids exist but no row was inserted: the patient is someone else's ('denied').
@@ -164,7 +164,7 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
         })
         if (created[0]) return versioned(toAssignment(created[0]), created[0])
         const details: FieldErrors = {}
-        // The same answer for a missing patient and another user's: nothing about theirs leaks.
+        // The same answer for a missing patient and another clinic's: nothing about theirs leaks.
         if (!checked[0].patient_found) details.patient = ['No patient of yours has this id.']
         if (!checked[0].doctor_found) details.doctor = ['No doctor has this id.']
         return { refused: 'invalid', details }
@@ -190,7 +190,7 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
           .selectFrom('patients')
           .selectAll()
           .where('id', '=', pairOf.select('mappings.patient_id'))
-          .where('created_by', '=', userId),
+          .where('clinic_id', '=', clinicId),
         doctor: db.kysely.selectFrom('doctors').select(DOCTOR_COLUMNS).where('id', '=', pairOf.select('mappings.doctor_id')),
         other: anyAssignment(db, id),
       })
@@ -200,7 +200,7 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
     },
 
     /**
-     * Changes notes / is_active of one of the user's assignments in one atomic, audited batch, if it
+     * Changes notes / is_active of one of the clinic's assignments in one atomic, audited batch, if it
      * is still at `ifMatch`. The pair is fixed: echoing the current patient or doctor is fine, a
      * different one is refused as invalid (audited as denied). An empty change runs the same guarded
      * statement without altering the row.
@@ -221,7 +221,7 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
           : update.set({ version: (eb) => eb.ref('version') })
         )
           .where('mappings.id', '=', id)
-          .where('mappings.patient_id', 'in', (eb) => ownPatientIds(eb, userId))
+          .where('mappings.patient_id', 'in', (eb) => clinicPatientIds(eb, clinicId))
           .where('mappings.patient_id', '=', pair.patient ?? ((eb) => eb.ref('mappings.patient_id')))
           .where('mappings.doctor_id', '=', pair.doctor ?? ((eb) => eb.ref('mappings.doctor_id')))
           .where((eb) => versionMatches(versionColumns(eb), ifMatch))
@@ -239,7 +239,7 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
       return versioned(toAssignment(after[0]), after[0])
     },
 
-    /** Deletes one of the user's assignments if it is still at `ifMatch`, audited in the same batch; the read in that batch tells why not. */
+    /** Deletes one of the clinic's assignments if it is still at `ifMatch`, audited in the same batch; the read in that batch tells why not. */
     async remove(id: number, ifMatch: IfMatch): Promise<Outcome<{ deleted: true }>> {
       const eventId = newEventId()
       const { found, deleted } = await batch(db, {
@@ -249,7 +249,7 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
         deleted: db.kysely
           .deleteFrom('mappings')
           .where('mappings.id', '=', id)
-          .where('mappings.patient_id', 'in', (eb) => ownPatientIds(eb, userId))
+          .where('mappings.patient_id', 'in', (eb) => clinicPatientIds(eb, clinicId))
           .where((eb) => versionMatches(versionColumns(eb), ifMatch))
           .returning('mappings.id'),
         audit: auditWriteQuery(db, stamp, { action: 'mapping.delete', resourceType: 'mapping', resourceId: id, eventId }, anyAssignment(db, id)),
@@ -259,7 +259,7 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
     },
 
     /**
-     * The doctors of one of the user's patients, with each assignment's id, state and date;
+     * The doctors of one of the clinic's patients, with each assignment's id, state and date;
      * otherwise whether the patient exists, for the audit.
      */
     async doctorsOf(patientId: number): Promise<PatientDoctors | Unseen> {
@@ -277,7 +277,7 @@ export function assignmentsRepo({ db, stamp, userId }: Scope) {
             'mappings.assigned_at as assigned_at',
           ])
           .where('patients.id', '=', patientId)
-          .where('patients.created_by', '=', userId)
+          .where('patients.clinic_id', '=', clinicId)
           .orderBy('mappings.assigned_at')
           .orderBy('mappings.id'),
         other: anyPatient(db, patientId),

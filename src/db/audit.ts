@@ -1,17 +1,31 @@
-import { sql, type Expression, type SelectQueryBuilder } from 'kysely'
+import { sql, type Expression, type RawBuilder, type SelectQueryBuilder } from 'kysely'
 import type { AuditEvent, AuditMessage, AuditOutcome, AuditStamp } from '../core/audit'
+import type { ClinicRole } from '../core/permissions'
 import { batch, type Db } from './client'
 import type { Database } from './schema'
 
 /** A new event's id, unique in `audit_events.event_id`; resource rows name their event by it. */
 export const newEventId = () => crypto.randomUUID()
 
+/**
+ * The actor's role in the stamp's clinic, as SQL: an event written in the same batch as the
+ * request's guard reads the role as the guard saw it, the moment it acted.
+ */
+function actorRole(stamp: AuditStamp): RawBuilder<ClinicRole | null> {
+  if (stamp.actorRole || stamp.clinicId == null || stamp.actorId === null) return sql.val(stamp.actorRole ?? null)
+  return sql<ClinicRole | null>`(select role from clinic_members where clinic_id = ${stamp.clinicId} and user_id = ${stamp.actorId})`
+}
+
 const stampColumns = (stamp: AuditStamp) => ({
   actor_id: stamp.actorId,
+  clinic_id: stamp.clinicId ?? null,
+  actor_role: actorRole(stamp),
   request_id: stamp.requestId,
   client_ip: stamp.clientIp,
   client_request_id: stamp.clientRequestId ?? null,
 })
+
+const detailOf = (event: AuditEvent) => (event.detail ? JSON.stringify(event.detail) : null)
 
 /** The INSERT for one audit event, to run in the same `batch()` as the change it records. */
 export function auditQuery(db: Db, stamp: AuditStamp, event: AuditEvent) {
@@ -22,26 +36,46 @@ export function auditQuery(db: Db, stamp: AuditStamp, event: AuditEvent) {
     resource_type: event.resourceType,
     resource_id: event.resourceId,
     outcome: event.outcome,
+    detail: detailOf(event),
   })
+}
+
+/** Who acted, in which clinic, on which record, as SQL read in the batch: for events whose ids the same batch makes (a registration). */
+export interface ComputedSubjects {
+  actorId: RawBuilder<number | null>
+  clinicId: RawBuilder<number | null>
+  resourceId: RawBuilder<number | null>
 }
 
 /**
  * The INSERT for an audit event that is only written when `condition` returns a row: for a batch
  * whose change may not happen, so the trail records what did.
  */
-export function auditQueryIf(db: Db, stamp: AuditStamp, event: AuditEvent, condition: SelectQueryBuilder<Database, keyof Database, unknown>) {
+export function auditQueryIf(
+  db: Db,
+  stamp: AuditStamp,
+  event: AuditEvent,
+  condition: SelectQueryBuilder<Database, keyof Database, unknown>,
+  computed?: ComputedSubjects,
+) {
+  const role = computed
+    ? sql<ClinicRole | null>`(select role from clinic_members where clinic_id = ${computed.clinicId} and user_id = ${computed.actorId})`
+    : actorRole(stamp)
   return db.kysely
     .insertInto('audit_events')
-    .columns(['event_id', 'actor_id', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id', 'client_ip', 'client_request_id'])
+    .columns(['event_id', 'actor_id', 'clinic_id', 'actor_role', 'action', 'resource_type', 'resource_id', 'outcome', 'detail', 'request_id', 'client_ip', 'client_request_id'])
     .expression(
       db.kysely
         .selectNoFrom((eb) => [
           eb.val(newEventId()).as('event_id'),
-          eb.val(stamp.actorId).as('actor_id'),
+          (computed?.actorId ?? sql.val(stamp.actorId)).as('actor_id'),
+          (computed?.clinicId ?? sql.val(stamp.clinicId ?? null)).as('clinic_id'),
+          role.as('actor_role'),
           eb.val(event.action).as('action'),
           eb.val(event.resourceType).as('resource_type'),
-          eb.val(event.resourceId).as('resource_id'),
+          (computed?.resourceId ?? sql.val(event.resourceId)).as('resource_id'),
           eb.val(event.outcome).as('outcome'),
+          eb.val(detailOf(event)).as('detail'),
           eb.val(stamp.requestId).as('request_id'),
           eb.val(stamp.clientIp).as('client_ip'),
           eb.val(stamp.clientRequestId ?? null).as('client_request_id'),
@@ -108,6 +142,8 @@ const EVENT_COLUMNS = [
   'client_ip',
   'client_request_id',
   'detail',
+  'clinic_id',
+  'actor_role',
 ] as const
 
 /**

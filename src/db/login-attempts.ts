@@ -2,6 +2,7 @@ import type { ExpressionBuilder } from 'kysely'
 import { LOCKOUT, type LockState } from '../core/lockout'
 import type { Outcome } from '../core/refusal'
 import { batch, type Db } from './client'
+import { activeMembershipsQuery, type ClinicChoice } from './memberships'
 import type { Database, UserRow } from './schema'
 
 /** Whose attempts these are: the account's email (or, for a signed-in user, their id) and the client network. */
@@ -94,17 +95,23 @@ export interface Reservation {
 
 /**
  * A login's first round trip: reserves the attempt (or finds the account locked), reads the account
- * behind the email, and expires old attempts, in one batch. Every login takes it, known email or not.
+ * behind the email and its clinics (the one used last first), and expires old attempts, in one batch. Every login takes it, known email or not.
  */
-export async function beginLogin(db: Db, email: string, network: string, now: number): Promise<{ reservation: Outcome<Reservation>; account?: UserRow }> {
+export async function beginLogin(
+  db: Db,
+  email: string,
+  network: string,
+  now: number,
+): Promise<{ reservation: Outcome<Reservation>; account?: UserRow; clinics: ClinicChoice[] }> {
   const key = { email, network }
-  const { reserved, accounts, lock } = await batch(db, {
+  const { reserved, accounts, clinics, lock } = await batch(db, {
     expired: expireQuery(db, now),
     reserved: reserveQuery(db, key, now),
     accounts: db.kysely.selectFrom('users').selectAll().where('email', '=', email),
+    clinics: activeMembershipsQuery(db).where('users.email', '=', email),
     lock: lockStateQuery(db, key, now),
   })
-  return { reservation: reservationOf(reserved, lock), account: accounts[0] }
+  return { reservation: reservationOf(reserved, lock), account: accounts[0], clinics }
 }
 
 /**

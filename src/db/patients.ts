@@ -2,6 +2,7 @@ import { sql, type ExpressionBuilder } from 'kysely'
 import { byTime, namesPatient, toAccess, type Access } from '../core/access-report'
 import { decodeObject, type ArchivedEvent } from '../core/audit-chain'
 import { ageInYears } from '../core/clock'
+import { rolesWith } from '../core/permissions'
 import type { Outcome, Refusal, Unseen } from '../core/refusal'
 import type { IfMatch, Versioned } from '../core/versions'
 import type { PageQuery } from '../schemas/pagination'
@@ -11,7 +12,7 @@ import { batch, type Db } from './client'
 import { refusingConstraints } from './constraints'
 import { fetchPage } from './page'
 import type { Database, PatientRow } from './schema'
-import type { Scope } from './scope'
+import type { ClinicScope } from './scope'
 import { containsText, nowUtc, sortKey, versionMatches } from './sql'
 
 /** The API object for a patient row: age computed now, `version` kept internal. */
@@ -35,8 +36,18 @@ export function toPatient(row: PatientRow): Patient {
 
 const versioned = (row: PatientRow): Versioned<Patient> => ({ record: toPatient(row), versions: [row.version] })
 
-/** Every patient query starts here, so none can forget the owner. */
-const ownPatients = (db: Db, userId: number) => db.kysely.selectFrom('patients').where('created_by', '=', userId)
+/** Every patient query starts here, so none can forget the clinic. */
+const clinicPatients = (db: Db, clinicId: number) => db.kysely.selectFrom('patients').where('clinic_id', '=', clinicId)
+
+/**
+ * The stored medical history after a PUT that left it out: cleared for a member whose role may see
+ * it (PUT replaces the record), kept for one who may not, since they never saw it. The role is read
+ * as SQL in the same batch as the guard that checked it.
+ */
+const historyAfterReplace = (clinicId: number, userId: number) =>
+  sql<string | null>`case when exists (select 1 from clinic_members where clinic_id = ${clinicId} and user_id = ${userId} and status = 'active' and role in (${sql.join(
+    rolesWith('patient.medical_history').map((role) => sql.val(role)),
+  )})) then null else medical_history end`
 
 /** The patient with this id whoever owns it: only ever tested for existence, for the audit trail. */
 export const anyPatient = (db: Db, id: number) => db.kysely.selectFrom('patients').select('id').where('id', '=', id)
@@ -62,9 +73,9 @@ type Verdict = { owned: number }
 /** The refusal a verdict row means: no row, no such patient; a row that is not the caller's, denied; null when it may be seen. */
 const refusalOf = ([patient]: Verdict[]): Unseen | null => (patient?.owned ? null : { refused: patient ? 'denied' : 'not_found' })
 
-/** The patient queries of one signed-in user: every one of them is scoped to that user's patients. */
-export function patientsRepo({ db, stamp, userId }: Scope) {
-  const own = () => ownPatients(db, userId)
+/** The patient queries of one signed-in member: every one of them is scoped to the patients of their clinic. */
+export function patientsRepo({ db, stamp, userId, clinicId }: ClinicScope) {
+  const own = () => clinicPatients(db, clinicId)
   /**
    * Who may see a patient's audit record: its history and its access report answer to this one
    * rule, so they cannot drift apart. `visible` returns a row only then, for every statement that
@@ -72,31 +83,31 @@ export function patientsRepo({ db, stamp, userId }: Scope) {
    */
   const auditRecordOf = (id: number) => ({
     visible: () => own().select('id').where('id', '=', id),
-    verdict: db.kysely.selectFrom('patients').select((eb) => eb('created_by', '=', userId).as('owned')).where('id', '=', id),
+    verdict: db.kysely.selectFrom('patients').select((eb) => eb('clinic_id', '=', clinicId).as('owned')).where('id', '=', id),
   })
   return {
     /**
-     * Inserts a patient owned by the user, audited in the same batch; a second patient with the same
-     * email for that user fails on the UNIQUE index, and then neither the patient nor its event is written.
+     * Inserts a patient of the clinic, created by the user, audited in the same batch; a second patient
+     * with the same email in the clinic fails on the UNIQUE index, and then neither the patient nor its event is written.
      */
     insert(input: PatientInput): Promise<Outcome<Versioned<Patient>>> {
       return refusingConstraints(async () => {
         const { created } = await batch(db, {
-          created: db.kysely.insertInto('patients').values({ ...input, created_by: userId }).returningAll(),
+          created: db.kysely.insertInto('patients').values({ ...input, clinic_id: clinicId, created_by: userId }).returningAll(),
           audit: auditWriteQuery(db, stamp, { action: 'patient.create', resourceType: 'patient', resourceId: insertedId() }),
         })
         return versioned(created[0])
       })
     },
 
-    /** One of the user's patients; otherwise whether it exists at all, which only the audit trail learns. */
+    /** One of the clinic's patients; otherwise whether it exists at all, which only the audit trail learns. */
     async find(id: number): Promise<Versioned<Patient> | Unseen> {
       const { found, other } = await batch(db, { found: own().selectAll().where('id', '=', id), other: anyPatient(db, id) })
       if (found[0]) return versioned(found[0])
       return { refused: other[0] ? 'denied' : 'not_found' }
     },
 
-    /** One page of the user's patients, filtered and ordered, with the total count, in one round trip. */
+    /** One page of the clinic's patients, filtered and ordered, with the total count, in one round trip. */
     async list({ search, gender, blood_group, ordering, ...page }: PatientListQuery): Promise<{ count: number; results: Patient[] }> {
       let query = own().selectAll()
       if (search) {
@@ -110,28 +121,29 @@ export function patientsRepo({ db, stamp, userId }: Scope) {
       if (blood_group) query = query.where('blood_group', '=', blood_group)
       const direction = ordering.startsWith('-') ? 'desc' : 'asc'
       const column = ordering.replace(/^-/, '') as 'name' | 'created_at' | 'date_of_birth'
-      // Ties broken by id in the same direction keep pages stable and match the (owner, column, id) indexes.
+      // Ties broken by id in the same direction keep pages stable and match the (clinic, column, id) indexes.
       query = query.orderBy(sortKey(column), direction).orderBy('id', direction)
       const { count, rows } = await fetchPage(db, query, page)
       return { count, results: rows.map(toPatient) }
     },
 
     /**
-     * Applies the changes in one statement guarded by owner and If-Match, audited in the same batch;
-     * the owner's read in that batch tells a changed version ('stale') from a missing patient. An empty
+     * Applies the changes in one statement guarded by clinic and If-Match, audited in the same batch;
+     * the clinic's read in that batch tells a changed version ('stale') from a missing patient. An empty
      * change runs the same guarded statement without altering the row, so it is checked and audited alike.
      */
-    update(id: number, changes: PatientChanges, ifMatch: IfMatch): Promise<Outcome<Versioned<Patient>>> {
+    update(id: number, changes: PatientChanges, ifMatch: IfMatch, { replace = false } = {}): Promise<Outcome<Versioned<Patient>>> {
+      const history = replace && changes.medical_history === undefined ? { medical_history: historyAfterReplace(clinicId, userId) } : {}
       const update = db.kysely.updateTable('patients')
       return refusingConstraints(async () => {
       const { owned, updated } = await batch(db, {
         owned: own().select('id').where('id', '=', id),
         updated: (Object.keys(changes).length === 0
           ? update.set((eb) => ({ version: eb.ref('version') }))
-          : update.set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: nowUtc() }))
+          : update.set((eb) => ({ ...changes, ...history, version: eb('version', '+', 1), updated_at: nowUtc() }))
         )
           .where('id', '=', id)
-          .where('created_by', '=', userId)
+          .where('clinic_id', '=', clinicId)
           .where(versionMatches([sql.ref('version')], ifMatch))
           .returningAll(),
         audit: auditWriteQuery(db, stamp, { action: 'patient.update', resourceType: 'patient', resourceId: id }, anyPatient(db, id)),
@@ -142,7 +154,7 @@ export function patientsRepo({ db, stamp, userId }: Scope) {
     },
 
     /**
-     * Deletes the user's patient unless it still has doctor assignments or changed since `ifMatch`,
+     * Deletes the clinic's patient unless it still has doctor assignments or changed since `ifMatch`,
      * atomically in one audited batch: the count is read in the same batch as the guarded DELETE, so
      * a concurrent assignment cannot slip between.
      */
@@ -161,7 +173,7 @@ export function patientsRepo({ db, stamp, userId }: Scope) {
         deleted: db.kysely
           .deleteFrom('patients')
           .where('id', '=', id)
-          .where('created_by', '=', userId)
+          .where('clinic_id', '=', clinicId)
           .where(({ not, exists, selectFrom }) =>
             not(exists(selectFrom('mappings').select('mappings.id').whereRef('mappings.patient_id', '=', 'patients.id'))),
           )

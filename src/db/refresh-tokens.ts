@@ -1,15 +1,18 @@
 import type { AuditStamp } from '../core/audit'
+import { sql } from 'kysely'
 import { nowSeconds } from '../core/clock'
 import type { Outcome } from '../core/refusal'
 import { auditQueryIf } from './audit'
 import { batch, type Db } from './client'
+import { activeMembership } from './memberships'
 
-/** What the token tables keep of a refresh token: its id, its user (the `sub` claim), its expiry and its generation. */
+/** What the token tables keep of a refresh token: its id, its user (the `sub` claim), its expiry, its generation and its clinic. */
 export interface RefreshTokenClaims {
   jti: string
   sub: string
   exp: number
   gen: number
+  clinic: number | null
 }
 
 /**
@@ -33,7 +36,7 @@ export const revokeAllRefreshTokensQuery = (db: Db, userId: number) =>
 
 /**
  * Rotates a refresh token in one atomic batch. `used` is retired and `next` recorded only while
- * `used` is alive and its account is active at the token's generation. When `used` was already
+ * `used` is alive, its account is active at the token's generation and still a member of its clinic. When `used` was already
  * rotated more than REFRESH_RETRY_SECONDS ago, the same batch treats it as theft: the account's
  * generation moves on (its access tokens die), every live refresh token is revoked, and it is audited.
  * Refused as `stale` (rotated moments ago: an honest retry), `reused` (theft) or `denied` (revoked,
@@ -63,6 +66,8 @@ export async function rotateRefreshToken(db: Db, used: RefreshTokenClaims, next:
           db.kysely.selectFrom('users').select('id').where('id', '=', userId).where('is_active', '=', 1).where('token_generation', '=', used.gen),
         ),
       )
+      // A refresh token stays bound to its clinic: it renews only while the account is still a member there.
+      .where(({ exists }) => (used.clinic === null ? sql<boolean>`true` : exists(activeMembership(db, userId, used.clinic))))
       .returning('jti'),
     // Copies the row the update just marked, so `next` exists only if `used` was alive.
     recorded: db.kysely

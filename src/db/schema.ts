@@ -1,5 +1,6 @@
 import type { Generated, Selectable } from 'kysely'
 import type { AuditOutcome } from '../core/audit'
+import type { ClinicRole } from '../core/permissions'
 
 /** Timestamps are stored as ISO-8601 UTC text (`2026-01-05T10:35:00Z`), which sorts chronologically. */
 type Timestamp = string
@@ -49,6 +50,7 @@ export interface CommonPasswordsTable {
 
 export interface PatientsTable {
   id: Generated<number>
+  clinic_id: number
   created_by: number
   name: string
   date_of_birth: string
@@ -106,8 +108,47 @@ export interface AuditEventsTable {
   client_request_id: string | null
   /** Made by the server; NULL on events written before migration 0006. */
   event_id: string | null
-  /** JSON: what the request asked for (a list's query parameters). */
+  /** JSON: what the request asked for (a list's query parameters), or what changed (roles before and after). */
   detail: string | null
+  /** The clinic the request acted in; NULL outside any clinic and before migration 0008. */
+  clinic_id: number | null
+  /** The actor's role in that clinic at that moment. */
+  actor_role: ClinicRole | null
+}
+
+export interface ClinicsTable {
+  id: Generated<number>
+  name: string
+  version: Generated<number>
+  created_at: Generated<Timestamp>
+  updated_at: Generated<Timestamp>
+}
+
+
+
+export interface ClinicMembersTable {
+  clinic_id: number
+  user_id: number
+  role: ClinicRole
+  status: Generated<'active' | 'removed'>
+  added_by: number | null
+  added_at: Generated<Timestamp>
+  last_used_at: Timestamp | null
+}
+
+export interface ClinicInvitationsTable {
+  id: Generated<number>
+  clinic_id: number
+  email: string
+  role: ClinicRole
+  /** SHA-256 (hex) of the one-time token. */
+  token_hash: string
+  invited_by: number
+  created_at: Generated<Timestamp>
+  expires_at: Timestamp
+  accepted_at: Timestamp | null
+  accepted_by: number | null
+  revoked_at: Timestamp | null
 }
 
 export interface AuditEventResourcesTable {
@@ -146,6 +187,9 @@ export interface AuditDeadLettersTable {
 }
 
 export interface Database {
+  clinics: ClinicsTable
+  clinic_members: ClinicMembersTable
+  clinic_invitations: ClinicInvitationsTable
   audit_events: AuditEventsTable
   audit_event_resources: AuditEventResourcesTable
   audit_archive_manifest: AuditArchiveManifestTable

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ZodError } from 'zod'
 import { ConfigurationError } from '../core/config'
+import { PermissionDeniedError } from '../core/permissions'
 import { SessionEndedError } from '../core/session-ended'
 import { codesWithStatus, ERROR_CODES, type ErrorCode, type FieldErrors } from '../core/error-codes'
 import type { AppEnv } from '../env'
@@ -75,6 +76,9 @@ function toApiError(error: Error): ApiError {
   if (error instanceof ApiError) return error
   if (error instanceof ZodError) return new ApiError('validation_error', undefined, { details: fieldErrors(error) })
   if (error instanceof SessionEndedError) return new ApiError('token_not_valid', error.message, { headers: INVALID_TOKEN_CHALLENGE })
+  if (error instanceof PermissionDeniedError) {
+    return new ApiError('permission_denied', error.message, error.field ? { details: { [error.field]: [error.message] } } : {})
+  }
   if (error instanceof ConfigurationError) {
     return new ApiError('internal_error', 'The server is misconfigured.', { logReason: `configuration error: ${error.message}` })
   }

@@ -24,7 +24,7 @@ const users = createRoute({
   tags,
   operationId: 'listUsers',
   summary: 'List accounts (administrators only)',
-  ...signedIn,
+  ...signedIn(),
   request: { query: AdminUserListQuerySchema },
   responses: { 200: json(AdminUserPageSchema, 'One page of accounts, newest first'), ...errorResponses(400, 401, 403, 429) },
 })
@@ -36,7 +36,7 @@ const updateUserRoute = createRoute({
   operationId: 'updateUser',
   summary: "Change an account's role or active state (administrators only)",
   description: 'Deactivating an account revokes its refresh tokens at once; its access tokens stop working at their next request.',
-  ...signedIn,
+  ...signedIn(),
   request: { params: IdParamSchema, body: requestBody(AdminUserUpdateSchema) },
   responses: { 200: json(AdminUserSchema, 'The account'), ...errorResponses(...BODY_ERRORS, 401, 403, 404, 429) },
 })
@@ -48,7 +48,7 @@ const unlockUserRoute = createRoute({
   tags,
   summary: "Clear an account's login lockout (administrators only)",
   description: 'Forgets the failed logins of the account from every network, so it may sign in again at once. Audited as admin.user_unlock.',
-  ...signedIn,
+  ...signedIn(),
   request: { params: IdParamSchema },
   responses: { 204: { description: 'Unlocked' }, ...errorResponses(401, 403, 404, 429) },
 })
@@ -59,7 +59,7 @@ const audit = createRoute({
   tags,
   operationId: 'listAuditEvents',
   summary: 'Read the audit trail (administrators only)',
-  ...signedIn,
+  ...signedIn(),
   request: { query: AuditListQuerySchema },
   responses: { 200: json(AuditEventPageSchema, 'One page of events, newest first'), ...errorResponses(400, 401, 403, 429) },
 })
@@ -71,7 +71,7 @@ const deadLetters = createRoute({
   operationId: 'listDeadLetters',
   summary: 'Audit messages the queue gave up on, oldest first (administrators only)',
   description: 'Each with its raw body and the error D1 gave; replay one with POST /api/admin/audit/dead-letters/{id}/replay/ once its cause is fixed.',
-  ...signedIn,
+  ...signedIn(),
   request: { query: DeadLetterListQuerySchema },
   responses: { 200: json(DeadLetterPageSchema, 'One page of dead letters, oldest first'), ...errorResponses(400, 401, 403, 429) },
 })
@@ -84,7 +84,7 @@ const replayDeadLetter = createRoute({
   summary: 'Write a dead letter to the audit trail once its cause is fixed (administrators only)',
   description:
     'The audit queue gave up on this message (see GET /api/health/audit/). Its event is written as the consumer would have, skipped if already stored, and the letter is marked replayed. Audited as admin.dead_letter_replay.',
-  ...signedIn,
+  ...signedIn(),
   request: { params: IdParamSchema },
   responses: { 200: json(DeadLetterReplaySchema, 'Replayed'), ...errorResponses(400, 401, 403, 404, 409, 429) },
 })

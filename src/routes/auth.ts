@@ -1,12 +1,14 @@
 import { createRoute, type RouteHandler } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { hashPassword, verifyPassword } from '../auth/password'
+import { tokenHash } from '../auth/one-time-token'
 import { passwordProblems } from '../auth/password-policy'
 import { issueTokenPair, subjectOf, verifyToken } from '../auth/tokens'
 import { nowSeconds } from '../core/clock'
 import { LOCKOUT } from '../core/lockout'
 import { isRefusal } from '../core/refusal'
 import { beginLogin, beginPasswordCheck, releaseAttempt } from '../db/login-attempts'
+import { switchClinic } from '../db/memberships'
 import { revokeRefreshToken, rotateRefreshToken } from '../db/refresh-tokens'
 import { changePassword, completeLogin, endSessions, findMe, insertUser, publicUser, recordRefusedLogin } from '../db/users'
 import type { AppEnv } from '../env'
@@ -23,11 +25,13 @@ import {
   RefreshSchema,
   RegisteredSchema,
   RegisterSchema,
+  SwitchedSchema,
   TokenPairSchema,
 } from '../schemas/auth'
+import { SwitchClinicSchema } from '../schemas/clinics'
 import { BODY_ERRORS, errorResponses, json, requestBody } from '../schemas/common'
-import { ACCESS_TOKEN, LOGIN, NEW_ACCOUNT, NEW_PASSWORD, orRefuse, REFRESH_TOKEN, refusalError, ROTATION } from './refusals'
-import { signedIn, signedInUser } from './signed-in'
+import { ACCESS_TOKEN, CLINIC, INVITED_ACCOUNT, LOGIN, NEW_ACCOUNT, NEW_PASSWORD, orRefuse, REFRESH_TOKEN, refusalError, ROTATION } from './refusals'
+import { signedIn, signedInMember, signedInUser } from './signed-in'
 
 const tags = ['Auth']
 
@@ -88,7 +92,7 @@ const logoutAll = createRoute({
   tags,
   summary: 'End every session of the signed-in account',
   description: 'No body. Every access token (this one included) stops working at its next request, and every refresh token is revoked.',
-  ...signedIn,
+  ...signedIn(),
   responses: { 204: { description: 'Every session is ended' }, ...errorResponses(401, 429) },
 })
 
@@ -98,8 +102,20 @@ const me = createRoute({
   tags,
   operationId: 'getMe',
   summary: 'The signed-in user, with its role',
-  ...signedIn,
+  ...signedIn(),
   responses: { 200: json(MeSchema, 'The signed-in user'), ...errorResponses(401, 429) },
+})
+
+const switchClinicRoute = createRoute({
+  method: 'post',
+  path: '/switch-clinic',
+  tags,
+  operationId: 'switchClinic',
+  summary: 'Get a token pair for another clinic of yours',
+  description: 'A clinic you are not an active member of is a 404. The tokens you hold stay valid for their own clinic. Audited as auth.switch_clinic.',
+  ...signedIn(),
+  request: { body: requestBody(SwitchClinicSchema) },
+  responses: { 200: json(SwitchedSchema, 'Tokens for that clinic'), ...errorResponses(...BODY_ERRORS, 401, 404, 429) },
 })
 
 const changePasswordRoute = createRoute({
@@ -111,12 +127,15 @@ const changePasswordRoute = createRoute({
   description:
     'The password policy applies. Every token of the user, this access token included, is ended: sign in again with the new password. ' +
     'A wrong old_password counts as a failed login of the account (429 once locked, as login).',
-  ...signedIn,
+  ...signedIn(),
   request: { body: requestBody(ChangePasswordSchema) },
   responses: { 204: { description: 'Changed' }, ...errorResponses(...BODY_ERRORS, 401, 429) },
 })
 
 const invalidCredentials = () => new ApiError('invalid_credentials')
+
+/** The clinic a new account opens when it names none; names fit the clinic's 120 characters. */
+const ownClinicName = (name: string) => `${name.slice(0, 111)}'s clinic`
 
 /** Answers that carry tokens must never be cached. */
 const noStore = (c: Context<AppEnv>) => c.header('Cache-Control', 'no-store')
@@ -147,12 +166,21 @@ export const authRoutes = createRouter()
       throw fieldError('password2', 'The two passwords do not match.')
     }
     assertAcceptablePassword('password', password, { email, name })
+    const { clinic_name, invitation } = c.req.valid('json')
     const passwordHash = await hashPassword(password, c.var.config.passwordIterations)
-    const user = orRefuse(await insertUser(c.var.db, { name, email, password, passwordHash }), NEW_ACCOUNT)
+    const newUser = {
+      name,
+      email,
+      password,
+      passwordHash,
+      clinicName: clinic_name ?? ownClinicName(name),
+      invitationHash: invitation === undefined ? undefined : await tokenHash(invitation),
+    }
+    const user = orRefuse(await insertUser(c.var.db, newUser, auditStamp(c)), invitation === undefined ? NEW_ACCOUNT : INVITED_ACCOUNT)
     return c.json({ user }, 201)
   })
   .openapi(login, async (c) => {
-    const { email, password } = c.req.valid('json')
+    const { email, password, clinic: requested } = c.req.valid('json')
     const network = clientNetwork(c)
     await enforceFlowLimits(c, 'LOGIN_IP_LIMITER', 'LOGIN_GLOBAL_LIMITER', 'login')
     // Per email *and network*: keyed on the email alone, anyone could keep the owner out (the lockout's per-account cap bounds distributed guessing).
@@ -160,7 +188,7 @@ export const authRoutes = createRouter()
     const { config, db } = c.var
     const stamp = auditStamp(c)
     // Every attempt, known email or not, first reserves its place in the lockout count (one round trip).
-    const { reservation, account } = await beginLogin(db, email, network, nowSeconds())
+    const { reservation, account, clinics } = await beginLogin(db, email, network, nowSeconds())
     const resourceId = account?.id ?? null
     if (isRefusal(reservation)) {
       await recordRefusedLogin(db, stamp, { action: 'auth.login_locked', resourceId, outcome: 'denied' })
@@ -173,11 +201,15 @@ export const authRoutes = createRouter()
       await recordRefusedLogin(db, stamp, { action: 'auth.login_failed', resourceId, outcome: account ? 'denied' : 'not_found' })
       throw invalidCredentials()
     }
+    // The clinic asked for (only after the password, so nobody learns an account's clinics without it), else the one used last.
+    const clinic = requested === undefined ? (clinics[0] ?? null) : clinics.find(({ clinic_id }) => clinic_id === requested)
+    if (clinic === undefined) throw refusalError({ refused: 'not_found' }, CLINIC)
+    const clinicId = clinic?.clinic_id ?? null
     const verified = { userId: account.id, passwordHash: account.password_hash, generation: account.token_generation }
-    const { access, refresh } = await issueTokenPair(config, { userId: account.id, generation: account.token_generation })
+    const { access, refresh } = await issueTokenPair(config, { userId: account.id, generation: account.token_generation, clinicId })
     const rehashed = check.needsRehash ? await hashPassword(password, config.passwordIterations) : undefined
-    // Refused when the account changed while the password was being checked (a new password, deactivated): nothing was issued.
-    orRefuse(await completeLogin(db, { verified, refresh: refresh.claims, rehashed, email, network, stamp }), LOGIN)
+    // Refused when the account changed while the password was being checked (a new password, deactivated, removed from the clinic): nothing was issued.
+    orRefuse(await completeLogin(db, { verified, refresh: refresh.claims, rehashed, email, network, stamp, clinicId }), LOGIN)
     noStore(c)
     return c.json(
       {
@@ -186,6 +218,7 @@ export const authRoutes = createRouter()
         token_type: 'Bearer' as const,
         expires_in: config.accessTokenSeconds,
         user: publicUser(account),
+        clinic: clinic && { clinic: { id: clinic.clinic_id, name: clinic.name }, role: clinic.role },
       },
       200,
     )
@@ -200,7 +233,21 @@ export const authRoutes = createRouter()
     await endSessions(c.var.db, signedInUser(c), auditStamp(c))
     return c.body(null, 204)
   })
-  .openapi(me, async (c) => c.json(orRefuse(await findMe(c.var.db, signedInUser(c)), ACCESS_TOKEN), 200))
+  .openapi(me, async (c) => {
+    const { clinicId } = signedInMember(c)
+    const { user, clinics } = orRefuse(await findMe(c.var.db, signedInUser(c)), ACCESS_TOKEN)
+    const current = clinics.find(({ clinic }) => clinic.id === clinicId)
+    return c.json({ ...user, clinic: current?.clinic ?? null, clinic_role: current?.role ?? null, clinics }, 200)
+  })
+  .openapi(switchClinicRoute, async (c) => {
+    const { clinic } = c.req.valid('json')
+    const member = signedInMember(c)
+    const { access, refresh } = await issueTokenPair(c.var.config, { userId: member.userId, generation: member.generation, clinicId: clinic })
+    const switched = { userId: member.userId, generation: member.generation, clinicId: clinic, refresh: refresh.claims }
+    const membership = orRefuse(await switchClinic(c.var.db, auditStamp(c), switched), CLINIC)
+    noStore(c)
+    return c.json({ access: access.token, refresh: refresh.token, token_type: 'Bearer' as const, expires_in: c.var.config.accessTokenSeconds, clinic: membership }, 200)
+  })
   .openapi(changePasswordRoute, async (c) => {
     const { old_password, new_password } = c.req.valid('json')
     const { config, db } = c.var

@@ -8,7 +8,13 @@ import { DoctorListQuerySchema, DoctorPageSchema, DoctorPatchSchema, DoctorSchem
 import { DOCTOR } from './refusals'
 import { createdWithEtag, deleted, resourceRoutes, withEtag } from './resource-routes'
 
-const doctors = resourceRoutes({ tag: 'Doctors', noun: 'doctor', collection: '/api/doctors/', arity: 1 })
+const doctors = resourceRoutes({
+  tag: 'Doctors',
+  noun: 'doctor',
+  collection: '/api/doctors/',
+  arity: 1,
+  permissions: { read: 'doctor.read', write: 'doctor.write', remove: 'doctor.write' },
+})
 
 const ONLY_CREATOR = 'Only the user who added the doctor may change it; anyone else gets 403.'
 

@@ -41,7 +41,7 @@ const audit = createRoute({
   summary: "The audit record's health (administrators only)",
   description:
     'Dead letters waiting for a replay, the oldest event not yet in the R2 archive (the archiver runs every minute), and the hash chain\'s last link.',
-  ...signedIn,
+  ...signedIn(),
   responses: { 200: json(AuditHealthSchema, 'The audit record now'), ...errorResponses(401, 403, 429) },
 })
 

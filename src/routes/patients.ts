@@ -1,4 +1,5 @@
 import { createRoute, z, type RouteHandler } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import { accessBundle, accessCsv } from '../core/access-report'
 import { nowUtcText, utcSeconds } from '../core/clock'
 import { isRefusal } from '../core/refusal'
@@ -9,7 +10,8 @@ import type { AppEnv } from '../env'
 import { pageOf } from '../lib/page-links'
 import { recordDisclosure, recordRead } from '../lib/disclosure'
 import { createRouter } from '../lib/router'
-import { scopeOf, signedIn } from './signed-in'
+import { patientView, viewed } from './patient-view'
+import { clinicScopeOf, demand, signedIn } from './signed-in'
 import { errorResponses, IdParamSchema, json } from '../schemas/common'
 import { PageQuerySchema } from '../schemas/pagination'
 import {
@@ -23,32 +25,46 @@ import {
 import { orRefuse, PATIENT } from './refusals'
 import { createdWithEtag, deleted, disclosedPage, resourceRoutes, withEtag } from './resource-routes'
 
-const patients = resourceRoutes({ tag: 'Patients', noun: 'patient', collection: '/api/patients/', arity: 1 })
+const patients = resourceRoutes({
+  tag: 'Patients',
+  noun: 'patient',
+  collection: '/api/patients/',
+  arity: 1,
+  permissions: { read: 'patient.read', write: 'patient.write', remove: 'patient.delete' },
+})
 
 const list = patients.list(
-  { summary: "List the signed-in user's patients", description: 'Only patients the caller created are listed, searched, filtered and counted.' },
+  { summary: "List your clinic's patients", description: "Only the patients of the token's clinic are listed, searched, filtered and counted." },
   PatientListQuerySchema,
   PatientPageSchema,
 )
-const create = patients.create({ summary: 'Create a patient owned by the signed-in user' }, PatientWriteSchema, PatientSchema, 409)
+const create = patients.create(
+  { summary: "Create a patient in your clinic", description: 'A front-desk member sending `medical_history` is refused (403) and nothing is written.' },
+  PatientWriteSchema,
+  PatientSchema,
+  409,
+)
 const read = patients.read(
   {
-    summary: 'Read one of your patients',
+    summary: "Read one of your clinic's patients",
     description: 'Audited as `patient.read`. Answers 304 with no body when If-None-Match holds the current ETag.',
   },
   PatientSchema,
 )
 const { replace, patch } = patients.writes(
   {
-    put: { summary: 'Replace one of your patients', description: 'Every required field must be sent; optional fields left out are cleared.' },
-    patch: { summary: 'Change some fields of one of your patients', description: 'An empty body changes nothing and returns the patient.' },
+    put: {
+      summary: "Replace one of your clinic's patients",
+      description: "Every required field must be sent; optional fields left out are cleared (but a front-desk member's PUT keeps the medical history it never sees).",
+    },
+    patch: { summary: "Change some fields of one of your clinic's patients", description: 'An empty body changes nothing and returns the patient.' },
   },
   { put: PatientWriteSchema, patch: PatientPatchSchema },
   PatientSchema,
   409,
 )
 const remove = patients.remove(
-  { summary: 'Delete one of your patients', description: 'Refused with 409 while the patient still has doctor assignments.' },
+  { summary: "Delete one of your clinic's patients", description: 'Refused with 409 while the patient still has doctor assignments. Admins and clinicians only.' },
   409,
 )
 
@@ -57,12 +73,12 @@ const history = createRoute({
   path: '/{id}/history',
   tags: ['Patients'],
   operationId: 'getPatientHistory',
-  summary: 'Who touched one of your patients: its audit events, newest first',
+  summary: "Who touched one of your clinic's patients: its audit events, newest first",
   description:
-    "Events whose resource is this patient, from its creation on: reads, changes and refused attempts by anyone. Another user's or a missing patient is a 404, itself audited.",
-  ...signedIn,
+    "Events whose resource is this patient, from its creation on: reads, changes and refused attempts by anyone. Another clinic's or a missing patient is a 404, itself audited.",
+  ...signedIn('patient.read'),
   request: { params: IdParamSchema, query: PageQuerySchema },
-  responses: { 200: json(HistoryPageSchema, 'One page of audit events, newest first'), ...errorResponses(400, 401, 404, 429) },
+  responses: { 200: json(HistoryPageSchema, 'One page of audit events, newest first'), ...errorResponses(400, 401, 403, 404, 429) },
 })
 
 const accessReport = createRoute({
@@ -70,10 +86,10 @@ const accessReport = createRoute({
   path: '/{id}/access-report',
   tags: ['Patients'],
   operationId: 'getPatientAccessReport',
-  summary: 'Who saw one of your patients: every access in a time range, from D1 and the six-year archive',
+  summary: "Who saw one of your clinic's patients: every access in a time range, from D1 and the six-year archive",
   description:
     'For whoever may see the patient\'s history (the same rule). Reads, lists and searches (with their query), changes and refused attempts, oldest first: who, their role and clinic when recorded, when, from which network, and the request id. Ranges older than the hot window are read from the R2 archive. `format=csv` answers text/csv; `format=fhir` a FHIR R4 Bundle of AuditEvents shaped by the IHE BALP profiles (PatientRead, PatientQuery with the query base64-encoded in entity.query, PatientCreate/Update/Delete). The report is itself audited as patient.access_report.',
-  ...signedIn,
+  ...signedIn('patient.read'),
   request: { params: IdParamSchema, query: AccessReportQuerySchema },
   responses: {
     200: {
@@ -84,33 +100,48 @@ const accessReport = createRoute({
         'application/fhir+json': { schema: z.object({ resourceType: z.literal('Bundle') }).passthrough().openapi('FhirBundle') },
       },
     },
-    ...errorResponses(400, 401, 404, 429, 503),
+    ...errorResponses(400, 401, 403, 404, 429, 503),
   },
 })
 
-const update: RouteHandler<typeof replace | typeof patch, AppEnv> = async (c) =>
-  withEtag(c, await patientsRepo(scopeOf(c)).update(c.req.valid('param').id, c.req.valid('json'), c.req.valid('header')['if-match']), PATIENT)
+/** A body that sets `medical_history` needs the role that may see it: refused (403, nothing written) otherwise. */
+function demandHistoryIfSent(c: Context<AppEnv>, body: { medical_history?: string | null }) {
+  if (body.medical_history !== undefined) demand(c, 'patient.medical_history', 'medical_history')
+}
+
+const update: RouteHandler<typeof replace | typeof patch, AppEnv> = async (c) => {
+  const changes = c.req.valid('json')
+  demandHistoryIfSent(c, changes)
+  const outcome = await patientsRepo(clinicScopeOf(c)).update(c.req.valid('param').id, changes, c.req.valid('header')['if-match'], {
+    replace: c.req.method === 'PUT',
+  })
+  return withEtag(c, viewed(c, outcome), PATIENT)
+}
 
 export const patientsRoutes = createRouter()
   .openapi(list, async (c) => {
     const query = c.req.valid('query')
-    const page = await patientsRepo(scopeOf(c)).list(query)
-    return disclosedPage(c, query, page, { action: 'patient.list', resourceType: 'patient', patientOf: (patient) => patient.id })
+    const page = await patientsRepo(clinicScopeOf(c)).list(query)
+    return disclosedPage(c, query, { ...page, results: page.results.map(patientView(c)) }, { action: 'patient.list', resourceType: 'patient', patientOf: (patient) => patient.id })
   })
-  .openapi(create, async (c) => createdWithEtag(c, await patientsRepo(scopeOf(c)).insert(c.req.valid('json')), patients.locationOf, PATIENT))
+  .openapi(create, async (c) => {
+    const input = c.req.valid('json')
+    demandHistoryIfSent(c, input)
+    return createdWithEtag(c, viewed(c, await patientsRepo(clinicScopeOf(c)).insert(input)), patients.locationOf, PATIENT)
+  })
   .openapi(read, async (c) => {
     const { id } = c.req.valid('param')
-    const found = await patientsRepo(scopeOf(c)).find(id)
+    const found = await patientsRepo(clinicScopeOf(c)).find(id)
     await recordRead(c, { action: 'patient.read', resourceType: 'patient', resourceId: id }, found, () => [id])
-    return withEtag(c, found, PATIENT)
+    return withEtag(c, viewed(c, found), PATIENT)
   })
   .openapi(replace, update)
   .openapi(patch, update)
-  .openapi(remove, async (c) => deleted(c, await patientsRepo(scopeOf(c)).remove(c.req.valid('param').id, c.req.valid('header')['if-match']), PATIENT))
+  .openapi(remove, async (c) => deleted(c, await patientsRepo(clinicScopeOf(c)).remove(c.req.valid('param').id, c.req.valid('header')['if-match']), PATIENT))
   .openapi(history, async (c) => {
     const { id } = c.req.valid('param')
     const query = c.req.valid('query')
-    const page = await patientsRepo(scopeOf(c)).history(id, query)
+    const page = await patientsRepo(clinicScopeOf(c)).history(id, query)
     if ('refused' in page) {
       // Only refused attempts are recorded: the owner's own views would reshuffle the pages being read.
       await recordDisclosure(c, { action: 'patient.history', resourceType: 'patient', resourceId: id, outcome: page.refused, patients: [] })
@@ -121,7 +152,7 @@ export const patientsRoutes = createRouter()
     const { id } = c.req.valid('param')
     const { format, ...asked } = c.req.valid('query')
     const range = { from: utcSeconds(asked.from), to: utcSeconds(asked.to) }
-    const report = await patientsRepo(scopeOf(c)).accessReport(id, range, (key) => readArchivedObject(c.env.AUDIT_ARCHIVE, key))
+    const report = await patientsRepo(clinicScopeOf(c)).accessReport(id, range, (key) => readArchivedObject(c.env.AUDIT_ARCHIVE, key))
     // A range too large to answer discloses nothing and is not recorded; a refused patient is, like any refused read.
     const outcome = !isRefusal(report) ? 'ok' : report.refused === 'denied' || report.refused === 'not_found' ? report.refused : null
     if (outcome) {

@@ -58,6 +58,8 @@ export function refusalError(refusal: Refusal, words: RefusalWords): ApiError {
       return fieldError(words.passwordField ?? 'password', COMMON_PASSWORD_MESSAGE)
     case 'reused':
       return new ApiError('token_not_valid', `${words.subject} was already used.`)
+    case 'last_admin':
+      return new ApiError('conflict', 'A clinic keeps at least one active admin: make another member admin first.')
   }
 }
 
@@ -115,4 +117,15 @@ export const ROTATION: RefusalWords = {
   },
 }
 
+/** A clinic the caller is not an active member of: the same 404 as one that does not exist. */
+export const CLINIC: RefusalWords = { subject: 'The clinic' }
+
+/** Registration by invitation: an unusable invitation is a 404 (used, revoked, expired, unknown, or for another email). */
+export const INVITED_ACCOUNT: RefusalWords = { ...NEW_ACCOUNT, subject: 'The invitation' }
+
+/** An invitation: one the caller may not use is the same 404 as one that does not exist; joining twice is a 409. */
+export const INVITATION: RefusalWords = { subject: 'The invitation', duplicate: 'You are already an active member of this clinic.' }
+
+/** A member of the caller's clinic. */
+export const MEMBER: RefusalWords = { subject: 'The member' }
 export const DEAD_LETTER: RefusalWords = { subject: 'The dead letter', forbidden: ACCOUNT.forbidden, duplicate: 'This dead letter was already replayed.' }

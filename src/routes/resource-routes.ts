@@ -2,6 +2,7 @@ import { createRoute, type z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { ErrorStatus } from '../core/error-codes'
 import type { AuditAction, AuditResourceType } from '../core/audit'
+import type { Permission } from '../core/permissions'
 import type { Outcome } from '../core/refusal'
 import { etagOf, type Versioned } from '../core/versions'
 import type { AppEnv } from '../env'
@@ -23,6 +24,8 @@ export interface ResourceFacts {
   collection: string
   /** How many versions its ETag is made of (an assignment's also covers its patient and doctor). */
   arity: number
+  /** What a member's role must hold to read it, to create and change it, and to delete it (core/permissions.ts). */
+  permissions: { read: Permission; write: Permission; remove: Permission }
 }
 
 /** The stable operationIds of a resource's routes, from its noun: listPatients, getPatient, ... */
@@ -44,8 +47,8 @@ interface Doc {
   description?: string
 }
 
-/** Errors every signed-in route can answer: no or a bad token (401), over the per-user limit (429). */
-const SIGNED_IN_ERRORS = [401, 429] as const
+/** Errors every signed-in route of a clinic can answer: no or a bad token (401), a role without the permission (403), over the per-user limit (429). */
+const SIGNED_IN_ERRORS = [401, 403, 429] as const
 type SignedInError = (typeof SIGNED_IN_ERRORS)[number]
 type BodyError = (typeof BODY_ERRORS)[number]
 
@@ -72,7 +75,7 @@ export function resourceRoutes(facts: ResourceFacts) {
       tags,
       operationId: ids[method],
       ...doc,
-      ...signedIn,
+      ...signedIn(facts.permissions.write),
       request: { params: IdParamSchema, headers: ifMatch, body: requestBody(body) },
       responses: {
         200: { ...json(record, `The ${facts.noun} as stored`), headers: ETAG_HEADER },
@@ -90,7 +93,7 @@ export function resourceRoutes(facts: ResourceFacts) {
         tags,
         operationId: ids.list,
         ...doc,
-        ...signedIn,
+        ...signedIn(facts.permissions.read),
         request: { query },
         responses: { 200: json(page, `One page of ${facts.noun}s`), ...errorResponses<400 | SignedInError>(400, ...SIGNED_IN_ERRORS) },
       }),
@@ -102,7 +105,7 @@ export function resourceRoutes(facts: ResourceFacts) {
         tags,
         operationId: ids.create,
         ...doc,
-        ...signedIn,
+        ...signedIn(facts.permissions.write),
         request: { body: requestBody(body) },
         responses: {
           201: {
@@ -123,7 +126,7 @@ export function resourceRoutes(facts: ResourceFacts) {
         tags,
         operationId: ids.read,
         ...doc,
-        ...signedIn,
+        ...signedIn(facts.permissions.read),
         request: { params: IdParamSchema, headers: IfNoneMatchHeaderSchema },
         responses: {
           200: { ...json(record, `The ${facts.noun}`), headers: ETAG_HEADER },
@@ -147,7 +150,7 @@ export function resourceRoutes(facts: ResourceFacts) {
         tags,
         operationId: ids.remove,
         ...doc,
-        ...signedIn,
+        ...signedIn(facts.permissions.remove),
         request: { params: IdParamSchema, headers: ifMatch },
         responses: { 204: { description: `The ${facts.noun} is gone` }, ...errorResponses<SignedInError | 400 | 404 | 412 | S>(400, 404, 412, ...SIGNED_IN_ERRORS, ...errors) },
       }),

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
 import { UserSchema } from './auth'
+import { CLINIC_ROLES } from '../core/permissions'
 import { timestamp, WHOLE } from './common'
 
 export const AdminUserSchema = UserSchema.extend({
@@ -40,7 +41,9 @@ export const AuditEventSchema = z
     detail: z
       .string()
       .nullable()
-      .openapi({ maxLength: 4096, description: "JSON: what the request asked for, such as a list's query parameters (search terms included)." }),
+      .openapi({ maxLength: 4096, description: "JSON: what the request asked for, such as a list's query parameters (search terms included), or what changed (a role before and after)." }),
+    clinic_id: z.number().int().nullable().openapi({ ...WHOLE, description: 'The clinic the request acted in; null outside any clinic.' }),
+    actor_role: z.enum(CLINIC_ROLES).nullable().openapi({ description: "The actor's role in that clinic at that moment." }),
   })
   .openapi('AuditEvent')
 

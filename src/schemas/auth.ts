@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi'
+import { CLINIC_ROLES } from '../core/permissions'
+import { MembershipSchema } from './clinics'
 import { email, timestamp, WHOLE } from './common'
 
 /** A JWT as this API signs it; far shorter in practice. */
@@ -21,6 +23,19 @@ export const RegisterSchema = z
     email: email(),
     password,
     password2: password.optional().openapi({ description: 'When sent, must equal `password`.' }),
+    clinic_name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(120)
+      .optional()
+      .openapi({ description: "The name of the clinic the account opens as its admin (default: \"<name>'s clinic\"). Ignored with `invitation`.", example: 'Harbour Road Clinic' }),
+    invitation: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ description: 'The token of an invitation to this email: the account joins that clinic with the invited role instead of opening its own. An unusable token is a 404.' }),
   })
   .openapi('RegisterRequest')
 
@@ -30,6 +45,12 @@ export const LoginSchema = z
   .strictObject({
     email: z.string().trim().toLowerCase().max(254).openapi({ example: 'ada@example.com' }),
     password: z.string().max(1024).openapi({ format: 'password', example: 'correct-horse-battery' }),
+    clinic: z
+      .number({ error: 'Send the clinic id as a number.' })
+      .int()
+      .positive()
+      .optional()
+      .openapi({ format: 'int64', maximum: Number.MAX_SAFE_INTEGER, description: 'Sign in to this clinic of yours (404 if you are not an active member); default: the one used last.' }),
   })
   .openapi('LoginRequest')
 
@@ -44,7 +65,14 @@ export const LoginResultSchema = TokenPairSchema.extend({
   token_type: z.literal('Bearer'),
   expires_in: z.number().int().openapi({ ...WHOLE, description: 'Seconds until the access token expires.', example: 3600 }),
   user: UserSchema,
+  clinic: MembershipSchema.nullable().openapi({ description: 'The clinic the tokens act in, and your role there; null when the account is in none.' }),
 }).openapi('LoginResult')
+
+export const SwitchedSchema = TokenPairSchema.extend({
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int().openapi({ ...WHOLE, description: 'Seconds until the access token expires.', example: 3600 }),
+  clinic: MembershipSchema,
+}).openapi('Switched')
 
 export const RefreshSchema = z.strictObject({ refresh: z.string().min(1).openapi({ maxLength: TOKEN.maxLength, description: 'The refresh token of the last login or refresh.' }) }).openapi('RefreshRequest')
 
@@ -56,7 +84,13 @@ export type User = z.infer<typeof UserSchema>
 
 /** The signed-in user as `GET /api/auth/me/` shows it: with its role, so a client knows whether the admin routes are open to it. */
 export const MeSchema = UserSchema.extend({
-  role: z.enum(['user', 'admin']).openapi({ example: 'user' }),
+  role: z.enum(['user', 'admin']).openapi({ description: "The platform role: admin opens /api/admin/. A clinic role is under `clinic_role`.", example: 'user' }),
+  clinic: z
+    .object({ id: z.number().int().openapi(WHOLE), name: z.string().openapi({ maxLength: 120 }) })
+    .nullable()
+    .openapi({ description: 'The clinic this access token acts in.' }),
+  clinic_role: z.enum(CLINIC_ROLES).nullable().openapi({ description: 'Your role in that clinic, as it is now.', example: 'clinician' }),
+  clinics: z.array(MembershipSchema).max(1000).openapi({ description: 'Every clinic you are an active member of, the one used last first.' }),
 }).openapi('Me')
 
 export type Me = z.infer<typeof MeSchema>

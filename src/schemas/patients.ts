@@ -78,7 +78,10 @@ const writableShape = {
   medical_history: optionalText(10_000, 'medical history', 'Penicillin allergy.'),
 }
 
-/** POST and PUT: every required field; optional fields left out are stored as null (PUT replaces the record). */
+/**
+ * POST and PUT: every required field; optional fields left out are stored as null (PUT replaces the
+ * record). `medical_history` left out stays undefined: a front-desk member's PUT keeps what they never see.
+ */
 export const PatientWriteSchema = writableBody(writableShape, READ_ONLY_KEYS)
   .transform((body) => ({
     ...body,
@@ -86,7 +89,6 @@ export const PatientWriteSchema = writableBody(writableShape, READ_ONLY_KEYS)
     phone_number: body.phone_number ?? null,
     address: body.address ?? null,
     blood_group: body.blood_group ?? null,
-    medical_history: body.medical_history ?? null,
   }))
   .openapi('PatientWrite')
 
@@ -115,8 +117,12 @@ export const PatientSchema = z
     phone_number: z.string().nullable().openapi({ ...STORED_PHONE, example: '+15551234567' }),
     address: z.string().nullable().openapi({ maxLength: 500, example: '12 Harbour Road, Arlington' }),
     blood_group: z.enum(BLOOD_GROUPS).nullable().openapi({ example: 'O+' }),
-    medical_history: z.string().nullable().openapi({ maxLength: 10_000, example: 'Penicillin allergy.' }),
-    created_by: z.number().int().openapi({ ...WHOLE, description: 'The user who created, and alone can see, this patient.', example: 1 }),
+    medical_history: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ maxLength: 10_000, description: 'Absent from every answer to a front-desk member of the clinic.', example: 'Penicillin allergy.' }),
+    created_by: z.number().int().openapi({ ...WHOLE, description: 'The user who created this patient; every member of its clinic can see it.', example: 1 }),
     created_at: timestamp(),
     updated_at: timestamp(),
   })

@@ -115,6 +115,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/switch-clinic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a token pair for another clinic of yours
+         * @description A clinic you are not an active member of is a 404. The tokens you hold stay valid for their own clinic. Audited as auth.switch_clinic.
+         */
+        post: operations["switchClinic"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/change-password": {
         parameters: {
             query?: never;
@@ -270,12 +290,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List the signed-in user's patients
-         * @description Only patients the caller created are listed, searched, filtered and counted.
+         * List your clinic's patients
+         * @description Only the patients of the token's clinic are listed, searched, filtered and counted.
          */
         get: operations["listPatients"];
         put?: never;
-        /** Create a patient owned by the signed-in user */
+        /**
+         * Create a patient in your clinic
+         * @description A front-desk member sending `medical_history` is refused (403) and nothing is written.
+         */
         post: operations["createPatient"];
         delete?: never;
         options?: never;
@@ -291,25 +314,25 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Read one of your patients
+         * Read one of your clinic's patients
          * @description Audited as `patient.read`. Answers 304 with no body when If-None-Match holds the current ETag.
          */
         get: operations["getPatient"];
         /**
-         * Replace one of your patients
-         * @description Every required field must be sent; optional fields left out are cleared.
+         * Replace one of your clinic's patients
+         * @description Every required field must be sent; optional fields left out are cleared (but a front-desk member's PUT keeps the medical history it never sees).
          */
         put: operations["replacePatient"];
         post?: never;
         /**
-         * Delete one of your patients
-         * @description Refused with 409 while the patient still has doctor assignments.
+         * Delete one of your clinic's patients
+         * @description Refused with 409 while the patient still has doctor assignments. Admins and clinicians only.
          */
         delete: operations["deletePatient"];
         options?: never;
         head?: never;
         /**
-         * Change some fields of one of your patients
+         * Change some fields of one of your clinic's patients
          * @description An empty body changes nothing and returns the patient.
          */
         patch: operations["updatePatient"];
@@ -323,8 +346,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Who touched one of your patients: its audit events, newest first
-         * @description Events whose resource is this patient, from its creation on: reads, changes and refused attempts by anyone. Another user's or a missing patient is a 404, itself audited.
+         * Who touched one of your clinic's patients: its audit events, newest first
+         * @description Events whose resource is this patient, from its creation on: reads, changes and refused attempts by anyone. Another clinic's or a missing patient is a 404, itself audited.
          */
         get: operations["getPatientHistory"];
         put?: never;
@@ -343,7 +366,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Who saw one of your patients: every access in a time range, from D1 and the six-year archive
+         * Who saw one of your clinic's patients: every access in a time range, from D1 and the six-year archive
          * @description For whoever may see the patient's history (the same rule). Reads, lists and searches (with their query), changes and refused attempts, oldest first: who, their role and clinic when recorded, when, from which network, and the request id. Ranges older than the hot window are read from the R2 archive. `format=csv` answers text/csv; `format=fhir` a FHIR R4 Bundle of AuditEvents shaped by the IHE BALP profiles (PatientRead, PatientQuery with the query base64-encoded in entity.query, PatientCreate/Update/Delete). The report is itself audited as patient.access_report.
          */
         get: operations["getPatientAccessReport"];
@@ -382,12 +405,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the assignments of your patients, newest first */
+        /** List the assignments of your clinic's patients, newest first */
         get: operations["listAssignments"];
         put?: never;
         /**
-         * Assign a doctor to one of your patients
-         * @description Any doctor may be assigned; the patient must be yours. The same pair twice is a 409.
+         * Assign a doctor to one of your clinic's patients
+         * @description Any doctor may be assigned; the patient must be your clinic's. The same pair twice is a 409.
          */
         post: operations["createAssignment"];
         delete?: never;
@@ -559,6 +582,149 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/clinics/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your clinic
+         * @description The clinic your access token acts in; any other id is a 404 (switch-clinic first).
+         */
+        get: operations["getClinic"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename your clinic (admins) */
+        patch: operations["updateClinic"];
+        trace?: never;
+    };
+    "/api/clinics/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your clinic's members (admins) */
+        get: operations["listClinicMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/clinics/{id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member (admins)
+         * @description Removing the last active admin is a 409. Audited as clinic.member_remove; the member loses access to the clinic at their next request.
+         */
+        delete: operations["removeClinicMember"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a member's role (admins)
+         * @description Demoting the last active admin is a 409. Audited as clinic.member_update with the role before and after; the member loses what the new role lacks at their next request.
+         */
+        patch: operations["updateClinicMember"];
+        trace?: never;
+    };
+    "/api/clinics/{id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pending invitations (admins)
+         * @description Invitations not yet accepted, revoked or expired; never with their tokens.
+         */
+        get: operations["listInvitations"];
+        put?: never;
+        /**
+         * Invite someone by email (admins)
+         * @description Answers a one-time token, shown this once and stored only as a hash, valid for 7 days. No email is sent: hand over the token or the console link. The invitee accepts it signed in with that email (POST /api/invitations/accept/) or registers with it.
+         */
+        post: operations["createInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/clinics/{id}/invitations/{invitation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a pending invitation (admins) */
+        delete: operations["revokeInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/clinics/{id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your clinic's audit log (admins)
+         * @description The filters of the admin audit list. The read is itself on the record, naming the patients whose events it showed.
+         */
+        get: operations["listClinicAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join a clinic with an invitation to your email
+         * @description A used, revoked, expired or unknown token, or one for another email, is a 404; an active member of that clinic gets a 409. Then use switch-clinic to act in it.
+         */
+        post: operations["acceptInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -625,6 +791,13 @@ export interface components {
              * @example correct-horse-battery
              */
             password2?: string;
+            /**
+             * @description The name of the clinic the account opens as its admin (default: "<name>'s clinic"). Ignored with `invitation`.
+             * @example Harbour Road Clinic
+             */
+            clinic_name?: string;
+            /** @description The token of an invitation to this email: the account joins that clinic with the invited role instead of opening its own. An unusable token is a 404. */
+            invitation?: string;
         };
         LoginResult: components["schemas"]["TokenPair"] & {
             /** @enum {string} */
@@ -636,7 +809,22 @@ export interface components {
              */
             expires_in: number;
             user: components["schemas"]["User"];
+            clinic: components["schemas"]["Membership"];
         };
+        /** @description The clinic the tokens act in, and your role there; null when the account is in none. */
+        Membership: {
+            clinic: {
+                /** Format: int64 */
+                id: number;
+                name: string;
+            };
+            /**
+             * @description Your role in it.
+             * @example clinician
+             * @enum {string}
+             */
+            role: "admin" | "clinician" | "front_desk";
+        } | null;
         TokenPair: {
             /** @description Access token (JWT), sent as `Authorization: Bearer <access>`. */
             access: string;
@@ -651,6 +839,11 @@ export interface components {
              * @example correct-horse-battery
              */
             password: string;
+            /**
+             * Format: int64
+             * @description Sign in to this clinic of yours (404 if you are not an active member); default: the one used last.
+             */
+            clinic?: number;
         };
         RefreshRequest: {
             /** @description The refresh token of the last login or refresh. */
@@ -658,10 +851,43 @@ export interface components {
         };
         Me: components["schemas"]["User"] & {
             /**
+             * @description The platform role: admin opens /api/admin/. A clinic role is under `clinic_role`.
              * @example user
              * @enum {string}
              */
             role: "user" | "admin";
+            /** @description The clinic this access token acts in. */
+            clinic: {
+                /** Format: int64 */
+                id: number;
+                name: string;
+            } | null;
+            /**
+             * @description Your role in that clinic, as it is now.
+             * @example clinician
+             * @enum {string|null}
+             */
+            clinic_role: "admin" | "clinician" | "front_desk" | null;
+            /** @description Every clinic you are an active member of, the one used last first. */
+            clinics: components["schemas"]["Membership"][];
+        };
+        Switched: components["schemas"]["TokenPair"] & {
+            /** @enum {string} */
+            token_type: "Bearer";
+            /**
+             * Format: int64
+             * @description Seconds until the access token expires.
+             * @example 3600
+             */
+            expires_in: number;
+            clinic: components["schemas"]["Membership"];
+        };
+        SwitchClinic: {
+            /**
+             * Format: int64
+             * @example 2
+             */
+            clinic: number;
         };
         ChangePasswordRequest: {
             old_password: string;
@@ -923,11 +1149,14 @@ export interface components {
              * @enum {string|null}
              */
             blood_group: "A+" | "A-" | "B+" | "B-" | "AB+" | "AB-" | "O+" | "O-" | null;
-            /** @example Penicillin allergy. */
-            medical_history: string | null;
+            /**
+             * @description Absent from every answer to a front-desk member of the clinic.
+             * @example Penicillin allergy.
+             */
+            medical_history?: string | null;
             /**
              * Format: int64
-             * @description The user who created, and alone can see, this patient.
+             * @description The user who created this patient; every member of its clinic can see it.
              * @example 1
              */
             created_by: number;
@@ -1358,8 +1587,18 @@ export interface components {
              * @description Made by the server; null on events recorded before event ids existed.
              */
             event_id: string | null;
-            /** @description JSON: what the request asked for, such as a list's query parameters (search terms included). */
+            /** @description JSON: what the request asked for, such as a list's query parameters (search terms included), or what changed (a role before and after). */
             detail: string | null;
+            /**
+             * Format: int64
+             * @description The clinic the request acted in; null outside any clinic.
+             */
+            clinic_id: number | null;
+            /**
+             * @description The actor's role in that clinic at that moment.
+             * @enum {string|null}
+             */
+            actor_role: "admin" | "clinician" | "front_desk" | null;
         };
         DeadLetterPage: {
             /**
@@ -1416,6 +1655,174 @@ export interface components {
              * @example 2026-12-05T03:20:00Z
              */
             replayed_at: string;
+        };
+        Clinic: {
+            /**
+             * Format: int64
+             * @example 1
+             */
+            id: number;
+            /** @example Harbour Road Clinic */
+            name: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-05T10:35:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-05T10:35:00Z
+             */
+            updated_at: string;
+        };
+        ClinicUpdate: {
+            /** @example Harbour Road Clinic */
+            name: string;
+        };
+        ClinicMemberPage: {
+            /**
+             * Format: int64
+             * @example 1
+             */
+            count: number;
+            /**
+             * Format: uri
+             * @example null
+             */
+            next: string | null;
+            /**
+             * Format: uri
+             * @example null
+             */
+            previous: string | null;
+            /** @description At most 100 items: the page size. */
+            results: components["schemas"]["ClinicMember"][];
+        };
+        ClinicMember: {
+            /**
+             * Format: int64
+             * @example 2
+             */
+            user_id: number;
+            /** @example Grace Hopper */
+            name: string;
+            /**
+             * Format: email
+             * @example grace@example.com
+             */
+            email: string;
+            /**
+             * @description The member's role in this clinic.
+             * @example clinician
+             * @enum {string}
+             */
+            role: "admin" | "clinician" | "front_desk";
+            /**
+             * @example active
+             * @enum {string}
+             */
+            status: "active" | "removed";
+            /**
+             * Format: int64
+             * @description Who added the member (null: it came with the clinic).
+             * @example 1
+             */
+            added_by: number | null;
+            /**
+             * Format: date-time
+             * @example 2026-01-05T10:35:00Z
+             */
+            added_at: string;
+        };
+        ClinicMemberUpdate: {
+            /**
+             * @description The new role.
+             * @example clinician
+             * @enum {string}
+             */
+            role: "admin" | "clinician" | "front_desk";
+        };
+        InvitationCreated: components["schemas"]["Invitation"] & {
+            /**
+             * @description One-time token: shown once, stored only as a hash. Valid for 7 days.
+             * @example q3v8kC4r1o8m0Vb0Yw1mH2m2O0a6t3b9Xk0yJ8c7d5e
+             */
+            token: string;
+            /**
+             * Format: uri-reference
+             * @description The console page that accepts it, for handing over.
+             * @example /console/invitations/accept#token=…
+             */
+            accept_url: string;
+        };
+        Invitation: {
+            /**
+             * Format: int64
+             * @example 3
+             */
+            id: number;
+            /**
+             * Format: email
+             * @example frontdesk@example.com
+             */
+            email: string;
+            /**
+             * @description The role the invitee joins with.
+             * @example clinician
+             * @enum {string}
+             */
+            role: "admin" | "clinician" | "front_desk";
+            /**
+             * Format: int64
+             * @example 1
+             */
+            invited_by: number;
+            /**
+             * Format: date-time
+             * @example 2026-01-05T10:35:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-05T10:35:00Z
+             */
+            expires_at: string;
+        };
+        InvitationCreate: {
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
+            email: string;
+            /**
+             * @description The role the invitee joins with.
+             * @example clinician
+             * @enum {string}
+             */
+            role: "admin" | "clinician" | "front_desk";
+        };
+        InvitationPage: {
+            /**
+             * Format: int64
+             * @example 1
+             */
+            count: number;
+            /**
+             * Format: uri
+             * @example null
+             */
+            next: string | null;
+            /**
+             * Format: uri
+             * @example null
+             */
+            previous: string | null;
+            /** @description At most 100 items: the page size. */
+            results: components["schemas"]["Invitation"][];
+        };
+        AcceptInvitation: {
+            /** @description The token of an invitation to your email. */
+            token: string;
         };
     };
     responses: never;
@@ -1775,6 +2182,86 @@ export interface operations {
             };
         };
     };
+    switchClinic: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SwitchClinic"];
+            };
+        };
+        responses: {
+            /** @description Tokens for that clinic */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Switched"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     changePassword: {
         parameters: {
             query?: never;
@@ -2061,6 +2548,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description rate_limited: too many requests: wait for Retry-After seconds */
             429: {
                 headers: {
@@ -2111,6 +2607,15 @@ export interface operations {
             };
             /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2203,6 +2708,15 @@ export interface operations {
             };
             /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2596,6 +3110,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description rate_limited: too many requests: wait for Retry-After seconds */
             429: {
                 headers: {
@@ -2646,6 +3169,15 @@ export interface operations {
             };
             /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2745,6 +3277,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description not_found: no such record, or not yours */
             404: {
                 headers: {
@@ -2807,6 +3348,15 @@ export interface operations {
             };
             /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2911,6 +3461,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description not_found: no such record, or not yours */
             404: {
                 headers: {
@@ -2991,6 +3550,15 @@ export interface operations {
             };
             /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3099,6 +3667,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description not_found: no such record, or not yours */
             404: {
                 headers: {
@@ -3161,6 +3738,15 @@ export interface operations {
             };
             /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3237,6 +3823,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description not_found: no such record, or not yours */
             404: {
                 headers: {
@@ -3305,6 +3900,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description rate_limited: too many requests: wait for Retry-After seconds */
             429: {
                 headers: {
@@ -3355,6 +3959,15 @@ export interface operations {
             };
             /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3440,6 +4053,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description not_found: no such record, or not yours */
             404: {
                 headers: {
@@ -3514,6 +4136,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description not_found: no such record, or not yours */
             404: {
                 headers: {
@@ -3576,6 +4207,15 @@ export interface operations {
             };
             /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3671,6 +4311,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description not_found: no such record, or not yours */
             404: {
                 headers: {
@@ -3742,6 +4391,15 @@ export interface operations {
             };
             /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4210,6 +4868,828 @@ export interface operations {
             };
             /** @description conflict: the change clashes with existing data */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getClinic: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The clinic */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Clinic"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateClinic: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClinicUpdate"];
+            };
+        };
+        responses: {
+            /** @description The clinic as stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Clinic"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listClinicMembers: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 100). */
+                page_size?: number;
+                /** @description Which members: active (default), removed, or all. */
+                status?: "active" | "removed" | "all";
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of members, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClinicMemberPage"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeClinicMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict: the change clashes with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateClinicMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClinicMemberUpdate"];
+            };
+        };
+        responses: {
+            /** @description The member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClinicMember"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict: the change clashes with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listInvitations: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 100). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of invitations, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPage"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationCreate"];
+            };
+        };
+        responses: {
+            /** @description The invitation, with its token */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationCreated"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                invitation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listClinicAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 100). */
+                page_size?: number;
+                /** @description Only events by this user id. */
+                actor?: number;
+                action?: string;
+                resource?: string;
+                /** @description Only events at or after this time. */
+                since?: string;
+                /** @description Only events before this time. */
+                until?: string;
+                /** @description Only the events of this request: the server's id, as `request_id` shows it. */
+                request_id?: string;
+                /** @description Only the events of requests that sent this X-Request-Id (a support ticket often quotes it). */
+                client_request_id?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of events, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventPage"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    acceptInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptInvitation"];
+            };
+        };
+        responses: {
+            /** @description The clinic joined, and your role there */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict: the change clashes with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
