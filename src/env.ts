@@ -13,6 +13,10 @@ export interface Bindings extends ConfigVars {
   DB: D1Database
   /** Audit events of reads, written to D1 by this Worker's queue consumer (src/audit-consumer.ts). */
   AUDIT_QUEUE: Queue<AuditMessage>
+  /** The audit record's long-term home (R2, locked for six years): written by the scheduled archiver (src/audit-archiver.ts). */
+  AUDIT_ARCHIVE: R2Bucket
+  /** Days of audit events D1 keeps once they are archived and verified; 400 when unset. */
+  AUDIT_HOT_DAYS?: string
   /** Workers Static Assets (`[assets]` in wrangler.toml): the docs and the console. */
   ASSETS?: Fetcher
   /** Comma-separated origins allowed by CORS; none when unset. */

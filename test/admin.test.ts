@@ -154,9 +154,26 @@ describe('GET /api/admin/audit/', () => {
     }
   })
 
+  it("finds one request's events by the server's request id or by the X-Request-Id the client sent", async () => {
+    const admin = await signedInAdmin()
+    const user = await signedInUser()
+    const ticket = `ticket-${crypto.randomUUID()}`
+    const created = await send('POST', '/api/patients/', { token: user.access, headers: { 'x-request-id': ticket }, body: { name: 'Ticketed', date_of_birth: '1980-01-01', gender: 'other' } })
+    expect(created.status).toBe(201)
+    await send('POST', '/api/patients/', { token: user.access, body: { name: 'Other Request', date_of_birth: '1980-01-01', gender: 'other' } })
+    const byClient = await send('GET', `/api/admin/audit/?client_request_id=${ticket}`, { token: admin.access })
+    expect(byClient.status).toBe(200)
+    expect(byClient.body).toMatchObject({ count: 1, results: [{ action: 'patient.create', resource_id: created.body.id, client_request_id: ticket, actor_id: user.id }] })
+    const serverId = byClient.body.results[0].request_id
+    const byServer = await send('GET', `/api/admin/audit/?request_id=${serverId}`, { token: admin.access })
+    expect(byServer.body).toMatchObject({ count: 1, results: [{ id: byClient.body.results[0].id, request_id: serverId }] })
+    const none = await send('GET', `/api/admin/audit/?request_id=${crypto.randomUUID()}`, { token: admin.access })
+    expect(none.body).toMatchObject({ count: 0, results: [] })
+  })
+
   it('refuses malformed filters', async () => {
     const admin = await signedInAdmin()
-    for (const query of ['since=yesterday', 'action=DROP TABLE', 'resource=patient:abc', 'actor=-1']) {
+    for (const query of ['since=yesterday', 'action=DROP TABLE', 'resource=patient:abc', 'actor=-1', 'request_id=a%20b', `client_request_id=${'x'.repeat(256)}`]) {
       const response = await send('GET', `/api/admin/audit/?${query}`, { token: admin.access })
       expect(response.status).toBe(400)
     }

@@ -477,14 +477,15 @@ describe('a history starts at the patient', () => {
 })
 
 describe('audit_events is append-only', () => {
-  it('refuses UPDATE and DELETE in D1, leaving the rows as they were', async () => {
+  it('refuses UPDATE, and DELETE of an unarchived event, in D1, leaving the rows as they were', async () => {
     const user = await signedInUser()
     const created = await traced('POST', '/api/patients/', { token: user.access, body: PATIENT })
     const [row] = await eventsOf(created.requestId)
     // Raw SQL on purpose: the database itself must refuse, whoever sends the statement.
     await expect(env.DB.prepare("UPDATE audit_events SET outcome = 'denied' WHERE id = ?").bind(row.id).run()).rejects.toThrow(/append-only/)
-    await expect(env.DB.prepare('DELETE FROM audit_events WHERE id = ?').bind(row.id).run()).rejects.toThrow(/append-only/)
-    await expect(env.DB.prepare('DELETE FROM audit_events').run()).rejects.toThrow(/append-only/)
+    // A DELETE is refused unless a verified archive object covers the event (docs/audit-archive.md).
+    await expect(env.DB.prepare('DELETE FROM audit_events WHERE id = ?').bind(row.id).run()).rejects.toThrow(/only archived and verified events may be deleted/)
+    await expect(env.DB.prepare('DELETE FROM audit_events').run()).rejects.toThrow(/only archived and verified events may be deleted/)
     expect(await eventsOf(created.requestId)).toEqual([row])
   })
 })

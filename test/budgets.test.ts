@@ -165,6 +165,13 @@ const budgets = (f: Fixture): Record<string, Probe[]> => ({
   'PATCH /api/admin/users/:id': [{ path: `/api/admin/users/${f.target}/`, body: { role: 'admin' }, token: f.admin, budget: 1, status: 200, audited: 'users' }],
   'POST /api/admin/users/:id/unlock': [{ path: `/api/admin/users/${f.target}/unlock/`, token: f.admin, budget: 1, status: 204 }],
   'GET /api/admin/audit': [{ path: `/api/admin/audit/?action=patient.*&resource=patient:${f.patient}`, token: f.admin, budget: 1, status: 200 }],
+  'GET /api/patients/:id/access-report': [
+    { path: `/api/patients/${f.patient}/access-report/?from=2000-01-01T00:00:00Z&to=2999-01-01T00:00:00Z`, token: f.access, budget: 1, status: 200 },
+    { path: `/api/patients/${f.patient}/access-report/?from=2000-01-01T00:00:00Z&to=2999-01-01T00:00:00Z&format=fhir`, token: f.admin, budget: 1, status: 404 },
+  ],
+  'GET /api/health/audit': [{ path: '/api/health/audit/', token: f.admin, budget: 1, status: 200 }],
+  'GET /api/admin/audit/dead-letters': [{ path: '/api/admin/audit/dead-letters/?pending=true', token: f.admin, budget: 1, status: 200 }],
+  'POST /api/admin/audit/dead-letters/:id/replay': [{ path: `/api/admin/audit/dead-letters/${f.deadLetter}/replay/`, token: f.admin, budget: 1, status: 200 }],
 })
 
 describe('D1 round trips per request', () => {

@@ -156,6 +156,10 @@ const OUTSIDE_CLINICS = {
   'PATCH /api/admin/users/:id': "the platform's administrators (admin.test.ts)",
   'POST /api/admin/users/:id/unlock': "the platform's administrators (admin.test.ts)",
   'GET /api/admin/audit': "the platform's administrators (admin.test.ts)",
+  'GET /api/admin/audit/dead-letters': "the platform's administrators (audit-dead-letters.test.ts)",
+  'POST /api/admin/audit/dead-letters/:id/replay': "the platform's administrators (audit-dead-letters.test.ts)",
+  'GET /api/health/audit': "the platform's administrators (audit-dead-letters.test.ts)",
+  'GET /api/patients/:id/access-report': "the history's rule and permission, patient.read (access-report.test.ts)",
 } as const
 
 const probes = (role: ClinicRole = 'admin'): Record<string, Probe> => {

@@ -140,3 +140,13 @@ export const auditEventsOfResource = (type: string, id: number, actorId: number)
     .where('actor_id', '=', actorId)
     .orderBy('id')
     .execute()
+
+/** Stores a message as the dead-letter queue's consumer would; answers its id. */
+export async function insertDeadLetter(body: unknown, error = 'D1_ERROR: the write failed'): Promise<number> {
+  const { id } = await testDb
+    .insertInto('audit_dead_letters')
+    .values({ message_id: crypto.randomUUID(), body: JSON.stringify(body), error })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return id
+}

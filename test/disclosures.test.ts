@@ -20,15 +20,18 @@ const PATIENT_ROUTES: Record<string, Disclosed | 'none' | 'admin'> = {
   '/api/mappings/:id': (body) => [body.patient],
   '/api/mappings/patient/:patient_id': (body) => [body.patient_id],
   // Audit events about the patient, not its fields; refused attempts are recorded (see audit.test.ts).
+  '/api/patients/:id/access-report': (body) => [body.patient_id],
   '/api/patients/:id/history': 'none',
   '/api/doctors': 'none',
   '/api/doctors/:id': 'none',
   '/api/auth/me': 'none',
   '/api/health': 'none',
   '/api/health/live': 'none',
+  '/api/health/audit': 'none',
   '/api/admin/users': 'none',
   // Disclosed, to administrators only: "the admin audit list" below.
   '/api/admin/audit': 'admin',
+  '/api/admin/audit/dead-letters': 'none',
   '/api/clinics/:id': 'none',
   '/api/clinics/:id/members': 'none',
   '/api/clinics/:id/invitations': 'none',
@@ -57,6 +60,7 @@ beforeAll(async () => {
   paths = {
     '/api/patients': '/api/patients/?search=disclosed',
     '/api/patients/:id': `/api/patients/${first.id}/`,
+    '/api/patients/:id/access-report': `/api/patients/${first.id}/access-report/?from=2000-01-01T00:00:00Z&to=2999-01-01T00:00:00Z`,
     '/api/patients/:patient_id/doctors': `/api/patients/${second.id}/doctors/`,
     '/api/mappings': '/api/mappings/',
     '/api/mappings/:id': `/api/mappings/${assignment.id}/`,
@@ -178,14 +182,15 @@ describe('the audit queue consumer', () => {
     expect((await rowsOf(page.event_id)).resources).toHaveLength(100)
   })
 
-  it('retries a batch it cannot write, with a longer delay at each attempt, and writes none of it', async () => {
+  it('writes the good messages of a batch it cannot write whole, and retries only the bad one, later at each attempt', async () => {
     const bad = { ...message([900_000_005]), outcome: 'maybe' } as unknown as AuditMessage
     const good = message([900_000_006])
     const log = vi.spyOn(console, 'error').mockImplementation(() => {})
     const result = await deliver([good, bad], 3)
     log.mockRestore()
-    expect(result).toMatchObject({ ackAll: false, retryBatch: { retry: true } })
-    expect((await rowsOf(good.event_id)).events).toHaveLength(0)
+    expect(result).toMatchObject({ ackAll: false, retryBatch: { retry: false }, explicitAcks: ['message-0'], retryMessages: [{ msgId: 'message-1' }] })
+    expect((await rowsOf(good.event_id)).events).toHaveLength(1)
+    expect((await rowsOf(bad.event_id)).events).toHaveLength(0)
     expect([1, 2, 3, 4, 7, 20].map(retryDelaySeconds)).toEqual([5, 10, 20, 40, 300, 300])
   })
 })

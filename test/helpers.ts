@@ -2,11 +2,12 @@ import type { z } from '@hono/zod-openapi'
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import app from '../src/app'
+import { auditMessage } from '../src/core/audit'
 import type { LoginResultSchema, User } from '../src/schemas/auth'
 import type { Doctor } from '../src/schemas/doctors'
 import type { Assignment } from '../src/schemas/assignments'
 import type { Patient } from '../src/schemas/patients'
-import { makeAdmin } from './db'
+import { insertDeadLetter, makeAdmin } from './db'
 
 export const BASE = 'http://api.test'
 
@@ -216,6 +217,9 @@ export async function everyRouteFixture(patient: Record<string, unknown>) {
   const other = await signedInUser()
   const admin = await signedInAdmin()
   const target = await signedInUser()
+  const deadLetter = await insertDeadLetter(
+    auditMessage({ actorId: user.id, requestId: crypto.randomUUID(), clientIp: null }, { action: 'patient.read', resourceType: 'patient', resourceId: assigned.id, outcome: 'ok', patients: [assigned.id] }, new Date().toISOString().slice(0, 19) + 'Z'),
+  )
   const clinicId = await clinicIdOf(access)
   const colleague = await joinedMember(access, 'clinician')
   const leaver = await joinedMember(access, 'front_desk')
@@ -241,6 +245,7 @@ export async function everyRouteFixture(patient: Record<string, unknown>) {
     spareDoctor: spareDoctor.id,
     assignment: assignment.id,
     target: target.id,
+    deadLetter,
   }
 }
 

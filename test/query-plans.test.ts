@@ -39,6 +39,15 @@ const ADMIN_TRAIL: Walk = { detail: /^SCAN audit_events( USING COVERING INDEX au
  * mappings.assigned_by, clinic_members.added_by and clinic_invitations.invited_by and accepted_by
  * have no index of their own, hence the SCANs in the plan.
  */
+/** The hash chain's last link: the manifest's rowid b-tree read from its end, stopped at LIMIT 1. */
+const LAST_LINK: Walk = { detail: /^SCAN audit_archive_manifest$/, why: "the chain's last row, by seq descending, LIMIT 1" }
+
+/** Every dead letter, oldest first: the table in id order, stopped at the page's LIMIT; the count walks its narrowest index. */
+const DEAD_LETTERS: Walk = { detail: /^SCAN audit_dead_letters( USING COVERING INDEX (audit_dead_letters_\w+|sqlite_autoindex_audit_dead_letters_1))?$/, why: 'every dead letter, oldest first' }
+
+/** A replayed dead letter is one JSON message that SQLite unpacks with json_each: a walk of that one value, never of a table. */
+const JSON_MESSAGE: Walk = { detail: /^SCAN (message|patient) VIRTUAL TABLE INDEX \d+:/, why: "json_each over the dead letter's one message" }
+
 const PARENT_INSERT: Walk = { detail: /^SCAN (mappings|clinic_members|clinic_invitations)$/, why: 'child-key lookups of a parent INSERT ... SELECT, never run' }
 
 let f: EveryRouteFixture & { refreshes: string[] }
@@ -60,6 +69,7 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
   'GET /api/docs': 'answers without the database',
   'GET /console/*': 'answers without the database',
   'GET /api/health': [{ path: '/api/health/', as: 'nobody' }],
+  'GET /api/health/audit': [{ path: '/api/health/audit/', as: 'admin', walks: LAST_LINK }],
   'GET /api/auth/me': [{ path: '/api/auth/me/' }],
   'POST /api/auth/register': [
     { path: '/api/auth/register/', as: 'nobody', body: { name: 'Planner', email: 'planner.{uuid}@example.com', password: GOOD_PASSWORD }, walks: PARENT_INSERT },
@@ -92,6 +102,7 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
   'PUT /api/patients/:id': [{ path: '/api/patients/{patient}/', body: { name: 'Put', date_of_birth: '1990-01-01', gender: 'other', email: 'plans@example.com' } }],
   'PATCH /api/patients/:id': [{ path: '/api/patients/{patient}/', body: { name: 'Patched' } }],
   'GET /api/patients/:id/history': [{ path: '/api/patients/{patient}/history/' }],
+  'GET /api/patients/:id/access-report': [{ path: '/api/patients/{patient}/access-report/?from=2000-01-01T00:00:00Z&to=2999-01-01T00:00:00Z' }],
   'GET /api/patients/:patient_id/doctors': [{ path: '/api/patients/{patient}/doctors/' }],
   'DELETE /api/patients/:id': [{ path: '/api/patients/{spare}/' }, { path: '/api/patients/{patient}/' }],
   'GET /api/doctors': [
@@ -135,6 +146,11 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
     { path: '/api/admin/users/{target}/', as: 'admin', body: { is_active: false } },
   ],
   'POST /api/admin/users/:id/unlock': [{ path: '/api/admin/users/{target}/unlock/', as: 'admin' }],
+  'GET /api/admin/audit/dead-letters': [
+    { path: '/api/admin/audit/dead-letters/?pending=true', as: 'admin' },
+    { path: '/api/admin/audit/dead-letters/', as: 'admin', walks: DEAD_LETTERS },
+  ],
+  'POST /api/admin/audit/dead-letters/:id/replay': [{ path: '/api/admin/audit/dead-letters/{deadLetter}/replay/', as: 'admin', walks: JSON_MESSAGE }],
   'GET /api/admin/audit': [
     // Unfiltered, or filtered by a family of actions or a start time that most of the trail matches.
     { path: '/api/admin/audit/', as: 'admin', walks: ADMIN_TRAIL },
@@ -145,6 +161,8 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
     { path: '/api/admin/audit/?action=patient.read', as: 'admin' },
     { path: '/api/admin/audit/?resource=patient:{patient}', as: 'admin' },
     { path: '/api/admin/audit/?resource=patient', as: 'admin' },
+    { path: '/api/admin/audit/?request_id={uuid}', as: 'admin' },
+    { path: '/api/admin/audit/?client_request_id=ticket-42', as: 'admin' },
     { path: '/api/admin/audit/?actor=1&action=patient.*&resource=patient:{patient}&since=2000-01-01T00:00:00Z&until=2999-01-01T00:00:00Z', as: 'admin' },
   ],
 }
@@ -162,6 +180,7 @@ function fill(text: string): string {
     spareDoctor: String(f.spareDoctor),
     assignment: String(f.assignment),
     target: String(f.target),
+    deadLetter: String(f.deadLetter),
     clinic: String(f.clinic),
     colleague: String(f.colleague),
     leaver: String(f.leaver),

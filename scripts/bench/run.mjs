@@ -53,13 +53,15 @@ const AUDIT_POLL_MS = 25
  * Every binding the bench Worker gets, in one place: wrangler.toml's vars, a fresh random secret, the
  * production iteration count, every rate limiter in wrangler.toml raised out of reach so that no
  * scenario is ever throttled, and wrangler.toml's queues as they are (the audit queue's producer
- * and this Worker as its consumer, with the same batch size, timeout, retries and dead-letter queue).
+ * and this Worker as its consumer, with the same batch size, timeout, retries and dead-letter queue),
+ * and the audit archive's R2 bucket (in memory: no scenario fires the cron that writes it).
  * @param {import('wrangler').Unstable_Config} config
  */
 function bindingsOf(config) {
   return {
     bindings: { ...config.vars, JWT_SECRET: randomBytes(48).toString('base64url'), PASSWORD_ITERATIONS: '100000' },
     d1Databases: Object.fromEntries(config.d1_databases.map((d1) => [d1.binding, d1.database_id])),
+    r2Buckets: Object.fromEntries(config.r2_buckets.map((bucket) => [bucket.binding, bucket.bucket_name])),
     ratelimits: Object.fromEntries(config.ratelimits.map(({ name }) => [name, { simple: { limit: 1_000_000_000, period: 60 } }])),
     queueProducers: Object.fromEntries((config.queues.producers ?? []).map(({ binding, queue }) => [binding, { queueName: queue }])),
     queueConsumers: Object.fromEntries(
@@ -234,7 +236,7 @@ async function main() {
   wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state])
   console.log(`Built the Worker and applied migrations/ to a fresh local D1 in ${elapsed(since)} s.`)
 
-  const { bindings, d1Databases, ratelimits, queueProducers, queueConsumers } = bindingsOf(config)
+  const { bindings, d1Databases, r2Buckets, ratelimits, queueProducers, queueConsumers } = bindingsOf(config)
   const runtime = { compatibilityDate: config.compatibility_date, compatibilityFlags: config.compatibility_flags, modules: true }
   const instance = new Miniflare({
     host: '127.0.0.1',
@@ -249,7 +251,7 @@ async function main() {
     },
     workers: [
       // Module names are paths relative to modulesRoot, which defaults to the working directory.
-      { ...runtime, name: 'api', modulesRoot: build, scriptPath: join(build, 'index.js'), bindings, d1Databases, ratelimits, queueProducers, queueConsumers },
+      { ...runtime, name: 'api', modulesRoot: build, scriptPath: join(build, 'index.js'), bindings, d1Databases, r2Buckets, ratelimits, queueProducers, queueConsumers },
       {
         ...runtime,
         name: 'pbkdf2',

@@ -44,6 +44,7 @@ export const AUDIT_ACTIONS = [
   'patient.update',
   'patient.delete',
   'patient.history',
+  'patient.access_report',
   'doctor.create',
   'doctor.update',
   'doctor.delete',
@@ -72,9 +73,10 @@ export const AUDIT_ACTIONS = [
   'clinic.invitation_revoke',
   'clinic.invitation_accept',
   'clinic.audit_read',
+  'admin.dead_letter_replay',
   'import',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
-export const AUDIT_RESOURCE_TYPES = ['patient', 'doctor', 'mapping', 'user', 'clinic', 'invitation', 'audit_event'] as const
+export const AUDIT_RESOURCE_TYPES = ['patient', 'doctor', 'mapping', 'user', 'clinic', 'invitation', 'audit_event', 'dead_letter'] as const
 export type AuditResourceType = (typeof AUDIT_RESOURCE_TYPES)[number]

@@ -14,7 +14,7 @@ import { containsText } from './sql'
 const ADMIN_USER_COLUMNS = ['id', 'name', 'email', 'date_joined', 'role', 'is_active'] as const
 
 /** Rows only when `userId` is an active administrator: run in the same batch as the admin's work. */
-const adminCheck = (db: Db, userId: number) =>
+export const adminCheck = (db: Db, userId: number) =>
   db.kysely.selectFrom('users').select('id').where('id', '=', userId).where('role', '=', 'admin').where('is_active', '=', 1)
 
 function toAdminUser(row: Pick<UsersTable, 'name' | 'email'> & { id: number; date_joined: string; role: 'user' | 'admin'; is_active: number }): AdminUser {

@@ -4,11 +4,11 @@ import { sincePatientCreated } from './audit'
 import type { Db } from './client'
 import { startsWithDot } from './sql'
 
-/** What an audit list can be filtered by: actor, action (`patient.*` for a family), resource, time, and clinic. */
+/** What an audit list can be filtered by: actor, action (`patient.*` for a family), resource, time, request id, and clinic. */
 export type AuditFilters = Omit<AuditListQuery, 'page' | 'page_size'> & { clinic?: number }
 
 /** The audit events matching `filters`, newest first: the admin's whole trail and a clinic's own share it. */
-export function auditEventsQuery(db: Db, { actor, action, resource, since, until, clinic }: AuditFilters) {
+export function auditEventsQuery(db: Db, { actor, action, resource, since, until, request_id, client_request_id, clinic }: AuditFilters) {
   let query = db.kysely.selectFrom('audit_events').selectAll()
   if (clinic !== undefined) query = query.where('clinic_id', '=', clinic)
   if (actor !== undefined) query = query.where('actor_id', '=', actor)
@@ -35,5 +35,8 @@ export function auditEventsQuery(db: Db, { actor, action, resource, since, until
   }
   if (since) query = query.where('occurred_at', '>=', utcSeconds(since))
   if (until) query = query.where('occurred_at', '<', utcSeconds(until))
+  // A support ticket's request id finds that request's events, by either id (both indexed).
+  if (request_id) query = query.where('request_id', '=', request_id)
+  if (client_request_id) query = query.where('client_request_id', '=', client_request_id)
   return query.orderBy('id', 'desc')
 }

@@ -147,22 +147,21 @@ const EVENT_COLUMNS = [
 ] as const
 
 /**
- * Writes a batch of queued disclosures in one D1 batch of two statements, whatever its size: every
- * event, then every patient each one named. The batch travels as one bound JSON array that SQLite
- * unpacks with `json_each` (D1 allows 100 parameters a statement, a batch holds up to 100 events).
- * Idempotent: an event whose `event_id` is already stored inserts nothing (delivery is at least once).
+ * The two INSERTs that store queued disclosures: every event, then every patient each one named.
+ * `messages` is a JSON array of AuditMessage (bound as one parameter, or a subquery) that SQLite
+ * unpacks with `json_each`, so two statements carry any batch (D1 allows 100 parameters a
+ * statement, a batch holds up to 100 events). Idempotent: an event whose `event_id` is already
+ * stored inserts nothing (delivery is at least once).
  */
-export async function writeAuditMessages(db: Db, messages: readonly AuditMessage[]): Promise<void> {
-  if (messages.length === 0) return
-  const events = JSON.stringify(messages)
+export function auditMessageInserts(db: Db, messages: Expression<string>) {
   // SQLite reads `ON CONFLICT` after a bare `FROM` as a join constraint; a WHERE ends each SELECT.
-  await batch(db, {
+  return {
     events: db.kysely
       .insertInto('audit_events')
       .columns(EVENT_COLUMNS)
       .expression(
         db.kysely
-          .selectFrom(sql<{ value: string }>`json_each(${events})`.as('message'))
+          .selectFrom(sql<{ value: string }>`json_each(${messages})`.as('message'))
           .select(EVENT_COLUMNS.map((column) => sql<unknown>`json_extract(message.value, ${`$.${column}`})`.as(column)))
           .where(sql<boolean>`true`),
       )
@@ -173,7 +172,7 @@ export async function writeAuditMessages(db: Db, messages: readonly AuditMessage
       .expression(
         db.kysely
           .selectFrom([
-            sql<{ value: string }>`json_each(${events})`.as('message'),
+            sql<{ value: string }>`json_each(${messages})`.as('message'),
             sql<{ value: number }>`json_each(json_extract(message.value, '$.patients'))`.as('patient'),
           ])
           .select([
@@ -184,7 +183,13 @@ export async function writeAuditMessages(db: Db, messages: readonly AuditMessage
           .where(sql<boolean>`true`),
       )
       .onConflict((oc) => oc.doNothing()),
-  })
+  }
+}
+
+/** Writes queued disclosures in one D1 batch of two statements, whatever their number (see auditMessageInserts). */
+export async function writeAuditMessages(db: Db, messages: readonly AuditMessage[]): Promise<void> {
+  if (messages.length === 0) return
+  await batch(db, auditMessageInserts(db, sql<string>`${JSON.stringify(messages)}`))
 }
 
 /**

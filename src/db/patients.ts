@@ -1,7 +1,9 @@
-import { sql } from 'kysely'
+import { sql, type ExpressionBuilder } from 'kysely'
+import { byTime, namesPatient, toAccess, type Access } from '../core/access-report'
+import { decodeObject, type ArchivedEvent } from '../core/audit-chain'
 import { ageInYears } from '../core/clock'
 import { rolesWith } from '../core/permissions'
-import type { Outcome, Unseen } from '../core/refusal'
+import type { Outcome, Refusal, Unseen } from '../core/refusal'
 import type { IfMatch, Versioned } from '../core/versions'
 import type { PageQuery } from '../schemas/pagination'
 import type { HistoryEvent, Patient, PatientChanges, PatientInput, PatientListQuery } from '../schemas/patients'
@@ -9,7 +11,7 @@ import { auditWriteQuery, insertedId, sincePatientCreated } from './audit'
 import { batch, type Db } from './client'
 import { refusingConstraints } from './constraints'
 import { fetchPage } from './page'
-import type { PatientRow } from './schema'
+import type { Database, PatientRow } from './schema'
 import type { ClinicScope } from './scope'
 import { containsText, nowUtc, sortKey, versionMatches } from './sql'
 
@@ -50,9 +52,39 @@ const historyAfterReplace = (clinicId: number, userId: number) =>
 /** The patient with this id whoever owns it: only ever tested for existence, for the audit trail. */
 export const anyPatient = (db: Db, id: number) => db.kysely.selectFrom('patients').select('id').where('id', '=', id)
 
+/** The most events one access report answers, and the most archived objects it reads: past them, a narrower range is asked for. */
+export const REPORT_MAX_EVENTS = 10_000
+export const REPORT_MAX_OBJECTS = 200
+
+function tooLarge(): Refusal {
+  const message = `The range holds more than one report reads at once (${REPORT_MAX_EVENTS} accesses, ${REPORT_MAX_OBJECTS} archived objects); ask for a shorter one.`
+  return { refused: 'invalid', message, details: { from: [message] } }
+}
+
+/** Events about this patient itself, and those that named it among others (list pages, assignments). */
+const namingPatient = (id: number) => (eb: ExpressionBuilder<Database, 'audit_events'>) =>
+  eb.or([
+    eb.and([eb('resource_type', '=', 'patient'), eb('resource_id', '=', id)]),
+    eb('event_id', 'in', eb.selectFrom('audit_event_resources').select('event_id').where('resource_type', '=', 'patient').where('resource_id', '=', id)),
+  ])
+
+type Verdict = { owned: number }
+
+/** The refusal a verdict row means: no row, no such patient; a row that is not the caller's, denied; null when it may be seen. */
+const refusalOf = ([patient]: Verdict[]): Unseen | null => (patient?.owned ? null : { refused: patient ? 'denied' : 'not_found' })
+
 /** The patient queries of one signed-in member: every one of them is scoped to the patients of their clinic. */
 export function patientsRepo({ db, stamp, userId, clinicId }: ClinicScope) {
   const own = () => clinicPatients(db, clinicId)
+  /**
+   * Who may see a patient's audit record: its history and its access report answer to this one
+   * rule, so they cannot drift apart. `visible` returns a row only then, for every statement that
+   * reads the record; `verdict` tells a missing patient from one the caller may not see.
+   */
+  const auditRecordOf = (id: number) => ({
+    visible: () => own().select('id').where('id', '=', id),
+    verdict: db.kysely.selectFrom('patients').select((eb) => eb('clinic_id', '=', clinicId).as('owned')).where('id', '=', id),
+  })
   return {
     /**
      * Inserts a patient of the clinic, created by the user, audited in the same batch; a second patient
@@ -155,30 +187,83 @@ export function patientsRepo({ db, stamp, userId, clinicId }: ClinicScope) {
 
     /**
      * One page of a patient's audit events, newest first, with their count, in one round trip; only
-     * the clinic's patient has any (the clinic check is in every statement).
+     * a patient whose audit record the caller may see has any (auditRecordOf, in every statement).
      */
     async history(id: number, page: PageQuery): Promise<{ count: number; results: HistoryEvent[] } | Unseen> {
-      // Events about the patient itself, and those that named it among others (list pages, assignments).
+      const record = auditRecordOf(id)
       const events = db.kysely
         .selectFrom('audit_events')
         .select(['id', 'occurred_at', 'actor_id', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id'])
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('resource_type', '=', 'patient'), eb('resource_id', '=', id)]),
-            eb(
-              'event_id',
-              'in',
-              eb.selectFrom('audit_event_resources').select('event_id').where('resource_type', '=', 'patient').where('resource_id', '=', id),
-            ),
-          ]),
-        )
-        .where(({ exists }) => exists(own().select('id').where('id', '=', id)))
+        .where(namingPatient(id))
         .where(sincePatientCreated(id))
-      const owner = db.kysely.selectFrom('patients').select((eb) => eb('clinic_id', '=', clinicId).as('owned')).where('id', '=', id)
-      const { count, rows, checked } = await fetchPage(db, events.orderBy('id', 'desc'), page, owner)
-      const [patient] = checked as { owned: number }[]
-      if (!patient?.owned) return { refused: patient ? 'denied' : 'not_found' }
-      return { count, results: rows }
+        .where(({ exists }) => exists(record.visible()))
+      const { count, rows, checked } = await fetchPage(db, events.orderBy('id', 'desc'), page, record.verdict)
+      return refusalOf(checked as Verdict[]) ?? { count, results: rows }
+    },
+
+    /**
+     * Every access to a patient in [from, to): the events still in D1 (the hot window), and those of
+     * the archived objects of that range whose events D1 no longer holds all of, read through
+     * `readObject`. The same visibility rule as the history (auditRecordOf). One round trip when the
+     * range is in the hot window, two when it reaches into the archive (the archived actors' names).
+     * 'invalid' when the range holds more than the report reads at once.
+     */
+    async accessReport(id: number, range: { from: string; to: string }, readObject: (key: string) => Promise<Uint8Array | null>): Promise<Outcome<Access[]>> {
+      const record = auditRecordOf(id)
+      const hot = db.kysely
+        .selectFrom('audit_events')
+        .selectAll()
+        .where(namingPatient(id))
+        .where(sincePatientCreated(id))
+        .where('occurred_at', '>=', range.from)
+        .where('occurred_at', '<', range.to)
+        .where(({ exists }) => exists(record.visible()))
+      const { verdict, events, names, objects } = await batch(db, {
+        verdict: record.verdict,
+        events: hot.orderBy('id').limit(REPORT_MAX_EVENTS + 1),
+        names: db.kysely.selectFrom('users').select(['id', 'name']).where('id', 'in', hot.clearSelect().select('actor_id')),
+        objects: db.kysely
+          .selectFrom('audit_archive_manifest as m')
+          .select(['m.object_key', 'm.seq'])
+          .where('m.max_occurred_at', '>=', range.from)
+          .where('m.min_occurred_at', '<', range.to)
+          .where((eb) =>
+            eb(
+              eb
+                .selectFrom('audit_events')
+                .select((inner) => inner.fn.countAll<number>().as('n'))
+                .whereRef('audit_events.id', '>', 'm.after_event_id')
+                .whereRef('audit_events.id', '<=', 'm.last_event_id'),
+              '<',
+              eb.ref('m.event_count'),
+            ),
+          )
+          .where(({ exists }) => exists(record.visible()))
+          .limit(REPORT_MAX_OBJECTS + 1),
+      })
+      const refused = refusalOf(verdict as Verdict[])
+      if (refused) return refused
+      if (events.length > REPORT_MAX_EVENTS || objects.length > REPORT_MAX_OBJECTS) return tooLarge()
+      const known = new Map(names.map((user) => [user.id, user.name]))
+      const inD1 = new Set(events.map((event) => event.id))
+      const accesses = events.map((event) => ({ ...toAccess({ ...event, resources: {} }, known, 'hot'), id: event.id }))
+      const archived: ArchivedEvent[] = []
+      for (const { object_key } of objects) {
+        const bytes = await readObject(object_key)
+        // An incomplete report would say that nobody saw what someone did: no answer rather than that.
+        if (!bytes) throw new Error(`audit archive object ${object_key} is missing: run npm run audit:verify`)
+        for (const event of await decodeObject(bytes)) {
+          const at = String(event.occurred_at)
+          if (!inD1.has(event.id) && at >= range.from && at < range.to && namesPatient(event, id)) archived.push(event)
+        }
+      }
+      if (accesses.length + archived.length > REPORT_MAX_EVENTS) return tooLarge()
+      const unnamed = [...new Set(archived.map((event) => event.actor_id).filter((actor): actor is number => typeof actor === 'number' && !known.has(actor)))]
+      if (unnamed.length > 0) {
+        for (const user of await db.kysely.selectFrom('users').select(['id', 'name']).where('id', 'in', unnamed).execute()) known.set(user.id, user.name)
+      }
+      accesses.push(...archived.map((event) => ({ ...toAccess(event, known, 'archive'), id: event.id })))
+      return accesses.sort(byTime).map(({ id: _id, ...access }) => access)
     },
   }
 }

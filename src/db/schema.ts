@@ -173,6 +173,35 @@ export interface ImportKeysTable {
   imported_at: Generated<Timestamp>
 }
 
+/** One archived object of the audit record (migration 0009): a link of the hash chain. */
+export interface AuditArchiveManifestTable {
+  seq: number
+  object_key: string
+  after_event_id: number
+  first_event_id: number
+  last_event_id: number
+  event_count: number
+  min_occurred_at: Timestamp
+  max_occurred_at: Timestamp
+  object_sha256: string
+  previous_row_sha256: string
+  row_sha256: string
+  archived_at: Generated<Timestamp>
+  verified_at: Timestamp | null
+}
+
+/** A message the audit queue gave up on, kept until an admin replays it (migration 0009). */
+export interface AuditDeadLettersTable {
+  id: Generated<number>
+  message_id: string
+  /** The message body as JSON text. */
+  body: string
+  error: string
+  received_at: Generated<Timestamp>
+  replayed_at: Timestamp | null
+  replayed_by: number | null
+}
+
 export interface Database {
   import_keys: ImportKeysTable
   clinics: ClinicsTable
@@ -180,6 +209,8 @@ export interface Database {
   clinic_invitations: ClinicInvitationsTable
   audit_events: AuditEventsTable
   audit_event_resources: AuditEventResourcesTable
+  audit_archive_manifest: AuditArchiveManifestTable
+  audit_dead_letters: AuditDeadLettersTable
   users: UsersTable
   refresh_tokens: RefreshTokensTable
   login_attempts: LoginAttemptsTable

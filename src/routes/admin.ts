@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi'
 import { adminRepo } from '../db/admin'
+import { auditAdminRepo } from '../db/audit-dead-letters'
 import { recordDisclosure } from '../lib/disclosure'
 import { pageOf } from '../lib/page-links'
 import { createRouter } from '../lib/router'
@@ -12,8 +13,9 @@ import {
   AuditEventPageSchema,
   AuditListQuerySchema,
 } from '../schemas/admin'
+import { DeadLetterListQuerySchema, DeadLetterPageSchema, DeadLetterReplaySchema } from '../schemas/audit-archive'
 import { BODY_ERRORS, errorResponses, IdParamSchema, json, requestBody } from '../schemas/common'
-import { ACCOUNT, orRefuse } from './refusals'
+import { ACCOUNT, DEAD_LETTER, orRefuse } from './refusals'
 
 const tags = ['Administration']
 
@@ -65,6 +67,31 @@ const audit = createRoute({
   responses: { 200: json(AuditEventPageSchema, 'One page of events, newest first'), ...errorResponses(400, 401, 403, 429) },
 })
 
+const deadLetters = createRoute({
+  method: 'get',
+  path: '/audit/dead-letters',
+  tags,
+  operationId: 'listDeadLetters',
+  summary: 'Audit messages the queue gave up on, oldest first (administrators only)',
+  description: 'Each with its raw body and the error D1 gave; replay one with POST /api/admin/audit/dead-letters/{id}/replay/ once its cause is fixed.',
+  ...signedIn(),
+  request: { query: DeadLetterListQuerySchema },
+  responses: { 200: json(DeadLetterPageSchema, 'One page of dead letters, oldest first'), ...errorResponses(400, 401, 403, 429) },
+})
+
+const replayDeadLetter = createRoute({
+  method: 'post',
+  path: '/audit/dead-letters/{id}/replay',
+  tags,
+  operationId: 'replayDeadLetter',
+  summary: 'Write a dead letter to the audit trail once its cause is fixed (administrators only)',
+  description:
+    'The audit queue gave up on this message (see GET /api/health/audit/). Its event is written as the consumer would have, skipped if already stored, and the letter is marked replayed. Audited as admin.dead_letter_replay.',
+  ...signedIn(),
+  request: { params: IdParamSchema },
+  responses: { 200: json(DeadLetterReplaySchema, 'Replayed'), ...errorResponses(400, 401, 403, 404, 409, 429) },
+})
+
 export const adminRoutes = createRouter()
   .openapi(users, async (c) => {
     const query = c.req.valid('query')
@@ -88,3 +115,8 @@ export const adminRoutes = createRouter()
     await recordDisclosure(c, { action: 'admin.audit_list', resourceType: 'audit_event', resourceId: null, outcome: 'ok', patients, detail: { query, events } })
     return c.json(pageOf(c.req.url, query, page), 200)
   })
+  .openapi(deadLetters, async (c) => {
+    const query = c.req.valid('query')
+    return c.json(pageOf(c.req.url, query, orRefuse(await auditAdminRepo(scopeOf(c)).listDeadLetters(query), ACCOUNT)), 200)
+  })
+  .openapi(replayDeadLetter, async (c) => c.json(orRefuse(await auditAdminRepo(scopeOf(c)).replayDeadLetter(c.req.valid('param').id), DEAD_LETTER), 200))

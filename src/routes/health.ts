@@ -1,8 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'kysely'
+import { auditAdminRepo } from '../db/audit-dead-letters'
 import { ApiError } from '../lib/errors'
 import { createRouter } from '../lib/router'
+import { AuditHealthSchema } from '../schemas/audit-archive'
 import { errorResponses, json } from '../schemas/common'
+import { ACCOUNT, orRefuse } from './refusals'
+import { scopeOf, signedIn } from './signed-in'
 
 const HealthSchema = z.object({ status: z.literal('ok') }).openapi('Health')
 
@@ -29,6 +33,18 @@ const health = createRoute({
   },
 })
 
+const audit = createRoute({
+  method: 'get',
+  path: '/audit',
+  tags: ['Service'],
+  operationId: 'auditHealth',
+  summary: "The audit record's health (administrators only)",
+  description:
+    'Dead letters waiting for a replay, the oldest event not yet in the R2 archive (the archiver runs every minute), and the hash chain\'s last link.',
+  ...signedIn(),
+  responses: { 200: json(AuditHealthSchema, 'The audit record now'), ...errorResponses(401, 403, 429) },
+})
+
 export const healthRoutes = createRouter()
   .openapi(live, (c) => c.json({ status: 'ok' as const }, 200))
   .openapi(health, async (c) => {
@@ -41,3 +57,4 @@ export const healthRoutes = createRouter()
     }
     return c.json({ status: 'ok' as const }, 200)
   })
+  .openapi(audit, async (c) => c.json(orRefuse(await auditAdminRepo(scopeOf(c)).health(), ACCOUNT), 200))

@@ -1,6 +1,10 @@
-import { createRoute, type RouteHandler } from '@hono/zod-openapi'
+import { createRoute, z, type RouteHandler } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { isUnseen } from '../core/refusal'
+import { accessBundle, accessCsv } from '../core/access-report'
+import { nowUtcText, utcSeconds } from '../core/clock'
+import { isRefusal, isUnseen } from '../core/refusal'
+import { readArchivedObject } from '../lib/archive'
+import { AccessReportQuerySchema, AccessReportSchema } from '../schemas/audit-archive'
 import { ifMatchHolds } from '../core/versions'
 import { patientsRepo } from '../db/patients'
 import type { AppEnv } from '../env'
@@ -81,6 +85,29 @@ const history = createRoute({
   responses: { 200: json(HistoryPageSchema, 'One page of audit events, newest first'), ...errorResponses(400, 401, 403, 404, 429) },
 })
 
+const accessReport = createRoute({
+  method: 'get',
+  path: '/{id}/access-report',
+  tags: ['Patients'],
+  operationId: 'getPatientAccessReport',
+  summary: "Who saw one of your clinic's patients: every access in a time range, from D1 and the six-year archive",
+  description:
+    'For whoever may see the patient\'s history (the same rule). Reads, lists and searches (with their query), changes and refused attempts, oldest first: who, their role and clinic when recorded, when, from which network, and the request id. Ranges older than the hot window are read from the R2 archive. `format=csv` answers text/csv; `format=fhir` a FHIR R4 Bundle of AuditEvents shaped by the IHE BALP profiles (PatientRead, PatientQuery with the query base64-encoded in entity.query, PatientCreate/Update/Delete). The report is itself audited as patient.access_report.',
+  ...signedIn('patient.read'),
+  request: { params: IdParamSchema, query: AccessReportQuerySchema },
+  responses: {
+    200: {
+      description: 'Every access in the range',
+      content: {
+        'application/json': { schema: AccessReportSchema },
+        'text/csv': { schema: z.string().openapi({ maxLength: 10_000_000 }) },
+        'application/fhir+json': { schema: z.object({ resourceType: z.literal('Bundle') }).passthrough().openapi('FhirBundle') },
+      },
+    },
+    ...errorResponses(400, 401, 403, 404, 429, 503),
+  },
+})
+
 /** A body that sets `medical_history` needs the role that may see it: refused (403, nothing written) otherwise. */
 function demandHistoryIfSent(c: Context<AppEnv>, body: { medical_history?: string | null }) {
   if (body.medical_history !== undefined) demand(c, 'patient.medical_history', 'medical_history')
@@ -128,4 +155,23 @@ export const patientsRoutes = createRouter()
       await recordDisclosure(c, { action: 'patient.history', resourceType: 'patient', resourceId: id, outcome: page.refused, patients: [] })
     }
     return c.json(pageOf(c.req.url, query, orRefuse(page, PATIENT)), 200)
+  })
+  .openapi(accessReport, async (c) => {
+    const { id } = c.req.valid('param')
+    const { format, ...asked } = c.req.valid('query')
+    const range = { from: utcSeconds(asked.from), to: utcSeconds(asked.to) }
+    const report = await patientsRepo(clinicScopeOf(c)).accessReport(id, range, (key) => readArchivedObject(c.env.AUDIT_ARCHIVE, key))
+    // A range too large to answer discloses nothing and is not recorded; a refused patient is, like any refused read.
+    const outcome = !isRefusal(report) ? 'ok' : report.refused === 'denied' || report.refused === 'not_found' ? report.refused : null
+    if (outcome) {
+      await recordDisclosure(c, { action: 'patient.access_report', resourceType: 'patient', resourceId: id, outcome, patients: outcome === 'ok' ? [id] : [], detail: { ...range, format } })
+    }
+    const accesses = orRefuse(report, PATIENT)
+    if (format === 'csv') {
+      return c.body(accessCsv(accesses), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="patient-${id}-access-report.csv"` })
+    }
+    if (format === 'fhir') {
+      return c.body(JSON.stringify(accessBundle(accesses, id, nowUtcText())), 200, { 'content-type': 'application/fhir+json; charset=utf-8' })
+    }
+    return c.json({ patient_id: id, ...range, count: accesses.length, accesses }, 200)
   })

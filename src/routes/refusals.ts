@@ -129,3 +129,4 @@ export const INVITATION: RefusalWords = { subject: 'The invitation', duplicate: 
 
 /** A member of the caller's clinic. */
 export const MEMBER: RefusalWords = { subject: 'The member' }
+export const DEAD_LETTER: RefusalWords = { subject: 'The dead letter', forbidden: ACCOUNT.forbidden, duplicate: 'This dead letter was already replayed.' }

@@ -66,6 +66,16 @@ export const AuditListQuerySchema = PageQuerySchema.extend({
     .openapi({ maxLength: 64, example: 'patient:42' }),
   since: isoTime.optional().openapi({ maxLength: 64, description: 'Only events at or after this time.' }),
   until: isoTime.optional().openapi({ maxLength: 64, description: 'Only events before this time.' }),
+  request_id: z
+    .string()
+    .regex(/^[\w-]{1,128}$/, { error: 'Use a request id as the X-Request-Id answer header carried it.' })
+    .optional()
+    .openapi({ maxLength: 128, description: "Only the events of this request: the server's id, as `request_id` shows it." }),
+  client_request_id: z
+    .string()
+    .regex(/^[\w\-=]{1,255}$/, { error: 'Use the X-Request-Id the client sent: letters, digits, _, - and =, at most 255.' })
+    .optional()
+    .openapi({ maxLength: 255, description: 'Only the events of requests that sent this X-Request-Id (a support ticket often quotes it).' }),
 })
 
 export type AdminUser = z.infer<typeof AdminUserSchema>

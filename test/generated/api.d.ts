@@ -209,6 +209,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/health/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit record's health (administrators only)
+         * @description Dead letters waiting for a replay, the oldest event not yet in the R2 archive (the archiver runs every minute), and the hash chain's last link.
+         */
+        get: operations["auditHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/doctors": {
         parameters: {
             query?: never;
@@ -330,6 +350,26 @@ export interface paths {
          * @description Events whose resource is this patient, from its creation on: reads, changes and refused attempts by anyone. Another clinic's or a missing patient is a 404, itself audited.
          */
         get: operations["getPatientHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/access-report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who saw one of your clinic's patients: every access in a time range, from D1 and the six-year archive
+         * @description For whoever may see the patient's history (the same rule). Reads, lists and searches (with their query), changes and refused attempts, oldest first: who, their role and clinic when recorded, when, from which network, and the request id. Ranges older than the hot window are read from the R2 archive. `format=csv` answers text/csv; `format=fhir` a FHIR R4 Bundle of AuditEvents shaped by the IHE BALP profiles (PatientRead, PatientQuery with the query base64-encoded in entity.query, PatientCreate/Update/Delete). The report is itself audited as patient.access_report.
+         */
+        get: operations["getPatientAccessReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -499,6 +539,46 @@ export interface paths {
         get: operations["listAuditEvents"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit messages the queue gave up on, oldest first (administrators only)
+         * @description Each with its raw body and the error D1 gave; replay one with POST /api/admin/audit/dead-letters/{id}/replay/ once its cause is fixed.
+         */
+        get: operations["listDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit/dead-letters/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write a dead letter to the audit trail once its cause is fixed (administrators only)
+         * @description The audit queue gave up on this message (see GET /api/health/audit/). Its event is written as the consumer would have, skipped if already stored, and the letter is marked replayed. Audited as admin.dead_letter_replay.
+         */
+        post: operations["replayDeadLetter"];
         delete?: never;
         options?: never;
         head?: never;
@@ -832,6 +912,58 @@ export interface components {
         Health: {
             /** @enum {string} */
             status: "ok";
+        };
+        AuditHealth: {
+            dead_letters: {
+                /**
+                 * Format: int64
+                 * @description Dead letters not yet replayed.
+                 */
+                count: number;
+                /**
+                 * Format: date-time
+                 * @description When the oldest of them arrived.
+                 * @example 2026-12-05T03:20:00Z
+                 */
+                oldest_received_at: string | null;
+            };
+            /** @description The first event the archiver has not written to R2 yet; null when every event is archived. */
+            oldest_unarchived_event: {
+                /** Format: int64 */
+                id: number;
+                /**
+                 * Format: date-time
+                 * @description When it happened.
+                 * @example 2026-12-05T03:20:00Z
+                 */
+                occurred_at: string;
+            } | null;
+            /** @description The hash chain's last row; null before the first archive run. */
+            last_link: {
+                /** Format: int64 */
+                seq: number;
+                /** @example audit/2026/12/05/000000000001-000000000042-0123456789abcdef.ndjson.gz */
+                object_key: string;
+                /** Format: int64 */
+                first_event_id: number;
+                /** Format: int64 */
+                last_event_id: number;
+                /** Format: int64 */
+                event_count: number;
+                row_sha256: string;
+                /**
+                 * Format: date-time
+                 * @description When the object was archived.
+                 * @example 2026-12-05T03:20:00Z
+                 */
+                archived_at: string;
+                /**
+                 * Format: date-time
+                 * @description When it was read back and found equal to D1; null until then.
+                 * @example 2026-12-05T03:20:00Z
+                 */
+                verified_at: string | null;
+            } | null;
         };
         DoctorPage: {
             /**
@@ -1175,6 +1307,78 @@ export interface components {
              */
             request_id: string;
         };
+        PatientAccessReport: {
+            /** Format: int64 */
+            patient_id: number;
+            /**
+             * Format: date-time
+             * @description As asked.
+             * @example 2026-12-05T03:20:00Z
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description As asked.
+             * @example 2026-12-05T03:20:00Z
+             */
+            to: string;
+            /** Format: int64 */
+            count: number;
+            /** @description Oldest first. */
+            accesses: components["schemas"]["PatientAccess"][];
+        };
+        PatientAccess: {
+            /** Format: uuid */
+            event_id: string | null;
+            /**
+             * Format: date-time
+             * @description When it happened.
+             * @example 2026-12-05T03:20:00Z
+             */
+            occurred_at: string;
+            /** @description Who: null when nobody was signed in. */
+            actor: {
+                /** Format: int64 */
+                id: number;
+                /** @description Null when the account is gone. */
+                name: string | null;
+            } | null;
+            /** @description The actor's role when the event recorded it. */
+            role: string | null;
+            /**
+             * Format: int64
+             * @description The clinic the actor acted in, when the event recorded it.
+             */
+            clinic_id: number | null;
+            /**
+             * @description read, list, search, change, refused (an attempt that was refused), or report (the history or this report).
+             * @enum {string}
+             */
+            kind: "read" | "list" | "search" | "change" | "refused" | "report";
+            /** @example patient.read */
+            action: string;
+            /** @enum {string} */
+            outcome: "ok" | "denied" | "not_found";
+            /** @description What a list or search asked for. */
+            query: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The client's network: an IPv4 address or an IPv6 /64. */
+            network: string | null;
+            request_id: string;
+            client_request_id: string | null;
+            /**
+             * @description hot: read from D1; archive: from the R2 archive, for events older than the hot window.
+             * @enum {string}
+             */
+            source: "hot" | "archive";
+        };
+        FhirBundle: {
+            /** @enum {string} */
+            resourceType: "Bundle";
+        } & {
+            [key: string]: unknown;
+        };
         PatientDoctors: {
             /**
              * Format: int64
@@ -1407,6 +1611,62 @@ export interface components {
              * @enum {string|null}
              */
             actor_role: "admin" | "clinician" | "front_desk" | null;
+        };
+        DeadLetterPage: {
+            /**
+             * Format: int64
+             * @example 1
+             */
+            count: number;
+            /**
+             * Format: uri
+             * @example null
+             */
+            next: string | null;
+            /**
+             * Format: uri
+             * @example null
+             */
+            previous: string | null;
+            /** @description At most 100 items: the page size. */
+            results: components["schemas"]["DeadLetter"][];
+        };
+        DeadLetter: {
+            /** Format: int64 */
+            id: number;
+            /** @description The queue's id of the message. */
+            message_id: string;
+            /** @description The message body as the queue delivered it (JSON text: an audit event and the patients it named). */
+            body: string;
+            /** @description Why D1 refused it, at its last attempt. */
+            error: string;
+            /**
+             * Format: date-time
+             * @description When the dead-letter queue delivered it.
+             * @example 2026-12-05T03:20:00Z
+             */
+            received_at: string;
+            /**
+             * Format: date-time
+             * @description When an admin replayed it; null while pending.
+             * @example 2026-12-05T03:20:00Z
+             */
+            replayed_at: string | null;
+            /**
+             * Format: int64
+             * @description The admin who replayed it.
+             */
+            replayed_by: number | null;
+        };
+        DeadLetterReplay: {
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: date-time
+             * @description When it was replayed.
+             * @example 2026-12-05T03:20:00Z
+             */
+            replayed_at: string;
         };
         Clinic: {
             /**
@@ -2284,6 +2544,64 @@ export interface operations {
             };
             /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auditHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit record now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditHealth"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3608,6 +3926,102 @@ export interface operations {
             };
         };
     };
+    getPatientAccessReport: {
+        parameters: {
+            query: {
+                /** @description The first moment of the range (inclusive). */
+                from: string;
+                /** @description The end of the range (exclusive). */
+                to: string;
+                /** @description json (below), csv (text/csv, one access a line) or fhir (a FHIR R4 Bundle of BALP AuditEvents, application/fhir+json). */
+                format?: "json" | "csv" | "fhir";
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every access in the range */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientAccessReport"];
+                    "text/csv": string;
+                    "application/fhir+json": components["schemas"]["FhirBundle"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listPatientDoctors: {
         parameters: {
             query?: never;
@@ -4607,6 +5021,10 @@ export interface operations {
                 since?: string;
                 /** @description Only events before this time. */
                 until?: string;
+                /** @description Only the events of this request: the server's id, as `request_id` shows it. */
+                request_id?: string;
+                /** @description Only the events of requests that sent this X-Request-Id (a support ticket often quotes it). */
+                client_request_id?: string;
             };
             header?: never;
             path?: never;
@@ -4643,6 +5061,167 @@ export interface operations {
             };
             /** @description permission_denied: signed in, but not allowed to do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listDeadLetters: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 100). */
+                page_size?: number;
+                /** @description true: only those not replayed yet; false: only replayed ones. */
+                pending?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of dead letters, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterPage"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replayDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Replayed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterReplay"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict: the change clashes with existing data */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5406,6 +5985,10 @@ export interface operations {
                 since?: string;
                 /** @description Only events before this time. */
                 until?: string;
+                /** @description Only the events of this request: the server's id, as `request_id` shows it. */
+                request_id?: string;
+                /** @description Only the events of requests that sent this X-Request-Id (a support ticket often quotes it). */
+                client_request_id?: string;
             };
             header?: never;
             path: {

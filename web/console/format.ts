@@ -31,6 +31,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'patient.update': 'Changed patient',
   'patient.delete': 'Deleted patient',
   'patient.history': 'Viewed history',
+  'patient.access_report': 'Viewed access report',
   'doctor.create': 'Added doctor',
   'doctor.update': 'Changed doctor',
   'doctor.delete': 'Deleted doctor',
@@ -59,6 +60,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'clinic.invitation_revoke': 'Revoked invitation',
   'clinic.invitation_accept': 'Joined clinic',
   'clinic.audit_read': 'Read clinic audit log',
+  'admin.dead_letter_replay': 'Replayed dead letter',
   import: 'Imported from Django',
 }
 
