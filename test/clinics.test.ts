@@ -179,6 +179,11 @@ const probes = (role: ClinicRole = 'admin'): Record<string, Probe> => {
     // A 409 (its assignment) when allowed: refused by role first, the patient is never at risk.
     'DELETE /api/patients/:id': { permission: 'patient.delete', method: 'DELETE', path: patient },
     'GET /api/patients/:id/history': { permission: 'patient.read', method: 'GET', path: () => `${patient()}history/` },
+    'GET /api/patients/:id/access-report': {
+      permission: 'patient.read',
+      method: 'GET',
+      path: () => `${patient()}access-report/?from=2000-01-01T00:00:00Z&to=2999-01-01T00:00:00Z`,
+    },
     'GET /api/patients/:patient_id/doctors': { permission: 'assignment.read', method: 'GET', path: () => `${patient()}doctors/` },
     'GET /api/mappings': { permission: 'assignment.read', method: 'GET', path: () => '/api/mappings/' },
     'POST /api/mappings': { permission: 'assignment.write', method: 'POST', path: () => '/api/mappings/', body: () => ({ patient: s.patient.id, doctor: s.doctor.id }) },
