@@ -43,6 +43,25 @@ export default tseslint.config(
   layer(['src/middleware/**'], ['../routes/*', ...TOP]),
   layer(['src/routes/**'], TOP),
   {
+    // The console runs in the browser: of the API's code it may bundle only the zod-free vocabularies
+    // of src/core/enums.ts; the rest of src/ it may name as types, which esbuild drops.
+    files: ['web/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)src/(?!core/enums$)',
+              allowTypeImports: true,
+              message: 'The console bundles only src/core/enums.ts of the API; import the rest as types.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', fetch: 'readonly' } },
   },
@@ -63,7 +82,7 @@ export default tseslint.config(
   {
     // Functions passed to page.evaluate / waitForFunction run in the browser.
     files: ['e2e/**/*.test.mjs'],
-    languageOptions: { globals: { document: 'readonly', sessionStorage: 'readonly', localStorage: 'readonly' } },
+    languageOptions: { globals: { document: 'readonly', sessionStorage: 'readonly', localStorage: 'readonly', location: 'readonly', URLSearchParams: 'readonly', window: 'readonly', innerWidth: 'readonly', history: 'readonly', dispatchEvent: 'readonly', PopStateEvent: 'readonly' } },
   },
   {
     files: ['web/**/*.js'],

@@ -10,8 +10,18 @@ import { offlineEnv } from '../scripts/wrangler.mjs'
 
 const env = { ...offlineEnv, CI: 'true' }
 
-/** A TCP port nothing listens on right now. */
-function freePort() {
+/**
+ * A TCP port nothing listens on right now; never 8787, the documented default, so nothing can pass
+ * only because it assumed that port.
+ */
+async function freePort() {
+  for (;;) {
+    const port = await anyFreePort()
+    if (port !== 8787) return port
+  }
+}
+
+function anyFreePort() {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.on('error', reject)

@@ -26,6 +26,8 @@ function upToDate() {
 
 if (process.env.WRANGLER_COMMAND === 'dev' && upToDate()) {
   console.log(`${OUTPUT} is up to date.`)
+  // The console and docs are not among the Worker's inputs: they are rebuilt every time (well under a second).
+  await import('./build-public.mjs')
   process.exit(0)
 }
 

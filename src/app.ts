@@ -1,5 +1,6 @@
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import { secureHeaders } from 'hono/secure-headers'
+import { API_OVERVIEW } from './lib/api-overview'
 import { handleError } from './lib/errors'
 import { methodNotAllowedAnswer, noSuchPath } from './lib/not-found'
 import { createRouter } from './lib/router'
@@ -59,9 +60,10 @@ app.doc31('/api/openapi.json', {
   info: {
     title: 'Healthcare records API',
     version: '1.0.0',
-    description: 'Staff accounts, patient records, a shared doctor directory and doctor assignments.',
+    description: API_OVERVIEW,
   },
-  servers: [{ url: 'http://127.0.0.1:8787', description: 'Local development (npm start)', 'x-internal': true }],
+  // Relative, so "Try it out" on /docs/ calls the origin that served the page: any port, any deployment.
+  servers: [{ url: '/', description: 'The origin serving this document: local, staging or production alike', 'x-internal': true }],
   tags: [
     { name: 'Auth', description: 'Accounts and tokens: register, log in, refresh, log out, change the password.' },
     { name: 'Patients', description: "The patients of the token's clinic and their audit history." },

@@ -25,7 +25,7 @@ describe('OpenAPI document says what the API does', () => {
     expect(ids).toEqual(expect.arrayContaining(['listPatients', 'createPatient', 'getPatient', 'replacePatient', 'updatePatient', 'deletePatient', 'login', 'health']))
     const declared = doc.tags.map((tag: { name: string; description: string }) => (expect(tag.description).toBeTruthy(), tag.name))
     for (const { operation } of ops) expect(declared).toEqual(expect.arrayContaining(operation.tags))
-    expect(doc.servers).toEqual([expect.objectContaining({ url: 'http://127.0.0.1:8787' })])
+    expect(doc.servers).toEqual([expect.objectContaining({ url: '/' })])
   })
 
   it('marks public routes with security: [] and documents Retry-After on every 429', async () => {
@@ -39,6 +39,18 @@ describe('OpenAPI document says what the API does', () => {
       if (!operation.security?.length && !operation.responses['429']) continue
       if (operation.security?.length) expect(operation.responses['429']).toBeDefined()
       if (operation.responses['429']) expect(operation.responses['429'].headers['Retry-After']).toBeDefined()
+    }
+  })
+
+  it('declares a 500 in the error envelope on every operation that uses the error catalogue', async () => {
+    const doc = await document()
+    const cataloged = operations(doc).filter(({ operation }) => Object.keys(operation.responses).some((status) => status.startsWith('4')))
+    expect(cataloged.length).toBeGreaterThan(20)
+    for (const { path, method, operation } of cataloged) {
+      expect(operation.responses['500'], `${method} ${path}`).toMatchObject({
+        description: expect.stringContaining('internal_error'),
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      })
     }
   })
 

@@ -1,6 +1,6 @@
 import type { Generated, Selectable } from 'kysely'
 import type { AuditOutcome } from '../core/audit'
-import type { ClinicRole } from '../core/permissions'
+import type { ClinicRole, Role } from '../core/enums'
 
 /** Timestamps are stored as ISO-8601 UTC text (`2026-01-05T10:35:00Z`), which sorts chronologically. */
 type Timestamp = string
@@ -20,7 +20,7 @@ export interface UsersTable {
   token_generation: Generated<number>
 }
 
-export type Role = 'user' | 'admin'
+export type { Role }
 
 /** One login attempt, reserved before the password is checked (migration 0007). */
 export interface LoginAttemptsTable {

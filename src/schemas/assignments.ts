@@ -3,6 +3,7 @@ import { PageQuerySchema, paginated } from './pagination'
 import { SAFE_INT, timestamp, WHOLE, writableBody } from './common'
 import { DoctorSchema } from './doctors'
 import { PatientSchema } from './patients'
+import { FLAGS } from '../core/enums'
 
 /** Fields of the assignment object a client may echo back; dropped from bodies, never written. */
 const READ_ONLY_KEYS = [
@@ -107,14 +108,14 @@ export const AssignmentDetailSchema = AssignmentSchema.extend({
 export const AssignmentPageSchema = paginated(AssignmentSchema, 'AssignmentPage')
 
 const flag = z
-  .enum(['true', 'false'], { error: 'Use true or false.' })
+  .enum(FLAGS, { error: 'Use true or false.' })
   .transform((value) => value === 'true')
   .optional()
 
 export const AssignmentListQuerySchema = PageQuerySchema.extend({
   patient: z.coerce.number().int().positive().optional().openapi({ ...SAFE_INT, description: 'Only this patient’s assignments.' }),
   doctor: z.coerce.number().int().positive().optional().openapi({ ...SAFE_INT, description: 'Only this doctor’s assignments.' }),
-  is_active: flag.openapi({ type: 'string', enum: ['true', 'false'] }),
+  is_active: flag.openapi({ type: 'string', enum: [...FLAGS] }),
 })
 
 export type AssignmentListQuery = z.output<typeof AssignmentListQuerySchema>

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi'
 import { CLINIC_ROLES } from '../core/permissions'
 import { MembershipSchema } from './clinics'
 import { email, timestamp, WHOLE } from './common'
+import { ROLES } from '../core/enums'
 
 /** A JWT as this API signs it; far shorter in practice. */
 const TOKEN = { maxLength: 2048, pattern: '^[\\w-]+\\.[\\w-]+\\.[\\w-]+$' } as const
@@ -84,7 +85,7 @@ export type User = z.infer<typeof UserSchema>
 
 /** The signed-in user as `GET /api/auth/me/` shows it: with its role, so a client knows whether the admin routes are open to it. */
 export const MeSchema = UserSchema.extend({
-  role: z.enum(['user', 'admin']).openapi({ description: "The platform role: admin opens /api/admin/. A clinic role is under `clinic_role`.", example: 'user' }),
+  role: z.enum(ROLES).openapi({ description: "The platform role: admin opens /api/admin/. A clinic role is under `clinic_role`.", example: 'user' }),
   clinic: z
     .object({ id: z.number().int().openapi(WHOLE), name: z.string().openapi({ maxLength: 120 }) })
     .nullable()

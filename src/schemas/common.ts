@@ -35,11 +35,12 @@ export const RETRY_AFTER_HEADER = {
 
 /**
  * OpenAPI `responses` entries for the error statuses a route can answer, all in the envelope; a 429
- * also documents its `Retry-After` header.
+ * also documents its `Retry-After` header. Every route can answer 500 (`onError` turns any fault
+ * into the envelope with a request id), so it is always declared.
  */
 export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
   return Object.fromEntries(
-    statuses.map((status) => [
+    [...new Set<ErrorStatus>([...statuses, 500])].map((status) => [
       status,
       {
         description: describeStatus(status),
@@ -47,7 +48,7 @@ export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
         content: { 'application/json': { schema: ErrorSchema } },
       },
     ]),
-  ) as unknown as Record<S, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>
+  ) as unknown as Record<S | 500, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>
 }
 
 /** Error responses every JSON-body route can give before its handler runs. */

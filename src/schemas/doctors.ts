@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
 import { email, NULLABLE_STRING, optionalField, phoneNumber, STORED_PHONE, timestamp, WHOLE, writableBody } from './common'
+import { DOCTOR_ORDERINGS, FLAGS } from '../core/enums'
 import { FEE_MESSAGES, feeCents, MAX_FEE_CENTS } from '../core/money'
 
 /** Sent back by clients that echo a GET: dropped, never an error. */
@@ -121,17 +122,6 @@ export type Doctor = z.infer<typeof DoctorSchema>
 
 export const DoctorPageSchema = paginated(DoctorSchema, 'DoctorPage')
 
-export const DOCTOR_ORDERINGS = [
-  'name',
-  '-name',
-  'experience_years',
-  '-experience_years',
-  'consultation_fee',
-  '-consultation_fee',
-  'created_at',
-  '-created_at',
-] as const
-
 /** Query values arrive as strings; an empty one means the filter is not applied. */
 const emptyAsAbsent = (value: unknown) => (value === '' ? undefined : value)
 
@@ -149,11 +139,11 @@ export const DoctorListQuerySchema = PageQuerySchema.extend({
     .preprocess(
       emptyAsAbsent,
       z
-        .enum(['true', 'false'], { error: 'Use true or false.' })
+        .enum(FLAGS, { error: 'Use true or false.' })
         .transform((value) => value === 'true')
         .optional(),
     )
-    .openapi({ type: 'string', enum: ['true', 'false'], example: 'true' }),
+    .openapi({ type: 'string', enum: [...FLAGS], example: 'true' }),
   ordering: z
     .preprocess(
       emptyAsAbsent,
@@ -162,5 +152,5 @@ export const DoctorListQuerySchema = PageQuerySchema.extend({
     .openapi({ description: 'A leading `-` sorts descending; ties are broken by id.', example: '-created_at' }),
 })
 
-export type DoctorOrdering = (typeof DOCTOR_ORDERINGS)[number]
+export type { DoctorOrdering } from '../core/enums'
 export type DoctorListQuery = z.output<typeof DoctorListQuerySchema>

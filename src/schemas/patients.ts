@@ -3,9 +3,7 @@ import { PageQuerySchema, paginated } from './pagination'
 import { todayUtc } from '../core/clock'
 import { email, NULLABLE_STRING, optionalField, phoneNumber, STORED_PHONE, timestamp, WHOLE, writableBody } from './common'
 
-export const GENDERS = ['male', 'female', 'other'] as const
-export const BLOOD_GROUPS = ['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'] as const
-export const PATIENT_ORDERINGS = ['name', '-name', 'created_at', '-created_at', 'date_of_birth', '-date_of_birth'] as const
+import { AUDIT_OUTCOMES, BLOOD_GROUPS, GENDERS, PATIENT_ORDERINGS } from '../core/enums'
 
 const EARLIEST_BIRTH_DATE = '1900-01-01'
 
@@ -168,7 +166,7 @@ export const HistoryEventSchema = z
     action: z.string().openapi({ maxLength: 64, example: 'patient.update' }),
     resource_type: z.string().openapi({ maxLength: 64, example: 'patient' }),
     resource_id: z.number().int().nullable().openapi({ ...WHOLE, example: 1 }),
-    outcome: z.enum(['ok', 'denied', 'not_found']).openapi({ example: 'ok' }),
+    outcome: z.enum(AUDIT_OUTCOMES).openapi({ example: 'ok' }),
     request_id: z
       .string()
       .openapi({ maxLength: 128, description: "The id the server made for the request that caused the event (a client's own X-Request-Id is kept apart, as client_request_id).", example: '5f0c6f3e-2b1a-4c1d-9a57-0d8f2f1e9b21' }),

@@ -8,6 +8,9 @@ import type { Me, User } from './types'
 
 type FieldErrors = Record<string, string[]>
 
+/** The `details` key of problems that belong to no one field. */
+export const NON_FIELD = 'non_field_errors'
+
 /** A refusal from the API (or no answer at all), with a message fit to show as it is. */
 export class RequestFailed extends Error {
   constructor(
@@ -22,7 +25,7 @@ export class RequestFailed extends Error {
   /** The message plus each field's errors, as lines of text. */
   get lines(): string[] {
     const fields = Object.entries(this.details ?? {}).map(([field, messages]) =>
-      field === 'non_field_errors' ? messages.join(' ') : `${label(field)}: ${messages.join(' ')}`,
+      field === NON_FIELD ? messages.join(' ') : `${label(field)}: ${messages.join(' ')}`,
     )
     return [this.message, ...fields]
   }

@@ -5,12 +5,16 @@ import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { isAdmin, resume, signOut, whenSignedOut } from './api'
 import type { User } from './types'
+import { hasUnsavedEdits } from './form'
 import { Link, navigate, usePath } from './router'
 import { Alert, Heading } from './ui'
 import { Audit, Users } from './views/admin'
 import { Assignments } from './views/assignments'
-import { Doctors } from './views/doctors'
-import { NewPatient, PatientList, PatientPage } from './views/patients'
+import { Doctors } from './views/doctors/list'
+import { DoctorPage } from './views/doctors/page'
+import { PatientList } from './views/patients/list'
+import { NewPatient } from './views/patients/new'
+import { PatientPage } from './views/patients/page'
 import { SignIn } from './views/signin'
 
 interface Session {
@@ -31,7 +35,8 @@ function App() {
 
   useEffect(() => {
     whenSignedOut((reason) => {
-      setNotice(`You have been signed out: ${reason}`)
+      const lost = hasUnsavedEdits() ? ' Changes you had not saved were lost.' : ''
+      setNotice(`You have been signed out: ${reason}${lost}`)
       setSession(null)
     })
     resume()
@@ -90,8 +95,12 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
           </ul>
         </nav>
         <p class="who">
-          Signed in as {session.user.name} ({session.user.email}
-          {session.admin ? ', admin' : ''}){' '}
+          Signed in as {session.user.name}
+          <span class="email">
+            {' '}
+            ({session.user.email}
+            {session.admin ? ', admin' : ''})
+          </span>{' '}
           <button type="button" onClick={onSignOut}>
             Sign out
           </button>
@@ -107,10 +116,12 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
 function View({ path, session }: { path: string; session: Session }) {
   const route = path.replace(/^\/console/, '').replace(/\/+$/, '') || '/patients'
   const patient = /^\/patients\/(\d+)$/.exec(route)
+  const doctor = /^\/doctors\/(\d+)$/.exec(route)
   if (route === '/patients') return <PatientList />
   if (route === '/patients/new') return <NewPatient />
   if (patient) return <PatientPage id={patient[1]} />
-  if (route === '/doctors') return <Doctors user={session.user} />
+  if (route === '/doctors') return <Doctors />
+  if (doctor) return <DoctorPage id={doctor[1]} user={session.user} />
   if (route === '/assignments') return <Assignments />
   if (route === '/users' && session.admin) return <Users me={session.user} />
   if (route === '/audit' && session.admin) return <Audit />

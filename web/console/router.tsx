@@ -5,21 +5,33 @@ import { useEffect, useState } from 'preact/hooks'
 
 export const BASE = '/console/'
 
-export function navigate(path: string) {
-  history.pushState(null, '', path)
+/**
+ * Goes to an address in the console. `replace` rewrites the current history entry instead of adding
+ * one (a search being typed is one entry, not one per key).
+ */
+export function navigate(path: string, { replace = false } = {}) {
+  if (path === location.pathname + location.search) return
+  if (replace) history.replaceState(null, '', path)
+  else history.pushState(null, '', path)
   dispatchEvent(new PopStateEvent('popstate'))
 }
 
-/** The current path, following pushState and the browser's back and forward. */
-export function usePath(): string {
-  const [path, setPath] = useState(location.pathname)
+/** A part of the address, following navigate() and the browser's back and forward. */
+function useAddress(read: () => string): string {
+  const [value, setValue] = useState(read)
   useEffect(() => {
-    const follow = () => setPath(location.pathname)
+    const follow = () => setValue(read())
     addEventListener('popstate', follow)
     return () => removeEventListener('popstate', follow)
   }, [])
-  return path
+  return value
 }
+
+/** The current path. */
+export const usePath = () => useAddress(() => location.pathname)
+
+/** The current query string (with its `?`), where list views keep their filters, ordering and page. */
+export const useSearch = () => useAddress(() => location.search)
 
 interface LinkProps {
   href: string

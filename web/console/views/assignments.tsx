@@ -1,54 +1,55 @@
-import { useState } from 'preact/hooks'
 import { get, query, request } from '../api'
+import { Combobox, type Choice } from '../combobox'
+import { day, when } from '../format'
+import { Submit, useForm } from '../form'
+import { ListFooter, useList } from '../list'
+import { ConfirmButton } from '../confirm'
 import { Link } from '../router'
-import { ACTIONS, Alert, Heading, Pager, SelectField, Status, Table, TextField, useLoad, when } from '../ui'
 import type { Assignment, Doctor, Page, Patient } from '../types'
+import { ACTIONS, Alert, Feedback, Heading, Table, TextField, useLoad } from '../ui'
+import { useState } from 'preact/hooks'
 
-const PAGE_SIZE = 20
+const PICKER_SIZE = 10
+
+async function searchPatients(text: string): Promise<Choice[]> {
+  const page = await get<Page<Patient>>(`/api/patients/${query({ search: text, ordering: 'name', page_size: PICKER_SIZE })}`)
+  return page.results.map((patient) => ({ id: String(patient.id), label: patient.name, detail: `born ${day(patient.date_of_birth)}` }))
+}
+
+async function searchDoctors(text: string): Promise<Choice[]> {
+  const page = await get<Page<Doctor>>(`/api/doctors/${query({ search: text, ordering: 'name', page_size: PICKER_SIZE })}`)
+  return page.results.map((doctor) => ({
+    id: String(doctor.id),
+    label: doctor.name,
+    detail: doctor.specialization,
+    note: doctor.is_available ? undefined : 'not available',
+  }))
+}
 
 /** Assign a doctor to one of your patients, and remove assignments. */
 export function Assignments() {
-  const preset = new URLSearchParams(location.search).get('patient') ?? ''
-  const [patient, setPatient] = useState(preset)
-  const [doctor, setDoctor] = useState('')
-  const [notes, setNotes] = useState('')
-  const [page, setPage] = useState(1)
+  const list = useList<Assignment, never>({ endpoint: '/api/mappings/', filters: [] })
+  const { data } = list
   const [notice, setNotice] = useState('')
   const [error, setError] = useState<unknown>(null)
-  // The choices: the first 100 of each, by name (the API's largest page).
-  const choices = useLoad(
-    () =>
-      Promise.all([
-        get<Page<Patient>>('/api/patients/?ordering=name&page_size=100'),
-        get<Page<Doctor>>('/api/doctors/?ordering=name&page_size=100'),
-      ]),
-    'choices',
-  )
-  const path = `/api/mappings/${query({ page, page_size: PAGE_SIZE })}`
-  const list = useLoad(() => get<Page<Assignment>>(path), path)
-
-  const assign = async (event: Event) => {
-    event.preventDefault()
-    setError(null)
-    setNotice('')
-    try {
-      const { data } = await request<Assignment>('POST', '/api/mappings/', {
-        body: { patient: Number(patient), doctor: Number(doctor), notes: notes || null },
-      })
-      setNotice(`${data.doctor_name} assigned to ${data.patient_name}.`)
-      setNotes('')
-      list.reload()
-    } catch (caught) {
-      setError(caught)
-    }
-  }
+  const preset = new URLSearchParams(location.search).get('patient') ?? ''
+  // A link from a patient's page names the patient: the picker starts with it.
+  const presetPatient = useLoad(() => (preset ? get<Patient>(`/api/patients/${preset}/`) : Promise.resolve(null)), `preset-${preset}`)
+  const form = useForm({ patient: preset, doctor: '', notes: '' }, async (fields) => {
+    const { data: created } = await request<Assignment>('POST', '/api/mappings/', {
+      body: { patient: Number(fields.patient), doctor: Number(fields.doctor), notes: fields.notes || null },
+    })
+    form.reset({ ...fields, notes: '' })
+    data.reload()
+    return `${created.doctor_name} assigned to ${created.patient_name}.`
+  })
   const remove = async (mapping: Assignment) => {
     setError(null)
     setNotice('')
     try {
       await request('DELETE', `/api/mappings/${mapping.id}/`)
+      await data.reload()
       setNotice(`${mapping.doctor_name} is no longer assigned to ${mapping.patient_name}.`)
-      list.reload()
     } catch (caught) {
       setError(caught)
     }
@@ -57,64 +58,65 @@ export function Assignments() {
   return (
     <>
       <Heading>Assignments</Heading>
-      {notice && <Status>{notice}</Status>}
-      <Alert error={error ?? choices.error} />
-      <form class="record" aria-label="Assign a doctor" onSubmit={assign}>
+      <Alert error={presetPatient.error} />
+      <form class="record" aria-label="Assign a doctor" onSubmit={form.onSubmit} ref={form.formRef} noValidate>
         <h2>Assign a doctor</h2>
-        <SelectField label="Patient" value={patient} required onChange={(event) => setPatient(event.currentTarget.value)}>
-          <option value="">Choose a patient…</option>
-          {choices.data?.[0].results.map((item) => (
-            <option key={item.id} value={String(item.id)}>
-              {item.name} ({item.date_of_birth})
-            </option>
-          ))}
-        </SelectField>
-        <SelectField label="Doctor" value={doctor} required onChange={(event) => setDoctor(event.currentTarget.value)}>
-          <option value="">Choose a doctor…</option>
-          {choices.data?.[1].results.map((item) => (
-            <option key={item.id} value={String(item.id)}>
-              {item.name} ({item.specialization})
-            </option>
-          ))}
-        </SelectField>
-        <TextField label="Notes" value={notes} maxLength={1000} onInput={(event) => setNotes(event.currentTarget.value)} />
-        <button type="submit">Assign doctor</button>
+        <Combobox
+          label="Patient"
+          name="patient"
+          value={form.fields.patient}
+          initialText={presetPatient.data ? `${presetPatient.data.name} (born ${day(presetPatient.data.date_of_birth)})` : ''}
+          onPick={(patient) => form.set({ patient })}
+          search={searchPatients}
+          errors={form.text('patient').errors}
+          placeholder="Type a name, email or phone"
+        />
+        <Combobox
+          label="Doctor"
+          name="doctor"
+          value={form.fields.doctor}
+          onPick={(doctor) => form.set({ doctor })}
+          search={searchDoctors}
+          errors={form.text('doctor').errors}
+          placeholder="Type a name or specialization"
+        />
+        <TextField label="Notes" {...form.text('notes')} maxLength={1000} />
+        <Submit form={form} label="Assign doctor" />
       </form>
-      <Alert error={list.error} />
-      {list.data && (
+      <section aria-labelledby="current-heading">
+        <h2 id="current-heading">Current assignments</h2>
+        <Feedback notice={notice} error={error} />
+        <Alert error={data.error} />
+        {data.data && (
         <>
           <Table
             caption="Assignments of your patients"
             columns={['Patient', 'Doctor', 'Notes', 'Assigned', ACTIONS]}
-            rows={list.data.results}
+            rows={data.data.results}
             rowKey={(mapping) => mapping.id}
-            row={(mapping) => (
-              <>
-                <td>
-                  <Link href={`/console/patients/${mapping.patient}`}>{mapping.patient_name}</Link>
-                </td>
-                <td>
-                  {mapping.doctor_name} ({mapping.doctor_specialization})
-                </td>
-                <td>{mapping.notes ?? '–'}</td>
-                <td>{when(mapping.assigned_at)}</td>
-                <td>
-                  <button
-                    type="button"
-                    aria-label={`Remove ${mapping.doctor_name} from ${mapping.patient_name}`}
-                    onClick={() => remove(mapping)}
-                  >
-                    Remove
-                  </button>
-                </td>
-              </>
-            )}
-            busy={list.loading}
+            cells={(mapping) => [
+              <Link href={`/console/patients/${mapping.patient}`}>{mapping.patient_name}</Link>,
+              `${mapping.doctor_name} (${mapping.doctor_specialization})`,
+              mapping.notes ?? '–',
+              when(mapping.assigned_at),
+              <ConfirmButton
+                label={`Remove ${mapping.doctor_name} from ${mapping.patient_name}`}
+                question={`Remove ${mapping.doctor_name} from ${mapping.patient_name}?`}
+                consequence="The assignment ends now; the audit history keeps it."
+                confirm={`Remove ${mapping.doctor_name}`}
+                onConfirm={() => remove(mapping)}
+                danger
+              >
+                Remove
+              </ConfirmButton>,
+            ]}
+            busy={data.loading}
           />
-          {list.data.count === 0 && <p>No assignments yet.</p>}
-          <Pager page={page} pageSize={PAGE_SIZE} count={list.data.count} onPage={setPage} what="assignments" />
+          {data.data.count === 0 && <p>No assignments yet.</p>}
+          <ListFooter list={list} what="assignments" />
         </>
-      )}
+        )}
+      </section>
     </>
   )
 }

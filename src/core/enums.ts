@@ -1,0 +1,76 @@
+// The API's closed vocabularies, as plain tuples. The zod schemas build their enums from them and the
+// console (web/console) imports this same module for its menus and labels, so the two cannot drift.
+// It imports nothing: the console bundles these few arrays and never zod.
+
+export const GENDERS = ['male', 'female', 'other'] as const
+export type Gender = (typeof GENDERS)[number]
+
+export const BLOOD_GROUPS = ['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'] as const
+export type BloodGroup = (typeof BLOOD_GROUPS)[number]
+
+export const ROLES = ['user', 'admin'] as const
+export type Role = (typeof ROLES)[number]
+
+/** A member's role in a clinic; what each may do is the table in core/permissions. */
+export const CLINIC_ROLES = ['admin', 'clinician', 'front_desk'] as const
+export type ClinicRole = (typeof CLINIC_ROLES)[number]
+
+/** The `is_available` filter of the doctor list, and `is_active` of the assignment list, as query text. */
+export const FLAGS = ['true', 'false'] as const
+
+export const PATIENT_ORDERINGS = ['name', '-name', 'created_at', '-created_at', 'date_of_birth', '-date_of_birth'] as const
+export type PatientOrdering = (typeof PATIENT_ORDERINGS)[number]
+
+export const DOCTOR_ORDERINGS = [
+  'name',
+  '-name',
+  'experience_years',
+  '-experience_years',
+  'consultation_fee',
+  '-consultation_fee',
+  'created_at',
+  '-created_at',
+] as const
+export type DoctorOrdering = (typeof DOCTOR_ORDERINGS)[number]
+
+export const AUDIT_OUTCOMES = ['ok', 'denied', 'not_found'] as const
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number]
+
+export const AUDIT_ACTIONS = [
+  'patient.read',
+  'patient.list',
+  'patient.create',
+  'patient.update',
+  'patient.delete',
+  'patient.history',
+  'doctor.create',
+  'doctor.update',
+  'doctor.delete',
+  'mapping.read',
+  'mapping.list',
+  'mapping.create',
+  'mapping.update',
+  'mapping.delete',
+  'auth.login',
+  'auth.login_failed',
+  'auth.login_locked',
+  'auth.refresh_reuse',
+  'auth.password_change',
+  'auth.logout_all',
+  'admin.user_update',
+  'admin.user_unlock',
+  'access.denied',
+  'auth.switch_clinic',
+  'clinic.create',
+  'clinic.update',
+  'clinic.member_update',
+  'clinic.member_remove',
+  'clinic.invite',
+  'clinic.invitation_revoke',
+  'clinic.invitation_accept',
+  'clinic.audit_read',
+] as const
+export type AuditAction = (typeof AUDIT_ACTIONS)[number]
+
+export const AUDIT_RESOURCE_TYPES = ['patient', 'doctor', 'mapping', 'user', 'clinic', 'invitation', 'audit_event'] as const
+export type AuditResourceType = (typeof AUDIT_RESOURCE_TYPES)[number]
