@@ -28,6 +28,7 @@ const PAGES = [
   'docs/authentication.md',
   'docs/records.md',
   'docs/audit.md',
+  'docs/clinics.md',
   'docs/browser.md',
   'docs/architecture.md',
   'docs/deploy.md',

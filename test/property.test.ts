@@ -10,7 +10,7 @@ import { createDoctor, createAssignment, createPatient, GOOD_PASSWORD, registerU
  * success status and an object, or with the error envelope (no 5xx, no internals); a refused
  * request must leave users, patients, doctors, mappings and refresh_tokens exactly as they were;
  * the audit trail records at most one event per request, never an `ok` for a refusal; and a request
- * aimed at another user's record is never a success. Each input family is its own property, so one
+ * aimed at another clinic's record (every user here registered alone, in a clinic of their own) is never a success. Each input family is its own property, so one
  * bug does not hide the others; seeds are fixed.
  */
 
@@ -678,7 +678,7 @@ for (const [index, target] of TARGETS.entries()) {
             const events = left.events.filter((event) => event.request_id === requestId)
             expect(events.length, `more than one audit event for one write: ${context}`).toBeLessThanOrEqual(1)
             if (response.status < 400) {
-              expect(foreign, `a success on another user's record: ${context}`).toBe(false)
+              expect(foreign, `a success on another clinic's record: ${context}`).toBe(false)
               expect(response.status, context).toBe(target.success)
               expect(events.map((event) => event.outcome), `a success audited as a refusal: ${context}`).not.toContain('denied')
               if (target.success === 204) expect(text, context).toBe('')

@@ -85,7 +85,11 @@ export function guardSession(db: Db, claims: SessionClaims): Member {
         const message = (error as Error).message
         if (SESSION_ENDED.test(message)) throw new SessionEndedError()
         const refused = ROLE_REFUSED.exec(message)
-        if (refused) throw denied(refused[1] as ClinicRole)
+        if (refused) {
+          // The role the database found, for the refusal's audit event.
+          role = refused[1] as ClinicRole
+          throw denied(role)
+        }
         throw error
       }
     }
