@@ -680,7 +680,7 @@ describe('clinics in the console', () => {
     let link
     await withPage(t, async (page) => {
       await signedIn(page, admin.email)
-      await page.locator('header').getByText(`${clinic.name} (Clinic admin)`).waitFor()
+      await page.locator('header').getByText(`${clinic.name} (Admin)`).waitFor()
       await page.getByRole('link', { name: 'Members' }).click()
       await page.getByRole('heading', { level: 1, name: `Members of ${clinic.name}` }).waitFor()
       const invite = page.getByRole('region', { name: 'Invite someone' })
@@ -805,7 +805,7 @@ describe('clinics in the console', () => {
     const tag = randomUUID().slice(0, 6)
     const mine = await api('POST', '/api/patients/', { token: user.token, body: { name: `Own ${tag}`, date_of_birth: '1960-01-01', gender: 'other' } })
     const theirs = await api('POST', '/api/patients/', { token: other.token, body: { name: `Shared ${tag}`, date_of_birth: '1961-01-01', gender: 'other' } })
-    const own = { clinic: await clinicOf(user), patient: mine, role: 'Clinic admin' }
+    const own = { clinic: await clinicOf(user), patient: mine, role: 'Admin' }
     const joined = { clinic: await joinClinic(other, user, 'clinician'), patient: theirs, role: 'Clinician' }
     await withPage(t, async (page) => {
       await signedIn(page, user.email)

@@ -8,10 +8,11 @@ export type Gender = (typeof GENDERS)[number]
 export const BLOOD_GROUPS = ['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'] as const
 export type BloodGroup = (typeof BLOOD_GROUPS)[number]
 
+/** The platform's roles: `admin` opens /api/admin/. */
 export const ROLES = ['user', 'admin'] as const
 export type Role = (typeof ROLES)[number]
 
-/** A member's role in a clinic; what each may do is the table in core/permissions. */
+/** A member's role in one clinic; core/permissions.ts says what each may do. */
 export const CLINIC_ROLES = ['admin', 'clinician', 'front_desk'] as const
 export type ClinicRole = (typeof CLINIC_ROLES)[number]
 

@@ -1,13 +1,12 @@
-import { CLINIC_ROLES, type ClinicRole } from './enums'
-
-export { CLINIC_ROLES, type ClinicRole }
-
 /**
  * Who may do what in a clinic: one table, read by every route (routes/signed-in.ts) and printed in
  * docs/clinics.md. A member has one role in each clinic they belong to; a permission lists the
  * roles that hold it. HIPAA's "minimum necessary" rule is why the front desk never sees medical
  * history: the field is absent from every answer to them, and sending it is refused.
  */
+import { CLINIC_ROLES, type ClinicRole } from './enums'
+
+export { CLINIC_ROLES, type ClinicRole }
 
 const EVERYONE = CLINIC_ROLES
 const CARE = ['admin', 'clinician'] as const

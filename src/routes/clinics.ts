@@ -56,6 +56,7 @@ const renameClinic = createRoute({
   ...clinicRoute('patch', '/{id}', 'clinic.manage'),
   operationId: 'updateClinic',
   summary: "Rename your clinic (admins)",
+  description: 'Audited as clinic.update, with the new name.',
   request: { params: ClinicParamSchema, body: requestBody(ClinicUpdateSchema) },
   responses: { 200: json(ClinicSchema, 'The clinic as stored'), ...errorResponses(...BODY_ERRORS, ...SIGNED_IN) },
 })
@@ -64,6 +65,7 @@ const listMembers = createRoute({
   ...clinicRoute('get', '/{id}/members', 'clinic.manage'),
   operationId: 'listClinicMembers',
   summary: "Your clinic's members (admins)",
+  description: 'Active members by default; `status=removed` or `all` for the others. Each with the role in this clinic, who added them and when.',
   request: { params: ClinicParamSchema, query: MemberListQuerySchema },
   responses: { 200: json(MemberPageSchema, 'One page of members, oldest first'), ...errorResponses(400, ...SIGNED_IN) },
 })
@@ -110,6 +112,7 @@ const revokeInvitation = createRoute({
   ...clinicRoute('delete', '/{id}/invitations/{invitation_id}', 'clinic.manage'),
   operationId: 'revokeInvitation',
   summary: 'Revoke a pending invitation (admins)',
+  description: 'The token stops working at once. An invitation already accepted, revoked or expired is a 404. Audited as clinic.invitation_revoke.',
   request: { params: InvitationParamSchema },
   responses: { 204: { description: 'Revoked' }, ...errorResponses(400, ...SIGNED_IN) },
 })

@@ -1,8 +1,7 @@
 import { z } from '@hono/zod-openapi'
-import { CLINIC_ROLES } from '../core/permissions'
 import { MembershipSchema } from './clinics'
 import { email, timestamp, WHOLE } from './common'
-import { ROLES } from '../core/enums'
+import { CLINIC_ROLES, ROLES } from '../core/enums'
 
 /** A JWT as this API signs it; far shorter in practice. */
 const TOKEN = { maxLength: 2048, pattern: '^[\\w-]+\\.[\\w-]+\\.[\\w-]+$' } as const

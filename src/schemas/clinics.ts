@@ -75,7 +75,7 @@ export const InvitationSchema = z
 /** The answer to a new invitation: the only time its token is ever shown. */
 export const InvitationCreatedSchema = InvitationSchema.extend({
   token: z.string().openapi({ maxLength: 64, description: 'One-time token: shown once, stored only as a hash. Valid for 7 days.', example: 'q3v8kC4r1o8m0Vb0Yw1mH2m2O0a6t3b9Xk0yJ8c7d5e' }),
-  accept_url: z.string().openapi({ format: 'uri-reference', maxLength: 256, description: 'The console page that accepts it, for handing over.', example: '/console/invitations/accept#token=…' }),
+  accept_url: z.string().openapi({ format: 'uri-reference', maxLength: 256, description: 'The console page that accepts it, for handing over.', example: '/console/invitations/accept#token=q3v8kC4r1o8m0Vb0Yw1mH2m2O0a6t3b9Xk0yJ8c7d5e' }),
 }).openapi('InvitationCreated')
 
 export const InvitationPageSchema = paginated(InvitationSchema, 'InvitationPage')

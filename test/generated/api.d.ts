@@ -519,7 +519,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename your clinic (admins) */
+        /**
+         * Rename your clinic (admins)
+         * @description Audited as clinic.update, with the new name.
+         */
         patch: operations["updateClinic"];
         trace?: never;
     };
@@ -530,7 +533,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your clinic's members (admins) */
+        /**
+         * Your clinic's members (admins)
+         * @description Active members by default; `status=removed` or `all` for the others. Each with the role in this clinic, who added them and when.
+         */
         get: operations["listClinicMembers"];
         put?: never;
         post?: never;
@@ -598,7 +604,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a pending invitation (admins) */
+        /**
+         * Revoke a pending invitation (admins)
+         * @description The token stops working at once. An invitation already accepted, revoked or expired is a 404. Audited as clinic.invitation_revoke.
+         */
         delete: operations["revokeInvitation"];
         options?: never;
         head?: never;
@@ -1491,7 +1500,7 @@ export interface components {
             /**
              * Format: uri-reference
              * @description The console page that accepts it, for handing over.
-             * @example /console/invitations/accept#token=…
+             * @example /console/invitations/accept#token=q3v8kC4r1o8m0Vb0Yw1mH2m2O0a6t3b9Xk0yJ8c7d5e
              */
             accept_url: string;
         };
@@ -2048,6 +2057,15 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -4718,6 +4736,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description internal_error: a fault on our side; quote request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     updateClinic: {
@@ -4809,6 +4836,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description internal_error: a fault on our side; quote request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listClinicMembers: {
@@ -4879,6 +4915,15 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -4956,6 +5001,15 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -5063,6 +5117,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description internal_error: a fault on our side; quote request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listInvitations: {
@@ -5131,6 +5194,15 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -5228,6 +5300,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description internal_error: a fault on our side; quote request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     revokeInvitation: {
@@ -5290,6 +5371,15 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -5372,6 +5462,15 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -5461,6 +5560,15 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

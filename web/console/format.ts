@@ -20,7 +20,7 @@ export const AVAILABILITY_LABELS: Record<(typeof FLAGS)[number], string> = { tru
 
 export const ROLE_LABELS: Record<Role, string> = { user: 'User', admin: 'Admin' }
 
-export const CLINIC_ROLE_LABELS: Record<ClinicRole, string> = { admin: 'Clinic admin', clinician: 'Clinician', front_desk: 'Front desk' }
+export const CLINIC_ROLE_LABELS: Record<ClinicRole, string> = { admin: 'Admin', clinician: 'Clinician', front_desk: 'Front desk' }
 
 export const OUTCOME_LABELS: Record<AuditOutcome, string> = { ok: 'Done', denied: 'Refused', not_found: 'Not found' }
 
@@ -49,14 +49,14 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'admin.user_unlock': 'Unlocked account',
   'access.denied': 'Refused by role',
   'auth.switch_clinic': 'Switched clinic',
-  'clinic.create': 'Created clinic',
+  'clinic.create': 'Opened clinic',
   'clinic.update': 'Renamed clinic',
   'clinic.member_update': 'Changed member role',
   'clinic.member_remove': 'Removed member',
   'clinic.invite': 'Invited member',
   'clinic.invitation_revoke': 'Revoked invitation',
-  'clinic.invitation_accept': 'Accepted invitation',
-  'clinic.audit_read': 'Viewed clinic audit',
+  'clinic.invitation_accept': 'Joined clinic',
+  'clinic.audit_read': 'Read clinic audit log',
 }
 
 /** The label of a value from one of the records above, or the value itself for one the console does not know yet. */

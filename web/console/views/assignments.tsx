@@ -43,13 +43,13 @@ export function Assignments() {
     data.reload()
     return `${created.doctor_name} assigned to ${created.patient_name}.`
   })
-  const remove = async (mapping: Assignment) => {
+  const remove = async (assignment: Assignment) => {
     setError(null)
     setNotice('')
     try {
-      await request('DELETE', `/api/mappings/${mapping.id}/`)
+      await request('DELETE', `/api/mappings/${assignment.id}/`)
       await data.reload()
-      setNotice(`${mapping.doctor_name} is no longer assigned to ${mapping.patient_name}.`)
+      setNotice(`${assignment.doctor_name} is no longer assigned to ${assignment.patient_name}.`)
     } catch (caught) {
       setError(caught)
     }
@@ -93,18 +93,18 @@ export function Assignments() {
             caption="Assignments of your patients"
             columns={['Patient', 'Doctor', 'Notes', 'Assigned', ACTIONS]}
             rows={data.data.results}
-            rowKey={(mapping) => mapping.id}
-            cells={(mapping) => [
-              <Link href={`/console/patients/${mapping.patient}`}>{mapping.patient_name}</Link>,
-              `${mapping.doctor_name} (${mapping.doctor_specialization})`,
-              mapping.notes ?? '–',
-              when(mapping.assigned_at),
+            rowKey={(assignment) => assignment.id}
+            cells={(assignment) => [
+              <Link href={`/console/patients/${assignment.patient}`}>{assignment.patient_name}</Link>,
+              `${assignment.doctor_name} (${assignment.doctor_specialization})`,
+              assignment.notes ?? '–',
+              when(assignment.assigned_at),
               <ConfirmButton
-                label={`Remove ${mapping.doctor_name} from ${mapping.patient_name}`}
-                question={`Remove ${mapping.doctor_name} from ${mapping.patient_name}?`}
+                label={`Remove ${assignment.doctor_name} from ${assignment.patient_name}`}
+                question={`Remove ${assignment.doctor_name} from ${assignment.patient_name}?`}
                 consequence="The assignment ends now; the audit history keeps it."
-                confirm={`Remove ${mapping.doctor_name}`}
-                onConfirm={() => remove(mapping)}
+                confirm={`Remove ${assignment.doctor_name}`}
+                onConfirm={() => remove(assignment)}
                 danger
               >
                 Remove
