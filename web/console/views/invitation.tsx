@@ -60,9 +60,14 @@ export function AcceptInvitation({ user, onSignedIn, onJoined, onSignOut }: Acce
     await onJoined()
   })
   const signInForm = useForm({ email: '', password: '' }, ({ email, password }) => enter(async () => void (await signIn(email, password)), true))
+  // The account made here, if signing in to it failed (a rate limit): pressing again only signs in.
+  const [registered, setRegistered] = useState('')
   const register = useForm({ name: '', email: '', password: '' }, ({ name, email, password }) =>
     enter(async () => {
-      await request('POST', '/api/auth/register/', { body: { name, email, password, invitation: token }, anonymous: true })
+      if (registered !== email) {
+        await request('POST', '/api/auth/register/', { body: { name, email, password, invitation: token }, anonymous: true })
+        setRegistered(email)
+      }
       await signIn(email, password)
     }, false),
   )
