@@ -44,7 +44,8 @@ export default tseslint.config(
   layer(['src/routes/**'], TOP),
   {
     // The console runs in the browser: of the API's code it may bundle only the zod-free vocabularies
-    // of src/core/enums.ts; the rest of src/ it may name as types, which esbuild drops.
+    // of src/core/enums.ts and the permissions table of src/core/permissions.ts (which imports only
+    // the enums); the rest of src/ it may name as types, which esbuild drops.
     files: ['web/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
@@ -52,9 +53,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '(^|/)src/(?!core/enums$)',
+              regex: '(^|/)src/(?!core/(enums|permissions)$)',
               allowTypeImports: true,
-              message: 'The console bundles only src/core/enums.ts of the API; import the rest as types.',
+              message: 'The console bundles only src/core/enums.ts and src/core/permissions.ts of the API; import the rest as types.',
             },
           ],
         },
@@ -82,7 +83,7 @@ export default tseslint.config(
   {
     // Functions passed to page.evaluate / waitForFunction run in the browser.
     files: ['e2e/**/*.test.mjs'],
-    languageOptions: { globals: { document: 'readonly', sessionStorage: 'readonly', localStorage: 'readonly', location: 'readonly', URLSearchParams: 'readonly', window: 'readonly', innerWidth: 'readonly', history: 'readonly', dispatchEvent: 'readonly', PopStateEvent: 'readonly' } },
+    languageOptions: { globals: { document: 'readonly', navigator: 'readonly', sessionStorage: 'readonly', localStorage: 'readonly', location: 'readonly', URLSearchParams: 'readonly', window: 'readonly', innerWidth: 'readonly', history: 'readonly', dispatchEvent: 'readonly', PopStateEvent: 'readonly' } },
   },
   {
     files: ['web/**/*.js'],

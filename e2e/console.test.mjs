@@ -667,6 +667,209 @@ describe('the API under wrangler dev, over one kept-alive connection', () => {
   })
 })
 
+/** The clinic the user's tokens act in, as /api/auth/me/ says. */
+async function clinicOf(user) {
+  const me = await api('GET', '/api/auth/me/', { token: user.token })
+  return me.clinic
+}
+
+/** Brings `member` into `admin`'s clinic with `role`, through an invitation accepted by the API. */
+async function joinClinic(admin, member, role) {
+  const clinic = await clinicOf(admin)
+  const { token } = await api('POST', `/api/clinics/${clinic.id}/invitations/`, { token: admin.token, body: { email: member.email, role } })
+  await api('POST', '/api/invitations/accept/', { token: member.token, body: { token } })
+  return clinic
+}
+
+/** Waits for the button, and presses it again after the wait a rate-limit refusal asks for. */
+async function pressUntilNotLimited(page, scope, name) {
+  const limited = scope.getByRole('alert').filter({ hasText: 'Too many requests' })
+  for (let tries = 0; ; tries++) {
+    await scope.getByRole('button', { name }).click()
+    await Promise.race([page.waitForURL((url) => !url.pathname.startsWith('/console/invitations/'), { timeout: 30_000 }), limited.waitFor({ timeout: 30_000 })])
+    if (!(await limited.count()) || tries === 2) return
+    await sleep(30_000)
+  }
+}
+
+describe('clinics in the console', () => {
+  test('an admin invites a front-desk member, who registers through the link, signs in and never sees medical history', async (t) => {
+    const admin = await newUser('Clinic Owner')
+    const clinic = await clinicOf(admin)
+    const tag = randomUUID().slice(0, 6)
+    const secret = `Penicillin allergy ${tag}`
+    const patient = await api('POST', '/api/patients/', {
+      token: admin.token,
+      body: { name: `Hedy Lamarr ${tag}`, date_of_birth: '1914-11-09', gender: 'female', medical_history: secret },
+    })
+    const doctor = await api('POST', '/api/doctors/', { token: admin.token, body: { name: `Dr. Frequency ${tag}`, specialization: 'Radiology' } })
+    await api('POST', '/api/mappings/', { token: admin.token, body: { patient: patient.id, doctor: doctor.id } })
+    const email = `desk.${tag}@example.com`
+    let link
+    await withPage(t, async (page) => {
+      await signedIn(page, admin.email)
+      await page.locator('header').getByText(`${clinic.name} (Admin)`).waitFor()
+      await page.getByRole('link', { name: 'Members' }).click()
+      await page.getByRole('heading', { level: 1, name: `Members of ${clinic.name}` }).waitFor()
+      const invite = page.getByRole('region', { name: 'Invite someone' })
+      await invite.getByLabel('Email').fill(email)
+      await invite.getByLabel('Role').selectOption('front_desk')
+      await invite.getByRole('button', { name: 'Invite' }).click()
+      await invite.getByRole('status').filter({ hasText: `${email} is invited as Front desk.` }).waitFor()
+      link = await invite.getByLabel(`Invitation link for ${email}`).inputValue()
+      assert.match(link, new RegExp(`^${worker.origin}/console/invitations/accept#token=[\\w-]+$`))
+      await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: worker.origin })
+      await invite.getByRole('button', { name: 'Copy link' }).click()
+      await invite.getByRole('status').filter({ hasText: 'Link copied.' }).waitFor()
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link)
+      await page.getByRole('region', { name: 'Pending invitations' }).getByRole('cell', { name: email, exact: true }).waitFor()
+      assert.match(worker.sql(`SELECT role FROM clinic_invitations WHERE email = '${email}' AND clinic_id = ${Number(clinic.id)}`), /"role": "front_desk"/)
+    })
+
+    await withPage(t, async (page) => {
+      await page.goto(link)
+      await page.getByRole('heading', { level: 1, name: 'Join a clinic' }).waitFor()
+      const form = page.getByRole('region', { name: 'I am new here' })
+      await form.getByLabel('Name').fill(`Desk ${tag}`)
+      await form.getByLabel('Email').fill(email)
+      await form.getByLabel('Password').fill(PASSWORD)
+      await pressUntilNotLimited(page, form, 'Create account and join')
+      await page.getByRole('status').filter({ hasText: `You joined ${clinic.name} as Front desk.` }).waitFor()
+      assert.equal(new URL(page.url()).hash, '')
+      await page.locator('header').getByText(`${clinic.name} (Front desk)`).waitFor()
+      assert.match(
+        worker.sql(`SELECT m.role, m.status FROM clinic_members m JOIN users u ON u.id = m.user_id WHERE u.email = '${email}' AND m.clinic_id = ${Number(clinic.id)}`),
+        /"role": "front_desk",\s*"status": "active"/,
+      )
+      assert.equal(await page.getByRole('link', { name: 'Members' }).count(), 0)
+      await page.getByRole('button', { name: 'Sign out' }).click()
+
+      // Signed in again, the member finds the clinic's patient, and medical history nowhere.
+      await signedIn(page, email)
+      await page.getByRole('link', { name: patient.name }).click()
+      await page.getByRole('heading', { level: 1, name: patient.name }).waitFor()
+      await page.getByRole('region', { name: 'Details' }).getByText('Date of birth').waitFor()
+      const noHistory = async (where) => {
+        const text = await page.locator('body').innerText()
+        assert.doesNotMatch(text, /medical history/i, `no medical history label on ${where}`)
+        assert.ok(!text.includes(secret), `no medical history on ${where}`)
+        assert.equal(await page.getByLabel(/medical history/i).count(), 0, `no medical history field on ${where}`)
+      }
+      await noHistory('the patient page')
+
+      // An edit saves the other fields and keeps the history the member never saw.
+      const edit = page.getByRole('region', { name: 'Edit patient' })
+      await edit.getByLabel('Address').fill('1 Spread Spectrum Road')
+      await edit.getByRole('button', { name: 'Save changes' }).click()
+      await edit.getByRole('status').filter({ hasText: 'Changes saved.' }).waitFor()
+      const saved = await api('GET', `/api/patients/${patient.id}/`, { token: admin.token })
+      assert.deepEqual([saved.address, saved.medical_history], ['1 Spread Spectrum Road', secret])
+
+      await go(page, '/console/patients/new')
+      await page.getByRole('heading', { level: 1, name: 'Add a patient' }).waitFor()
+      await noHistory('the new patient form')
+      await go(page, '/console/assignments/')
+      await page.getByRole('cell', { name: doctor.name, exact: false }).first().waitFor()
+      await noHistory('the assignments')
+      await go(page, '/console/patients/')
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export patients as CSV' }).click()])
+      const csv = readFileSync(await download.path(), 'utf8')
+      assert.ok(!csv.split('\r\n')[0].split(',').includes('medical_history') && !csv.includes(secret), 'no medical history in the export')
+    })
+  })
+
+  test("asks before changing a member's role, and shows a last-admin refusal next to its control", async (t) => {
+    const admin = await newUser('Role Keeper')
+    const member = await colleague()
+    const clinic = await joinClinic(admin, member, 'clinician')
+    const roleOf = async (userId) => (await api('GET', `/api/clinics/${clinic.id}/members/?status=all`, { token: admin.token })).results.find((row) => row.user_id === userId)
+    await api('POST', `/api/clinics/${clinic.id}/invitations/`, { token: admin.token, body: { email: `never.${randomUUID().slice(0, 6)}@example.com`, role: 'admin' } })
+    await withPage(t, async (page) => {
+      await signedIn(page, admin.email)
+      await go(page, '/console/members/')
+      const members = page.getByRole('region', { name: 'Members', exact: true })
+      await members.getByRole('cell', { name: member.email, exact: true }).waitFor()
+
+      // The menu alone changes nothing; Save asks, naming the member; Escape leaves the role as it was.
+      await members.getByLabel(`Role of ${member.email}`).selectOption('front_desk')
+      assert.equal((await roleOf(member.id)).role, 'clinician')
+      await members.getByRole('button', { name: `Save role of ${member.email}` }).click()
+      const dialog = page.getByRole('dialog', { name: `Make ${member.name} (${member.email}) Front desk?` })
+      await dialog.waitFor()
+      await page.keyboard.press('Escape')
+      await dialog.waitFor({ state: 'hidden' })
+      assert.equal((await roleOf(member.id)).role, 'clinician')
+      await members.getByRole('button', { name: `Save role of ${member.email}` }).click()
+      await dialog.getByRole('button', { name: `Make ${member.email} Front desk` }).click()
+      await members.getByRole('status').filter({ hasText: `${member.name} is now Front desk.` }).waitFor()
+      assert.equal((await roleOf(member.id)).role, 'front_desk')
+
+      // Demoting the only admin is refused, in words next to that member's role menu.
+      await members.getByLabel(`Role of ${admin.email}`).selectOption('clinician')
+      await members.getByRole('button', { name: `Save role of ${admin.email}` }).click()
+      await page.getByRole('dialog', { name: `Make ${admin.name} (${admin.email}) Clinician?` }).getByRole('button', { name: `Make ${admin.email} Clinician` }).click()
+      const own = members.getByRole('row').filter({ hasText: admin.email })
+      await own.getByRole('alert').filter({ hasText: 'A clinic keeps at least one active admin' }).waitFor()
+      assert.equal((await roleOf(admin.id)).role, 'admin')
+
+      await members.getByRole('button', { name: `Remove ${member.email}` }).click()
+      await page.getByRole('dialog', { name: `Remove ${member.name} (${member.email}) from ${clinic.name}?` }).getByRole('button', { name: `Remove ${member.email}` }).click()
+      await members.getByRole('status').filter({ hasText: `${member.name} is no longer a member.` }).waitFor()
+      assert.equal((await roleOf(member.id)).status, 'removed')
+
+      const invitations = page.getByRole('region', { name: 'Pending invitations' })
+      const [pending] = (await api('GET', `/api/clinics/${clinic.id}/invitations/`, { token: admin.token })).results
+      await invitations.getByRole('button', { name: `Revoke the invitation for ${pending.email}` }).click()
+      await page.getByRole('dialog').getByRole('button', { name: `Revoke the invitation for ${pending.email}` }).click()
+      await invitations.getByRole('status').filter({ hasText: `The invitation for ${pending.email} is revoked.` }).waitFor()
+      await invitations.getByText('No invitation is waiting.').waitFor()
+      assert.equal((await api('GET', `/api/clinics/${clinic.id}/invitations/`, { token: admin.token })).count, 0)
+    })
+  })
+
+  test('switches clinic from the header and shows the new clinic’s data', async (t) => {
+    const user = await newUser('Two Clinics')
+    const other = await newUser('Second Clinic Admin')
+    const tag = randomUUID().slice(0, 6)
+    const mine = await api('POST', '/api/patients/', { token: user.token, body: { name: `Own ${tag}`, date_of_birth: '1960-01-01', gender: 'other' } })
+    const theirs = await api('POST', '/api/patients/', { token: other.token, body: { name: `Shared ${tag}`, date_of_birth: '1961-01-01', gender: 'other' } })
+    const own = { clinic: await clinicOf(user), patient: mine, role: 'Admin' }
+    const joined = { clinic: await joinClinic(other, user, 'clinician'), patient: theirs, role: 'Clinician' }
+    await withPage(t, async (page) => {
+      await signedIn(page, user.email)
+      const switcher = page.getByRole('form', { name: 'Switch clinic' })
+      // Sign-in opens the clinic used last: joining counts as a use, in the same second as the last sign-in.
+      const current = await switcher.getByLabel('Clinic').inputValue()
+      const [from, to] = current === String(own.clinic.id) ? [own, joined] : [joined, own]
+      assert.equal(current, String(from.clinic.id))
+      await page.getByLabel('Search').fill(tag)
+      await rowsRead(page, [from.patient.name])
+      await page.getByRole('link', { name: from.patient.name }).click()
+      await page.getByRole('heading', { level: 1, name: from.patient.name }).waitFor()
+
+      await switcher.getByLabel('Clinic').selectOption(String(to.clinic.id))
+      await switcher.getByRole('button', { name: 'Switch' }).click()
+      await page.getByRole('status').filter({ hasText: `You are now working in ${to.clinic.name} as ${to.role}.` }).waitFor()
+      assert.equal(new URL(page.url()).pathname, '/console/patients/')
+      await page.getByLabel('Search').fill(tag)
+      await rowsRead(page, [to.patient.name])
+      assert.equal(await page.getByRole('link', { name: 'Members' }).count(), to === own ? 1 : 0)
+      assert.equal(await switcher.getByLabel('Clinic').inputValue(), String(to.clinic.id))
+
+      // The tab's session is now the new clinic's: a reload stays there.
+      await page.reload()
+      await page.getByRole('heading', { level: 1, name: 'Patients' }).waitFor()
+      assert.equal(await page.getByRole('form', { name: 'Switch clinic' }).getByLabel('Clinic').inputValue(), String(to.clinic.id))
+      for (const viewport of VIEWPORTS) {
+        await page.setViewportSize(viewport)
+        assert.deepEqual(await axeViolations(page), [], `axe-core on the clinic switcher at ${viewport.width} px`)
+        const header = await page.evaluate(() => document.querySelector('header').getBoundingClientRect().height)
+        assert.ok(header <= viewport.height / 6, `the header with a clinic switcher is ${header} px high at ${viewport.width} px`)
+      }
+    })
+  })
+})
+
 describe('every console page', () => {
   test('has no axe-core violation and no sideways scroll, at 1280 px and at 390 px', async (t) => {
     const admin = await newUser('Console Looker')
@@ -678,7 +881,9 @@ describe('every console page', () => {
     })
     const doctor = await api('POST', '/api/doctors/', { token: admin.token, body: { name: 'Dr. Mae Jemison', specialization: 'General practice' } })
     await api('POST', '/api/mappings/', { token: admin.token, body: { patient: patient.id, doctor: doctor.id } })
-    const paths = ['patients/', 'patients/new', `patients/${patient.id}`, 'doctors/', 'assignments/', 'users/', 'audit/']
+    const clinic = await clinicOf(admin)
+    await api('POST', `/api/clinics/${clinic.id}/invitations/`, { token: admin.token, body: { email: `looked.at.${randomUUID().slice(0, 6)}@example.com`, role: 'front_desk' } })
+    const paths = ['patients/', 'patients/new', `patients/${patient.id}`, 'doctors/', 'assignments/', 'members/', 'users/', 'audit/', 'invitations/accept#token=not-a-real-token']
     await withPage(t, async (page) => {
       const check = async (what) => {
         assert.deepEqual(await axeViolations(page), [], `axe-core on ${what}`)
@@ -697,6 +902,12 @@ describe('every console page', () => {
       for (const viewport of VIEWPORTS) {
         await resize(viewport)
         await check(`the sign-in page at ${viewport.width} px`)
+      }
+      await page.goto(`${worker.origin}/console/invitations/accept#token=not-a-real-token`)
+      await page.getByRole('button', { name: 'Create account and join' }).waitFor()
+      for (const viewport of VIEWPORTS) {
+        await resize(viewport)
+        await check(`the invitation page, signed out, at ${viewport.width} px`)
       }
       // One sign-in for the whole walk: the API limits sign-ins per address and minute.
       await signedIn(page, admin.email)

@@ -99,4 +99,5 @@ export type Clinic = z.infer<typeof ClinicSchema>
 export type Member = z.infer<typeof MemberSchema>
 export type MemberListQuery = z.output<typeof MemberListQuerySchema>
 export type Invitation = z.infer<typeof InvitationSchema>
+export type InvitationCreated = z.infer<typeof InvitationCreatedSchema>
 export type Membership = z.infer<typeof MembershipSchema>

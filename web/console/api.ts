@@ -144,9 +144,23 @@ export async function signIn(email: string, password: string): Promise<User> {
 }
 
 /** Restores a session from this tab's refresh token, if it has one that still works. */
-export async function resume(): Promise<User | null> {
+export async function resume(): Promise<Me | null> {
   if (!(await refresh())) return null
-  return get<User>('/api/auth/me/')
+  return whoAmI()
+}
+
+/** The signed-in user with the clinic the tokens act in, their role there and their other clinics. */
+export const whoAmI = () => get<Me>('/api/auth/me/')
+
+/**
+ * Trades this session for one in another clinic of the user's; the refresh token of the clinic left
+ * is revoked, so the tab holds one session.
+ */
+export async function switchClinic(clinic: number): Promise<void> {
+  const { data } = await request<{ access: string; refresh: string }>('POST', '/api/auth/switch-clinic/', { body: { clinic } })
+  const left = sessionStorage.getItem(REFRESH_KEY)
+  remember(data)
+  if (left) await request('POST', '/api/auth/logout/', { body: { refresh: left }, anonymous: true }).catch(() => {})
 }
 
 /** Logs out on the server (the refresh token dies there) and forgets both tokens here. */
@@ -155,11 +169,6 @@ export async function signOut(): Promise<void> {
   access = null
   sessionStorage.removeItem(REFRESH_KEY)
   if (token) await request('POST', '/api/auth/logout/', { body: { refresh: token }, anonymous: true }).catch(() => {})
-}
-
-/** Whether the signed-in user may use the admin routes, from its role (the API still checks every admin request). */
-export async function isAdmin(): Promise<boolean> {
-  return (await get<Me>('/api/auth/me/')).role === 'admin'
 }
 
 /** A query string from the filters that have a value. */

@@ -3,12 +3,18 @@
 import './console.css'
 import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import { isAdmin, resume, signOut, whenSignedOut } from './api'
-import type { User } from './types'
+import { resume, signOut, switchClinic, whenSignedOut, whoAmI } from './api'
+import type { Me } from './types'
 import { hasUnsavedEdits } from './form'
+import { CLINIC_ROLE_LABELS, labelOf } from './format'
 import { Link, navigate, usePath } from './router'
-import { Alert, Heading } from './ui'
+import { SessionContext, useMay, type Session } from './session'
+import { may, type Permission } from '../../src/core/permissions'
+import { Alert, Feedback, Heading } from './ui'
 import { Audit, Users } from './views/admin'
+import { ClinicSwitcher } from './views/clinic'
+import { AcceptInvitation, isAcceptPath } from './views/invitation'
+import { Members } from './views/members'
 import { Assignments } from './views/assignments'
 import { Doctors } from './views/doctors/list'
 import { DoctorPage } from './views/doctors/page'
@@ -17,9 +23,10 @@ import { NewPatient } from './views/patients/new'
 import { PatientPage } from './views/patients/page'
 import { SignIn } from './views/signin'
 
-interface Session {
-  user: User
-  admin: boolean
+/** A message for the page the console has just gone to (a clinic joined or switched to), gone once the user moves on. */
+interface Flash {
+  text: string
+  path: string
 }
 
 function App() {
@@ -27,10 +34,31 @@ function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined)
   const [notice, setNotice] = useState('')
   const [error, setError] = useState<unknown>(null)
+  const [flash, setFlash] = useState<Flash | null>(null)
+  const path = usePath()
 
-  const start = async (user: User) => {
+  const renew = async () => {
+    const user = await whoAmI()
+    start(user)
+    return user
+  }
+  const start = (user: Me) => {
     setNotice('')
-    setSession({ user, admin: await isAdmin() })
+    setSession({ user, admin: user.role === 'admin', renew })
+  }
+  /** Reads the session again after the clinic changed, and says where the user now is. */
+  const arrive = async (goTo: (user: Me) => string, said: (where: string) => string) => {
+    const user = await renew()
+    const target = goTo(user)
+    const where = user.clinic ? `${user.clinic.name} as ${labelOf(CLINIC_ROLE_LABELS, user.clinic_role)}` : 'no clinic'
+    setFlash({ text: said(where), path: target })
+    navigate(target)
+  }
+  const switchTo = async (clinic: number) => {
+    await switchClinic(clinic)
+    // The section's list: what was open (a patient of the clinic left) is not in the new clinic.
+    const section = (user: Me) => sectionsOf(user).find(({ href }) => path.startsWith(href))?.href ?? HOME
+    await arrive(section, (where) => `You are now working in ${where}.`)
   }
 
   useEffect(() => {
@@ -48,34 +76,72 @@ function App() {
   }, [])
 
   if (session === undefined) return <p aria-busy="true">Loading the console…</p>
-  if (session === null) {
-    return (
-      <>
-        <Alert error={error} />
-        <SignIn notice={notice} onSignedIn={(user) => start(user).catch(setError)} />
-      </>
-    )
-  }
   const leave = async () => {
     await signOut()
     setNotice('You have signed out.')
     setSession(null)
     navigate('/console/')
   }
-  return <Shell session={session} onSignOut={leave} />
+  if (isAcceptPath(path)) {
+    return (
+      <AcceptInvitation
+        user={session?.user ?? null}
+        onSignedIn={renew}
+        onJoined={() => arrive(() => HOME, (where) => `You joined ${where}.`)}
+        onSignOut={leave}
+      />
+    )
+  }
+  if (session === null) {
+    return (
+      <>
+        <Alert error={error} />
+        <SignIn notice={notice} onSignedIn={() => renew().catch(setError)} />
+      </>
+    )
+  }
+  return (
+    <SessionContext.Provider value={session}>
+      <Shell session={session} path={path} flash={flash?.path === path ? flash.text : ''} onSwitch={switchTo} onSignOut={leave} />
+    </SessionContext.Provider>
+  )
 }
 
-const SECTIONS = [
-  { href: '/console/patients/', label: 'Patients', admin: false },
-  { href: '/console/doctors/', label: 'Doctors', admin: false },
-  { href: '/console/assignments/', label: 'Assignments', admin: false },
+interface Section {
+  href: string
+  label: string
+  /** Only for platform admins. */
+  admin?: boolean
+  /** Only for members whose clinic role holds it. */
+  permission?: Permission
+}
+
+const SECTIONS: Section[] = [
+  { href: '/console/patients/', label: 'Patients' },
+  { href: '/console/doctors/', label: 'Doctors' },
+  { href: '/console/assignments/', label: 'Assignments' },
+  { href: '/console/members/', label: 'Members', permission: 'clinic.manage' },
   { href: '/console/users/', label: 'Users', admin: true },
   { href: '/console/audit/', label: 'Audit', admin: true },
 ]
 
-function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
-  const path = usePath()
-  const sections = SECTIONS.filter((section) => !section.admin || session.admin)
+const HOME = '/console/patients/'
+
+/** The sections open to the user: the API still refuses whatever the role or account lacks. */
+const sectionsOf = (user: Me) =>
+  SECTIONS.filter(({ admin, permission }) => (!admin || user.role === 'admin') && (!permission || (user.clinic_role !== null && may(user.clinic_role, permission))))
+
+interface ShellProps {
+  session: Session
+  path: string
+  flash: string
+  onSwitch: (clinic: number) => Promise<void>
+  onSignOut: () => void
+}
+
+function Shell({ session, path, flash, onSwitch, onSignOut }: ShellProps) {
+  const sections = sectionsOf(session.user)
+  const clinic = session.user.clinic?.id ?? 0
   return (
     <>
       <a class="skip" href="#content">
@@ -94,6 +160,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
             ))}
           </ul>
         </nav>
+        <ClinicSwitcher key={clinic} user={session.user} onSwitch={onSwitch} />
         <p class="who">
           Signed in as {session.user.name}
           <span class="email">
@@ -107,13 +174,15 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         </p>
       </header>
       <main id="content">
-        <View key={path} path={path} session={session} />
+        <Feedback notice={flash} />
+        <View key={`${path}@${clinic}`} path={path} session={session} />
       </main>
     </>
   )
 }
 
 function View({ path, session }: { path: string; session: Session }) {
+  const manages = useMay('clinic.manage')
   const route = path.replace(/^\/console/, '').replace(/\/+$/, '') || '/patients'
   const patient = /^\/patients\/(\d+)$/.exec(route)
   const doctor = /^\/doctors\/(\d+)$/.exec(route)
@@ -123,6 +192,7 @@ function View({ path, session }: { path: string; session: Session }) {
   if (route === '/doctors') return <Doctors />
   if (doctor) return <DoctorPage id={doctor[1]} user={session.user} />
   if (route === '/assignments') return <Assignments />
+  if (route === '/members' && manages && session.user.clinic) return <Members clinic={session.user.clinic} />
   if (route === '/users' && session.admin) return <Users me={session.user} />
   if (route === '/audit' && session.admin) return <Audit />
   return (

@@ -3,6 +3,7 @@
 export type { AdminUser, AuditEventItem as AuditEvent } from '../../src/schemas/admin'
 export type { Assignment, PatientDoctors } from '../../src/schemas/assignments'
 export type { Me, User } from '../../src/schemas/auth'
+export type { Invitation, InvitationCreated, Member, Membership } from '../../src/schemas/clinics'
 export type { Doctor } from '../../src/schemas/doctors'
 export type { Page } from '../../src/schemas/pagination'
 export type { HistoryEvent, Patient } from '../../src/schemas/patients'

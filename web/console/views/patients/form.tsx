@@ -1,6 +1,7 @@
 import { BLOOD_GROUPS, GENDERS } from '../../../../src/core/enums'
 import { BLOOD_GROUP_LABELS, GENDER_LABELS } from '../../format'
 import { Submit, useForm } from '../../form'
+import { useMay } from '../../session'
 import type { Patient } from '../../types'
 import { Options, SelectField, TextArea, TextField } from '../../ui'
 
@@ -31,8 +32,11 @@ export const fieldsOf = (patient: Patient): PatientFields => ({
   medical_history: patient.medical_history ?? '',
 })
 
-/** The body for POST or PUT: empty optional fields are sent as null (PUT clears them). */
-export const bodyOf = (fields: PatientFields) => ({
+/**
+ * The body for POST or PUT: empty optional fields are sent as null (PUT clears them). Without
+ * `history` (a role that may not see it) medical history is left out, and a PUT keeps it as it is.
+ */
+const bodyOf = (fields: PatientFields, history: boolean) => ({
   name: fields.name,
   date_of_birth: fields.date_of_birth,
   gender: fields.gender,
@@ -40,18 +44,22 @@ export const bodyOf = (fields: PatientFields) => ({
   phone_number: fields.phone_number || null,
   address: fields.address || null,
   blood_group: fields.blood_group || null,
-  medical_history: fields.medical_history || null,
+  ...(history ? { medical_history: fields.medical_history || null } : {}),
 })
+
+export type PatientBody = ReturnType<typeof bodyOf>
 
 interface PatientFormProps {
   initial: PatientFields
   submitLabel: string
-  /** Saves the fields and says what happened. */
-  onSubmit: (fields: PatientFields) => Promise<string | void>
+  /** Saves the body and says what happened. */
+  onSubmit: (body: PatientBody) => Promise<string | void>
 }
 
 export function PatientForm({ initial, submitLabel, onSubmit }: PatientFormProps) {
-  const form = useForm(initial, onSubmit)
+  // A front-desk member never sees medical history: no field, no label, nothing sent.
+  const history = useMay('patient.medical_history')
+  const form = useForm(initial, (fields) => onSubmit(bodyOf(fields, history)))
   return (
     <form class="record" onSubmit={form.onSubmit} ref={form.formRef} noValidate>
       <TextField label="Name" {...form.text('name')} required maxLength={120} autoComplete="off" />
@@ -67,7 +75,7 @@ export function PatientForm({ initial, submitLabel, onSubmit }: PatientFormProps
         <option value="">Unknown</option>
         <Options values={BLOOD_GROUPS} labels={BLOOD_GROUP_LABELS} />
       </SelectField>
-      <TextArea label="Medical history" {...form.text('medical_history')} rows={4} maxLength={10000} />
+      {history && <TextArea label="Medical history" {...form.text('medical_history')} rows={4} maxLength={10000} />}
       <Submit form={form} label={submitLabel} />
     </form>
   )

@@ -2,11 +2,11 @@ import { request } from '../../api'
 import { navigate } from '../../router'
 import type { Patient } from '../../types'
 import { Heading } from '../../ui'
-import { blank, bodyOf, PatientForm, type PatientFields } from './form'
+import { blank, PatientForm, type PatientBody } from './form'
 
 export function NewPatient() {
-  const create = async (fields: PatientFields) => {
-    const { data } = await request<Patient>('POST', '/api/patients/', { body: bodyOf(fields) })
+  const create = async (body: PatientBody) => {
+    const { data } = await request<Patient>('POST', '/api/patients/', { body })
     navigate(`/console/patients/${data.id}`)
   }
   return (

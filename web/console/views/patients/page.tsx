@@ -6,7 +6,7 @@ import type { Patient, User } from '../../types'
 import { Alert, Heading, useLoad } from '../../ui'
 import { DeletePatient } from './delete'
 import { PatientDoctorsSection } from './doctors'
-import { bodyOf, fieldsOf, PatientForm, type PatientFields } from './form'
+import { fieldsOf, PatientForm, type PatientBody } from './form'
 import { History } from './history'
 import { staleOr } from './stale'
 
@@ -28,9 +28,9 @@ export function PatientPage({ id, me }: { id: string; me: User }) {
   if (!patient.data) return <p aria-busy="true">Loading the patient…</p>
   const { data: record, etag } = patient.data
 
-  const save = async (fields: PatientFields) => {
+  const save = async (body: PatientBody) => {
     try {
-      await request<Patient>('PUT', `/api/patients/${id}/`, { body: bodyOf(fields), headers: etag ? { 'if-match': etag } : {} })
+      await request<Patient>('PUT', `/api/patients/${id}/`, { body, headers: etag ? { 'if-match': etag } : {} })
     } catch (error) {
       throw staleOr(error, () => setStale(true))
     }
@@ -67,8 +67,13 @@ export function PatientPage({ id, me }: { id: string; me: User }) {
           <dd>{record.address ?? '–'}</dd>
           <dt>Blood group</dt>
           <dd>{labelOf(BLOOD_GROUP_LABELS, record.blood_group)}</dd>
-          <dt>Medical history</dt>
-          <dd class="pre">{record.medical_history ?? '–'}</dd>
+          {/* The API leaves the field out for a role that may not see it: then it has no row here at all. */}
+          {record.medical_history !== undefined && (
+            <>
+              <dt>Medical history</dt>
+              <dd class="pre">{record.medical_history ?? '–'}</dd>
+            </>
+          )}
           <dt>Last changed</dt>
           <dd>{when(record.updated_at)}</dd>
         </dl>
