@@ -6,7 +6,10 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { wranglerSync } from './wrangler.mjs'
 
-const BUDGET_KIB = 150
+// Raised from 150 to 160 when clinics, the audit archive, the access report and the security fixes
+// landed together (133 → 153 KiB); Workers allow 3 MiB (free) and 10 MiB (paid) gzipped, so the budget
+// is a tripwire for growth, not a platform limit.
+const BUDGET_KIB = 160
 
 const outdir = mkdtempSync(join(tmpdir(), 'bundle-'))
 try {
