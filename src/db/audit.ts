@@ -193,13 +193,15 @@ export async function writeAuditMessages(db: Db, messages: readonly AuditMessage
 }
 
 /**
- * Events from a patient's creation on: its `patient.create` event and everything after, by id and
- * by time. Events about the id from before (a probe of an id not yet taken, a refused write, a
- * queued read that was still in flight) belong to no patient's history. False when the patient was
- * never created.
+ * Events from a patient's creation on: its `patient.create` event (or, for a patient brought in by
+ * `npm run import:django`, its `import` event) and everything after, by id and by time. Events about
+ * the id from before (a probe of an id not yet taken, a refused write, a queued read that was still
+ * in flight) belong to no patient's history.
  */
 export function sincePatientCreated(patientId: number) {
   const created = (column: 'id' | 'occurred_at') =>
-    sql`(select created.${sql.ref(column)} from audit_events as created where created.resource_type = 'patient' and created.resource_id = ${patientId} and created.action = 'patient.create' and created.outcome = 'ok' order by created.id limit 1)`
-  return sql<boolean>`(audit_events.id >= ${created('id')} and audit_events.occurred_at >= ${created('occurred_at')})`
+    sql`(select created.${sql.ref(column)} from audit_events as created where created.resource_type = 'patient' and created.resource_id = ${patientId} and created.action in ('patient.create', 'import') and created.outcome = 'ok' order by created.id limit 1)`
+  // No creation event in D1 (archived and gone from the hot window, or a patient older than the audit
+  // trail): every event still in D1 is then later than any probe from before the patient existed.
+  return sql<boolean>`(audit_events.id >= coalesce(${created('id')}, 0) and audit_events.occurred_at >= coalesce(${created('occurred_at')}, ''))`
 }
