@@ -7,6 +7,15 @@ import { auditQueryIf } from './audit'
 import { batch, type Db } from './client'
 import { nowUtc } from './sql'
 
+/** The invitation behind a token's hash while it can still be accepted. */
+export const openInvitation = (db: Db, tokenHash: string) =>
+  db.kysely
+    .selectFrom('clinic_invitations')
+    .where('token_hash', '=', tokenHash)
+    .where('accepted_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', nowUtc())
+
 /** A clinic an account may act in. */
 export interface ClinicChoice {
   clinic_id: number
@@ -80,14 +89,7 @@ export async function switchClinic(
  * for an active member of that clinic (the invitation then stays open).
  */
 export async function acceptInvitation(db: Db, stamp: AuditStamp, userId: number, tokenHash: string): Promise<Outcome<Membership>> {
-  const invitation = () =>
-    db.kysely
-      .selectFrom('clinic_invitations')
-      .where('token_hash', '=', tokenHash)
-      .where('accepted_at', 'is', null)
-      .where('revoked_at', 'is', null)
-      .where('expires_at', '>', nowUtc())
-      .where('email', '=', db.kysely.selectFrom('users').select('email').where('id', '=', userId))
+  const invitation = () => openInvitation(db, tokenHash).where('email', '=', db.kysely.selectFrom('users').select('email').where('id', '=', userId))
   const invitedClinic = sql<number | null>`(select clinic_id from clinic_invitations where token_hash = ${tokenHash})`
   // Each step runs only when the one before changed a row (SQLite's changes()), so a refused join accepts and audits nothing.
   const afterChange = () => sql<boolean>`changes() > 0`

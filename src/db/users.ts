@@ -7,7 +7,7 @@ import { auditQuery, auditQueryIf, insertedId } from './audit'
 import { batch, type Db } from './client'
 import { refusingConstraints } from './constraints'
 import { forgetNetworkAttemptsQuery, releaseAttemptQuery } from './login-attempts'
-import { activeMembership, activeMembershipsQuery, markUsedQuery } from './memberships'
+import { activeMembership, activeMembershipsQuery, markUsedQuery, openInvitation } from './memberships'
 import { bumpGenerationQuery, revokeAllRefreshTokensQuery, type RefreshTokenClaims } from './refresh-tokens'
 import type { Database, UserRow } from './schema'
 import { nowUtc } from './sql'
@@ -28,15 +28,6 @@ export interface NewUser {
 /** Finds the password on the common list: the rule as SQL, so it rides inside the statement that stores the password. */
 const commonPasswordLookup = (db: Db, password: string) =>
   db.kysely.selectFrom('common_passwords').select('password').where('password', '=', password.toLowerCase())
-
-/** The invitation behind a token's hash while it can still be accepted. */
-export const openInvitation = (db: Db, tokenHash: string) =>
-  db.kysely
-    .selectFrom('clinic_invitations')
-    .where('token_hash', '=', tokenHash)
-    .where('accepted_at', 'is', null)
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', nowUtc())
 
 /** Fails the whole batch it is in unless `condition` returns a row (see db/session-guard.ts for why `json()`). */
 const abortUnless = (db: Db, condition: SelectQueryBuilder<Database, keyof Database, unknown>) =>
