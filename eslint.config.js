@@ -82,7 +82,7 @@ export default tseslint.config(
   },
   {
     // Functions passed to page.evaluate / waitForFunction run in the browser.
-    files: ['e2e/**/*.test.mjs'],
+    files: ['e2e/**/*.test.mjs', 'e2e/support.mjs'],
     languageOptions: { globals: { document: 'readonly', navigator: 'readonly', sessionStorage: 'readonly', localStorage: 'readonly', location: 'readonly', URLSearchParams: 'readonly', window: 'readonly', innerWidth: 'readonly', history: 'readonly', dispatchEvent: 'readonly', PopStateEvent: 'readonly' } },
   },
   {
