@@ -25,6 +25,7 @@ const users = createRoute({
   tags,
   operationId: 'listUsers',
   summary: 'List accounts (administrators only)',
+  description: '`search` matches part of the name or email, in any letter case.',
   ...signedIn(),
   request: { query: AdminUserListQuerySchema },
   responses: { 200: json(AdminUserPageSchema, 'One page of accounts, newest first'), ...errorResponses(400, 401, 403, 429) },

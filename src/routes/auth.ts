@@ -42,8 +42,9 @@ const register = createRoute({
   operationId: 'register',
   security: [],
   summary: 'Create an account',
+  description: 'The account opens its own clinic as its admin, or joins the clinic of `invitation`. The password policy applies (400).',
   request: { body: requestBody(RegisterSchema) },
-  responses: { 201: json(RegisteredSchema, 'The new account'), ...errorResponses(...BODY_ERRORS, 409, 429) },
+  responses: { 201: json(RegisteredSchema, 'The new account'), ...errorResponses(...BODY_ERRORS, 404, 409, 429) },
 })
 
 const login = createRoute({
@@ -81,8 +82,9 @@ const logout = createRoute({
   operationId: 'logout',
   security: [],
   summary: 'Revoke a refresh token',
+  description: 'Its access tokens run until they expire; POST /api/auth/logout-all/ ends them too.',
   request: { body: requestBody(RefreshSchema) },
-  responses: { 204: { description: 'The refresh token is dead' }, ...errorResponses(...BODY_ERRORS, 401) },
+  responses: { 204: { description: 'The refresh token is dead' }, ...errorResponses(...BODY_ERRORS, 401, 429) },
 })
 
 const logoutAll = createRoute({
@@ -102,6 +104,7 @@ const me = createRoute({
   tags,
   operationId: 'getMe',
   summary: 'The signed-in user, with its role',
+  description: 'With the clinic the token acts in, your role there, and every clinic you are an active member of.',
   ...signedIn(),
   responses: { 200: json(MeSchema, 'The signed-in user'), ...errorResponses(401, 429) },
 })
@@ -225,6 +228,7 @@ export const authRoutes = createRouter()
   })
   .openapi(refresh, rotate)
   .openapi(logout, async (c) => {
+    await enforceLimit(c, 'REFRESH_IP_LIMITER', clientNetwork(c))
     const claims = orRefuse(await verifyToken(c.var.config, c.req.valid('json').refresh, 'refresh'), REFRESH_TOKEN)
     await revokeRefreshToken(c.var.db, claims)
     return c.body(null, 204)

@@ -4,7 +4,7 @@ import { accessBundle, accessCsv } from '../core/access-report'
 import { nowUtcText, utcSeconds } from '../core/clock'
 import { isRefusal, isUnseen } from '../core/refusal'
 import { readArchivedObject } from '../lib/archive'
-import { AccessReportQuerySchema, AccessReportSchema } from '../schemas/audit-archive'
+import { AccessReportQuerySchema, AccessReportSchema, CsvReportSchema } from '../schemas/audit-archive'
 import { ifMatchHolds } from '../core/versions'
 import { patientsRepo } from '../db/patients'
 import type { AppEnv } from '../env'
@@ -100,7 +100,7 @@ const accessReport = createRoute({
       description: 'Every access in the range',
       content: {
         'application/json': { schema: AccessReportSchema },
-        'text/csv': { schema: z.string().openapi({ maxLength: 10_000_000 }) },
+        'text/csv': { schema: CsvReportSchema },
         'application/fhir+json': { schema: z.object({ resourceType: z.literal('Bundle') }).passthrough().openapi('FhirBundle') },
       },
     },

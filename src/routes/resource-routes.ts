@@ -44,7 +44,7 @@ export function operationIds(noun: string) {
 /** A route's summary and description in the OpenAPI document. */
 interface Doc {
   summary: string
-  description?: string
+  description: string
 }
 
 /** Errors every signed-in route of a clinic can answer: no or a bad token (401), a role without the permission (403), over the per-user limit (429). */
@@ -111,7 +111,10 @@ export function resourceRoutes(facts: ResourceFacts) {
           201: {
             ...json(record, `The new ${facts.noun}`),
             headers: {
-              Location: { description: `The new ${facts.noun}'s URL`, schema: { type: 'string' as const, maxLength: 64, example: `${facts.collection}1/` } },
+              Location: {
+                description: `The new ${facts.noun}'s URL`,
+                schema: { type: 'string' as const, format: 'uri-reference', maxLength: 64, pattern: `^${facts.collection}\\d+/$`, example: `${facts.collection}1/` },
+              },
               ...ETAG_HEADER,
             },
           },

@@ -13,7 +13,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account */
+        /**
+         * Create an account
+         * @description The account opens its own clinic as its admin, or joins the clinic of `invitation`. The password policy applies (400).
+         */
         post: operations["register"];
         delete?: never;
         options?: never;
@@ -70,7 +73,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke a refresh token */
+        /**
+         * Revoke a refresh token
+         * @description Its access tokens run until they expire; POST /api/auth/logout-all/ ends them too.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -105,7 +111,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user, with its role */
+        /**
+         * The signed-in user, with its role
+         * @description With the clinic the token acts in, your role there, and every clinic you are an active member of.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -182,7 +191,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness of the Worker alone: touches neither auth nor D1 */
+        /**
+         * Liveness of the Worker alone: touches neither auth nor D1
+         * @description For a load balancer or an uptime monitor: no token, no rate limit.
+         */
         get: operations["liveness"];
         put?: never;
         post?: never;
@@ -199,7 +211,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness, including a real D1 round trip */
+        /**
+         * Liveness, including a real D1 round trip
+         * @description No token, no rate limit; 503 when D1 does not answer.
+         */
         get: operations["health"];
         put?: never;
         post?: never;
@@ -236,7 +251,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the doctor directory (every doctor, whoever added it) */
+        /**
+         * List the doctor directory (every doctor, whoever added it)
+         * @description Filter by `search`, `specialization` (exact, any case) and `is_available`.
+         */
         get: operations["listDoctors"];
         put?: never;
         /**
@@ -405,7 +423,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the assignments of your clinic's patients, newest first */
+        /**
+         * List the assignments of your clinic's patients, newest first
+         * @description Audited as one `mapping.list` event naming the patients on the page.
+         */
         get: operations["listAssignments"];
         put?: never;
         /**
@@ -457,7 +478,10 @@ export interface paths {
          */
         put: operations["replaceAssignment"];
         post?: never;
-        /** Remove an assignment */
+        /**
+         * Remove an assignment
+         * @description The patient and the doctor stay. Audited as `mapping.delete`.
+         */
         delete: operations["deleteAssignment"];
         options?: never;
         head?: never;
@@ -475,7 +499,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List accounts (administrators only) */
+        /**
+         * List accounts (administrators only)
+         * @description `search` matches part of the name or email, in any letter case.
+         */
         get: operations["listUsers"];
         put?: never;
         post?: never;
@@ -781,7 +808,10 @@ export interface components {
             details?: {
                 [key: string]: string[];
             };
-            /** @description Present on 5xx answers; quote it when reporting a problem. */
+            /**
+             * Format: uuid
+             * @description Present on 5xx answers; quote it when reporting a problem.
+             */
             request_id?: string;
         };
         RegisterRequest: {
@@ -844,7 +874,10 @@ export interface components {
             refresh: string;
         };
         LoginRequest: {
-            /** @example ada@example.com */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             /**
              * Format: password
@@ -902,6 +935,7 @@ export interface components {
             clinic: number;
         };
         ChangePasswordRequest: {
+            /** Format: password */
             old_password: string;
             /**
              * Format: password
@@ -1343,8 +1377,11 @@ export interface components {
                 /** @description Null when the account is gone. */
                 name: string | null;
             } | null;
-            /** @description The actor's role when the event recorded it. */
-            role: string | null;
+            /**
+             * @description The actor's role when the event recorded it.
+             * @enum {string|null}
+             */
+            role: "admin" | "clinician" | "front_desk" | null;
             /**
              * Format: int64
              * @description The clinic the actor acted in, when the event recorded it.
@@ -1876,6 +1913,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description conflict: the change clashes with existing data */
             409: {
                 headers: {
@@ -2141,6 +2187,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
                 headers: {
@@ -2167,6 +2224,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
             401: {
@@ -2215,6 +2281,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
@@ -2513,6 +2588,24 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     health: {
@@ -2531,6 +2624,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
@@ -2569,6 +2671,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditHealth"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
@@ -4956,6 +5067,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
             401: {
