@@ -31,7 +31,7 @@ describe('OpenAPI document says what the API does', () => {
 
   it('marks public routes with security: [] and documents Retry-After on every 429', async () => {
     const doc = await document()
-    for (const path of ['/api/auth/register', '/api/auth/login', '/api/auth/refresh', '/api/auth/logout']) {
+    for (const path of ['/api/auth/register', '/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/auth/session']) {
       expect(doc.paths[path].post.security).toEqual([])
     }
     expect(doc.paths['/api/health'].get.security).toEqual([])
@@ -108,7 +108,7 @@ function expectDocumented({ at, value, schema }: { at: string; value: string; sc
 }
 
 interface Probe {
-  method: 'get' | 'post'
+  method: 'get' | 'post' | 'delete'
   /** The path as the document names it. */
   path: string
   url: string
@@ -142,6 +142,8 @@ describe('OpenAPI document against real answers', () => {
       { method: 'post', path: '/api/auth/login', url: '/api/auth/login/', status: 200, body: { email: user.email, password: user.password } },
       { method: 'post', path: '/api/auth/refresh', url: '/api/auth/refresh/', status: 200, body: { refresh: user.refresh } },
       { method: 'post', path: '/api/auth/login', url: '/api/auth/login/', status: 400, body: { email: 'not an email', password: 'x' } },
+      { method: 'post', path: '/api/auth/session', url: '/api/auth/session/', status: 200, body: { email: user.email, password: user.password }, headers: { 'sec-fetch-site': 'same-origin' } },
+      { method: 'delete', path: '/api/auth/session', url: '/api/auth/session/', status: 204, headers: { 'sec-fetch-site': 'same-origin' } },
       { method: 'get', path: '/api/auth/me', url: '/api/auth/me/', status: 200, token },
       { method: 'get', path: '/api/auth/me', url: '/api/auth/me/', status: 401 },
       { method: 'post', path: '/api/patients', url: '/api/patients/', status: 201, token, body: { name: 'Alan Turing', date_of_birth: '1975-06-23', gender: 'male' } },
