@@ -50,22 +50,25 @@ export const AuditEventSchema = z
 
 export const AuditEventPageSchema = paginated(AuditEventSchema, 'AuditEventPage')
 
+/** The longest `action` or `resource` filter: far longer than any action, short enough to keep a query cheap. */
+const AUDIT_FILTER_LENGTH = 128
+
 const isoTime = z.iso.datetime({ offset: true, error: 'Use an ISO-8601 time such as 2026-01-05T10:35:00Z.' }).max(64)
 
 export const AuditListQuerySchema = PageQuerySchema.extend({
   actor: z.coerce.number().int().positive().optional().openapi({ format: 'int64', maximum: Number.MAX_SAFE_INTEGER, description: 'Only events by this user id.' }),
   action: z
     .string()
-    .max(64)
+    .max(AUDIT_FILTER_LENGTH)
     .regex(/^[a-z_]+(\.([a-z_]+|\*))?$/, { error: 'Use an action such as patient.read, or patient.* for a family.' })
     .optional()
-    .openapi({ maxLength: 64, example: 'patient.*' }),
+    .openapi({ maxLength: AUDIT_FILTER_LENGTH, example: 'patient.*' }),
   resource: z
     .string()
-    .max(64)
+    .max(AUDIT_FILTER_LENGTH)
     .regex(/^[a-z_]+(:[1-9]\d*)?$/, { error: 'Use a resource type such as patient, or patient:42 for one record.' })
     .optional()
-    .openapi({ maxLength: 64, example: 'patient:42' }),
+    .openapi({ maxLength: AUDIT_FILTER_LENGTH, example: 'patient:42' }),
   since: isoTime.optional().openapi({ maxLength: 64, description: 'Only events at or after this time.' }),
   until: isoTime.optional().openapi({ maxLength: 64, description: 'Only events before this time.' }),
   request_id: z
