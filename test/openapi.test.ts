@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest'
-import { insertDeadLetter } from './db'
-import { clinicIdOf, createAssignment, createDoctor, invite, send, signedInAdmin, signedInUser, uniqueEmail, type LooseBody, type Sent } from './helpers'
+import { describe, expect, it, vi } from 'vitest'
+import { recordingQueue } from './audit-queue'
+import { insertDeadLetter, patientRow } from './db'
+import { clinicIdOf, createAssignment, createDoctor, createPatient, invite, joinedMember, send, signedInAdmin, signedInUser, uniqueEmail, type LooseBody, type Sent } from './helpers'
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const
 
@@ -191,5 +192,33 @@ describe('OpenAPI document against real answers', () => {
     expect(csv.status).toBe(200)
     check(csvProbe, csv, 'text/csv')
     expect(checked).toBeGreaterThan(200)
+  })
+})
+
+describe('OpenAPI document: the rarer statuses it declares are real', () => {
+  it('answers 503 for a refusal by role the audit trail cannot record, and changes nothing', async () => {
+    const admin = await signedInUser()
+    const frontDesk = await joinedMember(admin.access, 'front_desk')
+    const patient = await createPatient(admin.access)
+    const doc = await document()
+    expect(Object.keys(doc.paths['/api/patients/{id}'].delete.responses)).toEqual(expect.arrayContaining(['403', '503']))
+    const remove = (failing: boolean) => send('DELETE', `/api/patients/${patient.id}/`, { token: frontDesk.access, env: { AUDIT_QUEUE: recordingQueue({ failing }).queue } })
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const unrecorded = await remove(true)
+    log.mockRestore()
+    expect(unrecorded.status).toBe(503)
+    expect(unrecorded.body).toEqual({ error: expect.any(String), code: 'audit_unavailable', request_id: expect.any(String) })
+    expect((await remove(false)).status).toBe(403)
+    expect(await patientRow(patient.id)).toMatchObject({ id: patient.id })
+  })
+
+  it('answers 415 to a body-less POST sent a body that is not JSON, and does nothing', async () => {
+    const user = await signedInUser()
+    const doc = await document()
+    expect(Object.keys(doc.paths['/api/auth/logout-all'].post.responses)).toEqual(expect.arrayContaining(['413', '415']))
+    const refused = await send('POST', '/api/auth/logout-all/', { token: user.access, rawBody: 'everything', headers: { 'content-type': 'text/plain' } })
+    expect(refused.status).toBe(415)
+    expect(refused.body).toMatchObject({ code: 'unsupported_media_type' })
+    expect((await send('GET', '/api/auth/me/', { token: user.access })).status).toBe(200)
   })
 })

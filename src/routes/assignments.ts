@@ -80,7 +80,7 @@ const patientDoctors = <P extends string>(path: P, operationId: string, summary:
     description: 'Audited as `patient.read`.',
     ...signedIn('assignment.read'),
     request: { params: PatientIdParamSchema },
-    responses: { 200: json(PatientDoctorsSchema, "The patient's doctors"), ...errorResponses(400, 401, 403, 404, 429) },
+    responses: { 200: json(PatientDoctorsSchema, "The patient's doctors"), ...errorResponses(400, 401, 403, 404, 429, 503) },
   })
 
 const doctorsOfPatientUnderAssignments = patientDoctors('/patient/{patient_id}', 'listPatientDoctorsByAssignment', "A patient's doctors")

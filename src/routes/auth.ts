@@ -56,7 +56,7 @@ const login = createRoute({
     `After ${LOCKOUT.perNetwork} failed logins within 15 minutes from one network (an IPv6 /64 or an IPv4 address), the account refuses logins from that network (429, even with the right password) until the window passes; ` +
     `after ${LOCKOUT.perAccount} failed logins within an hour from all networks together, from everywhere. Other networks are not affected by the first lock.`,
   request: { body: requestBody(LoginSchema) },
-  responses: { 200: json(LoginResultSchema, 'Tokens and the signed-in user'), ...errorResponses(...BODY_ERRORS, 401, 429) },
+  responses: { 200: json(LoginResultSchema, 'Tokens and the signed-in user'), ...errorResponses(...BODY_ERRORS, 401, 404, 429) },
 })
 
 const refreshRoute = <P extends string>(path: P, operationId: string) =>
@@ -93,7 +93,7 @@ const logoutAll = createRoute({
   summary: 'End every session of the signed-in account',
   description: 'No body. Every access token (this one included) stops working at its next request, and every refresh token is revoked.',
   ...signedIn(),
-  responses: { 204: { description: 'Every session is ended' }, ...errorResponses(401, 429) },
+  responses: { 204: { description: 'Every session is ended' }, ...errorResponses(...BODY_ERRORS, 401, 429) },
 })
 
 const me = createRoute({

@@ -82,7 +82,7 @@ const history = createRoute({
     "Events whose resource is this patient, from its creation on: reads, changes and refused attempts by anyone. Another clinic's or a missing patient is a 404, itself audited.",
   ...signedIn('patient.read'),
   request: { params: IdParamSchema, query: PageQuerySchema },
-  responses: { 200: json(HistoryPageSchema, 'One page of audit events, newest first'), ...errorResponses(400, 401, 403, 404, 429) },
+  responses: { 200: json(HistoryPageSchema, 'One page of audit events, newest first'), ...errorResponses(400, 401, 403, 404, 429, 503) },
 })
 
 const accessReport = createRoute({

@@ -47,8 +47,11 @@ interface Doc {
   description: string
 }
 
-/** Errors every signed-in route of a clinic can answer: no or a bad token (401), a role without the permission (403), over the per-user limit (429). */
-const SIGNED_IN_ERRORS = [401, 403, 429] as const
+/**
+ * Errors every signed-in route of a clinic can answer: no or a bad token (401), a role without the
+ * permission (403, on the audit record first: 503 when it cannot be), over the per-user limit (429).
+ */
+const SIGNED_IN_ERRORS = [401, 403, 429, 503] as const
 type SignedInError = (typeof SIGNED_IN_ERRORS)[number]
 type BodyError = (typeof BODY_ERRORS)[number]
 

@@ -2190,6 +2190,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description payload_too_large: the body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description rate_limited: too many requests: wait for Retry-After seconds */
             429: {
                 headers: {
@@ -2441,6 +2459,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description payload_too_large: the body is over 64 KiB */
             413: {
                 headers: {
@@ -2666,6 +2693,24 @@ export interface operations {
             };
             /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3229,6 +3274,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     createDoctor: {
@@ -3331,6 +3385,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getDoctor: {
@@ -3416,6 +3479,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3546,6 +3618,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteDoctor: {
@@ -3636,6 +3717,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3766,6 +3856,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listPatients: {
@@ -3838,6 +3937,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3947,6 +4055,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getPatient: {
@@ -4032,6 +4149,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4162,6 +4288,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deletePatient: {
@@ -4252,6 +4387,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4382,6 +4526,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getPatientHistory: {
@@ -4458,6 +4611,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4639,6 +4801,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listAssignments: {
@@ -4709,6 +4880,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4818,6 +4998,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listPatientDoctorsByAssignment: {
@@ -4889,6 +5078,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4981,6 +5179,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5102,6 +5309,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteAssignment: {
@@ -5183,6 +5399,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5297,6 +5522,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5534,6 +5768,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description payload_too_large: the body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description rate_limited: too many requests: wait for Retry-After seconds */
             429: {
                 headers: {
@@ -5631,6 +5883,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5779,6 +6040,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description payload_too_large: the body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description rate_limited: too many requests: wait for Retry-After seconds */
             429: {
                 headers: {
@@ -5870,6 +6149,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5977,6 +6265,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listClinicMembers: {
@@ -6055,6 +6352,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6141,6 +6447,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6258,6 +6573,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listInvitations: {
@@ -6334,6 +6658,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6441,6 +6774,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     revokeInvitation: {
@@ -6511,6 +6853,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6606,6 +6957,15 @@ export interface operations {
             };
             /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: a dependency is down; try again shortly; audit_unavailable: the audit trail could not record the read, so no patient data was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
