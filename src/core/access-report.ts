@@ -4,8 +4,10 @@ import { READ_ACTIONS } from './enums'
 import type { ArchivedEvent } from './audit-chain'
 import { networkOf } from './network'
 
-/** What an access was, as a patient or a compliance officer asks it. */
-/** `report`: a disclosure that is neither a read nor a list (the history, the access report, a read of the audit trail). */
+/**
+ * What an access was, as a patient or a compliance officer asks it; `report` is a disclosure that is
+ * neither a read nor a list (the history, the access report, a read of the audit trail).
+ */
 export type AccessKind = 'read' | 'list' | 'search' | 'change' | 'refused' | 'report'
 
 /** One access to a patient's record, from the hot window in D1 or from the archive. */

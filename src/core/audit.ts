@@ -25,7 +25,10 @@ export interface AuditEvent {
   resourceType: AuditResourceType
   resourceId: number | null
   outcome: AuditOutcome
-  /** What changed, for changes to accounts and memberships (a role before and after); never a password or a patient field. */
+  /**
+   * What changed, for changes to accounts and memberships (a role before and after), or an update's
+   * changed fields by name (db/audit.ts `changedDetail`); never a password or a patient field's value.
+   */
   detail?: Record<string, unknown>
 }
 

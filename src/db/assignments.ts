@@ -11,7 +11,7 @@ import type {
   AssignmentUpdate,
   PatientDoctors,
 } from '../schemas/assignments'
-import { auditPatientQuery, auditUpdateQuery, auditWriteQuery, changedFields, insertedId, newEventId } from './audit'
+import { auditPatientQuery, auditUpdateQuery, auditWriteQuery, changedDetail, insertedId, newEventId } from './audit'
 import { batch, type Db } from './client'
 import { refusingConstraints } from './constraints'
 import { DOCTOR_COLUMNS, toDoctor, type DoctorFields } from './doctors'
@@ -230,7 +230,7 @@ export function assignmentsRepo({ db, stamp, userId, clinicId }: ClinicScope) {
           db,
           stamp,
           { action: 'mapping.update', resourceType: 'mapping', resourceId: id, eventId },
-          db.kysely.selectFrom('mappings').select(changedFields(ASSIGNMENT_FIELDS, values).as('detail')).where(target),
+          db.kysely.selectFrom('mappings').select(changedDetail(ASSIGNMENT_FIELDS, values).as('detail')).where(target),
           anyAssignment(db, id),
         ),
         patient: auditPatientQuery(db, eventId, patientOf(db, id)),

@@ -116,7 +116,7 @@ export function auditWriteQuery(
  * Names only: no value is ever written to the trail. `values` holds what the UPDATE sets, keyed by
  * field (undefined: left as it is); `columns` names a field's column where the two differ.
  */
-export function changedFields<F extends string>(fields: readonly F[], values: Partial<Record<F, unknown>>, columns: Partial<Record<F, string>> = {}): RawBuilder<string> {
+export function changedDetail<F extends string>(fields: readonly F[], values: Partial<Record<F, unknown>>, columns: Partial<Record<F, string>> = {}): RawBuilder<string> {
   const tests = fields
     .filter((field) => values[field] !== undefined)
     .map((field) => sql<string>`case when ${sql.ref(columns[field] ?? field)} is not ${values[field]} then ${`,"${field}"`} else '' end`)
@@ -128,7 +128,7 @@ export function changedFields<F extends string>(fields: readonly F[], values: Pa
 /**
  * The audit INSERT for a guarded UPDATE, placed just BEFORE it in the same batch so that it reads
  * the row as the UPDATE finds it. `before` selects one column, the event's `detail`
- * (`changedFields`), from the UPDATE's own table under the UPDATE's own WHERE: when it finds the
+ * (`changedDetail`), from the UPDATE's own table under the UPDATE's own WHERE: when it finds the
  * row, the UPDATE changes it (a constraint the UPDATE breaks fails the whole batch, this event
  * with it), so the event is 'ok' with that detail; else 'denied' when `found` returns a row, else
  * 'not_found', with no detail.

@@ -4,7 +4,7 @@ import { formatCents } from '../core/money'
 import type { Outcome } from '../core/refusal'
 import type { IfMatch, Versioned } from '../core/versions'
 import type { Doctor, DoctorChanges, DoctorListQuery, DoctorOrdering, NewDoctor } from '../schemas/doctors'
-import { auditUpdateQuery, auditWriteQuery, changedFields, insertedId } from './audit'
+import { auditUpdateQuery, auditWriteQuery, changedDetail, insertedId } from './audit'
 import { batch, type Db } from './client'
 import { refusingConstraints } from './constraints'
 import { fetchPage } from './page'
@@ -130,7 +130,7 @@ export function doctorsRepo({ db, stamp, userId }: Scope) {
       const target = (eb: ExpressionBuilder<Database, 'doctors'>) =>
         eb.and([eb('id', '=', id), eb('created_by', '=', userId), versionMatches([sql.ref('version')], ifMatch)])
       const { consultation_fee_cents, ...sameNames } = values
-      const changed = changedFields(DOCTOR_FIELDS, { ...sameNames, consultation_fee: consultation_fee_cents }, { consultation_fee: 'consultation_fee_cents' })
+      const changed = changedDetail(DOCTOR_FIELDS, { ...sameNames, consultation_fee: consultation_fee_cents }, { consultation_fee: 'consultation_fee_cents' })
       return refusingConstraints(async () => {
         const { owners, updated } = await batch(db, {
           owners: db.kysely.selectFrom('doctors').select('created_by').where('id', '=', id),

@@ -8,7 +8,7 @@ import { rolesWith } from '../core/permissions'
 import type { Outcome, Refusal, Unseen } from '../core/refusal'
 import type { IfMatch, Versioned } from '../core/versions'
 import type { HistoryEvent, HistoryQuery, Patient, PatientChanges, PatientInput, PatientListQuery } from '../schemas/patients'
-import { auditUpdateQuery, auditWriteQuery, changedFields, insertedId, sincePatientCreated } from './audit'
+import { auditUpdateQuery, auditWriteQuery, changedDetail, insertedId, sincePatientCreated } from './audit'
 import { batch, type Db } from './client'
 import { refusingConstraints } from './constraints'
 import { fetchPage } from './page'
@@ -129,8 +129,9 @@ export function patientsRepo({ db, stamp, userId, clinicId }: ClinicScope) {
     },
 
     /**
-     * Applies the changes in one statement guarded by clinic and If-Match, audited in the same batch;
-     * the clinic's read in that batch tells a changed version ('stale') from a missing patient. There
+     * Applies the changes in one statement guarded by clinic and If-Match, audited in the same batch
+     * by an event that names the fields whose value changed; the clinic's read in that batch tells a
+     * changed version ('stale') from a missing patient. There
      * must be a change: a PATCH of nothing is a read (routes/patients.ts).
      */
     update(id: number, changes: PatientChanges, ifMatch: IfMatch, { replace = false } = {}): Promise<Outcome<Versioned<Patient>>> {
@@ -146,7 +147,7 @@ export function patientsRepo({ db, stamp, userId, clinicId }: ClinicScope) {
             db,
             stamp,
             { action: 'patient.update', resourceType: 'patient', resourceId: id },
-            db.kysely.selectFrom('patients').select(changedFields(PATIENT_FIELDS, values).as('detail')).where(target),
+            db.kysely.selectFrom('patients').select(changedDetail(PATIENT_FIELDS, values).as('detail')).where(target),
             anyPatient(db, id),
           ),
           updated: db.kysely

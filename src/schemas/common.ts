@@ -129,6 +129,6 @@ export const changedFields = () =>
     .nullable()
     .openapi({
       description:
-        "The fields the update changed, by name and in the record's field order; never their values. `[]` for an update that sent only the values already stored; null for an event that is not an update (or an update recorded before names were kept).",
+        "The fields the update changed, by name and in the record's field order; never their values. `[]` for an update that sent only the values already stored; null for an event that is not an update, a refused update, or one recorded before names were kept.",
       example: ['phone_number', 'address'],
     })
