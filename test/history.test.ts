@@ -118,9 +118,20 @@ describe('an update event names the fields it changed, never their values', () =
     const moved = await written('PATCH', `/api/mappings/${assignment.id}/`, { token: user.access, body: { notes: 'Moved', patient: patient.id + 1_000_000 } })
     expect(moved.status).toBe(400)
     expect(await eventOf(moved.requestId)).toMatchObject({ action: 'mapping.update', outcome: 'denied', detail: null })
+    // The widest update there is (every field, the pair echoed, ten ETags of three versions) stays within D1's 100 bound parameters.
+    const current = await send('GET', `/api/mappings/${assignment.id}/`, { token: user.access })
+    const tags = [...Array.from({ length: 9 }, (_, index) => `"${index + 50}.1.1"`), current.headers.get('etag')].join(', ')
+    const widest = await written('PATCH', `/api/mappings/${assignment.id}/`, {
+      token: user.access,
+      headers: { 'if-match': tags },
+      body: { notes: 'Fortnightly', is_active: false, patient: patient.id, doctor: doctor.id },
+    })
+    expect(widest.status).toBe(200)
+    expect((await eventOf(widest.requestId)).detail).toBe('{"changed":["notes","is_active"]}')
     // The patient's history shows the assignment's change with its names.
     const history = await historyOf(patient.id, user, '?reads=false')
-    expect(history.body.results.slice(0, 2)).toMatchObject([
+    expect(history.body.results.slice(0, 3)).toMatchObject([
+      { action: 'mapping.update', outcome: 'ok', changed: ['notes', 'is_active'] },
       { action: 'mapping.update', outcome: 'denied', changed: null },
       { action: 'mapping.update', outcome: 'ok', changed: ['notes'] },
     ])
