@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
-import { AUDIT_ACTION, CLIENT_REQUEST_ID, JSON_TEXT, REQUEST_ID, textOf } from './common'
+import { AUDIT_ACTION, changedFields, CLIENT_REQUEST_ID, JSON_TEXT, REQUEST_ID, textOf } from './common'
 import { CSV_HEADER } from '../core/access-report'
 import { CLINIC_ROLES } from '../core/enums'
 
@@ -90,10 +90,11 @@ export const AccessSchema = z
       .openapi({ description: 'Who: null when nobody was signed in.' }),
     role: z.string().nullable().openapi({ maxLength: 32, enum: [...CLINIC_ROLES, null], description: "The actor's role when the event recorded it." }),
     clinic_id: z.number().int().nullable().openapi({ ...WHOLE, description: 'The clinic the actor acted in, when the event recorded it.' }),
-    kind: z.enum(ACCESS_KINDS).openapi({ description: 'read, list, search, change, refused (an attempt that was refused), or report (the history or this report).' }),
+    kind: z.enum(ACCESS_KINDS).openapi({ description: 'read, list, search, change, refused (an attempt that was refused), or report (the history, this report, or a read of the audit trail).' }),
     action: z.string().openapi({ ...AUDIT_ACTION, example: 'patient.read' }),
     outcome: z.enum(['ok', 'denied', 'not_found']),
     query: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'What a list or search asked for.' }),
+    changed: changedFields(),
     network: z.string().nullable().openapi({ maxLength: 45, pattern: '^[\\da-f:.]+(/64)?$', description: "The client's network: an IPv4 address or an IPv6 /64." }),
     request_id: z.string().openapi(REQUEST_ID),
     client_request_id: z.string().nullable().openapi(CLIENT_REQUEST_ID),
