@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
 import { todayUtc } from '../core/clock'
-import { email, NULLABLE_STRING, optionalField, phoneNumber, STORED_PHONE, timestamp, WHOLE, writableBody } from './common'
+import { email, emptyAsAbsent, NULLABLE_STRING, optionalField, phoneNumber, STORED_PHONE, timestamp, WHOLE, writableBody } from './common'
 
 import { AUDIT_OUTCOMES, BLOOD_GROUPS, GENDERS, PATIENT_ORDERINGS } from '../core/enums'
 
@@ -131,8 +131,6 @@ export type Patient = z.infer<typeof PatientSchema>
 export const PatientPageSchema = paginated(PatientSchema, 'PatientPage')
 
 /** Query values arrive as strings; an empty one means the filter is not applied. */
-const emptyAsAbsent = (value: unknown) => (value === '' ? undefined : value)
-
 /** An unencoded `+` in a query string decodes to a space, so `?blood_group=A+` arrives as "A ". */
 const plusDecodedAsSpace = (value: unknown) =>
   typeof value === 'string' && /^(A|B|AB|O) $/.test(value) ? `${value.trimEnd()}+` : emptyAsAbsent(value)
