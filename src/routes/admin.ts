@@ -37,6 +37,7 @@ const userRoute = createRoute({
   tags,
   operationId: 'getUser',
   summary: 'One account, with its role, state and login lockout (administrators only)',
+  description: 'The account as the list shows it: `locked_until` says whether a login lockout holds, and until when.',
   ...signedIn(),
   request: { params: IdParamSchema },
   responses: { 200: json(AdminUserSchema, 'The account'), ...errorResponses(400, 401, 403, 404, 429) },
@@ -63,7 +64,7 @@ const unlockUserRoute = createRoute({
   description: 'Forgets the failed logins of the account from every network, so it may sign in again at once. Audited as admin.user_unlock.',
   ...signedIn(),
   request: { params: IdParamSchema },
-  responses: { 204: { description: 'Unlocked' }, ...errorResponses(401, 403, 404, 429) },
+  responses: { 204: { description: 'Unlocked' }, ...errorResponses(400, 401, 403, 404, 429) },
 })
 
 const audit = createRoute({
