@@ -21,6 +21,8 @@ import { clinicsRoutes, invitationsRoutes } from './routes/clinics'
 import { doctorsRoutes } from './routes/doctors'
 import { healthRoutes } from './routes/health'
 import { patientsRoutes } from './routes/patients'
+import { sessionRoutes } from './routes/session'
+import { REFRESH_COOKIE } from './lib/refresh-cookie'
 
 configureZod()
 
@@ -46,7 +48,15 @@ base.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
     'The access token from /api/auth/login, a JWT signed with HS256 following RFC8725 (JWT best current practices): the algorithm is fixed, and `exp` and the token type are checked.',
 })
 
+base.openAPIRegistry.registerComponent('securitySchemes', 'RefreshCookie', {
+  type: 'apiKey',
+  in: 'cookie',
+  name: REFRESH_COOKIE,
+  description: "The console's refresh token, set by /api/auth/session/: HttpOnly, Secure, SameSite=Strict, sent only to /api/auth/session/.",
+})
+
 const app = base
+  .route('/api/auth/session', sessionRoutes)
   .route('/api/auth', authRoutes)
   .route('/api/health', healthRoutes)
   .route('/api/doctors', doctorsRoutes)

@@ -44,43 +44,7 @@ export const activeMembership = (db: Db, userId: number, clinicId: number) =>
 export const markUsedQuery = (db: Db, userId: number, clinicId: number) =>
   db.kysely.updateTable('clinic_members').set({ last_used_at: nowUtc() }).where('clinic_id', '=', clinicId).where('user_id', '=', userId).where('status', '=', 'active')
 
-const toMembership = (row: ClinicChoice): Membership => ({ clinic: { id: row.clinic_id, name: row.name }, role: row.role })
-
-/**
- * Moves an active member's session to `clinicId` in one batch: records the new pair's refresh token
- * (only while they are a member there and the account is still at the token's generation), marks
- * the clinic as used last, and audits. `not_found` when they are not a member, and nothing is written.
- */
-export async function switchClinic(
-  db: Db,
-  stamp: AuditStamp,
-  { userId, generation, clinicId, refresh }: { userId: number; generation: number; clinicId: number; refresh: { jti: string; exp: number } },
-): Promise<Outcome<Membership>> {
-  const { membership, recorded } = await batch(db, {
-    recorded: db.kysely
-      .insertInto('refresh_tokens')
-      .columns(['jti', 'user_id', 'expires_at'])
-      .expression(
-        db.kysely
-          .selectFrom('users')
-          .select((eb) => [eb.val(refresh.jti).as('jti'), 'id', eb.val(refresh.exp).as('expires_at')])
-          .where('id', '=', userId)
-          .where('is_active', '=', 1)
-          .where('token_generation', '=', generation)
-          .where(({ exists }) => exists(activeMembership(db, userId, clinicId))),
-      )
-      .returning('jti'),
-    used: markUsedQuery(db, userId, clinicId),
-    audit: auditQueryIf(
-      db,
-      { ...stamp, clinicId },
-      { action: 'auth.switch_clinic', resourceType: 'clinic', resourceId: clinicId, outcome: 'ok' },
-      activeMembership(db, userId, clinicId),
-    ),
-    membership: activeMembershipsQuery(db).where('clinic_members.user_id', '=', userId).where('clinic_members.clinic_id', '=', clinicId),
-  })
-  return membership[0] && recorded[0] ? toMembership(membership[0]) : { refused: 'not_found' }
-}
+export const toMembership = (row: ClinicChoice): Membership => ({ clinic: { id: row.clinic_id, name: row.name }, role: row.role })
 
 /**
  * Accepts an invitation to the signed-in account's own email, in one batch: joins its clinic with

@@ -4,7 +4,8 @@ import { nowSeconds } from '../core/clock'
 import type { Outcome } from '../core/refusal'
 import { auditQueryIf } from './audit'
 import { batch, type Db } from './client'
-import { activeMembership } from './memberships'
+import type { Membership } from '../schemas/clinics'
+import { activeMembership, activeMembershipsQuery, markUsedQuery, toMembership } from './memberships'
 
 /** What the token tables keep of a refresh token: its id, its user (the `sub` claim), its expiry, its generation and its clinic. */
 export interface RefreshTokenClaims {
@@ -100,13 +101,49 @@ export async function rotateRefreshToken(db: Db, used: RefreshTokenClaims, next:
   return { refused: row.revoked_at < now - REFRESH_RETRY_SECONDS ? 'reused' : 'stale' }
 }
 
+/** The statement that kills one refresh token of a user (no change when it was already dead). */
+export const revokeRefreshTokenQuery = (db: Db, userId: number, jti: string) =>
+  db.kysely.updateTable('refresh_tokens').set({ revoked_at: nowSeconds() }).where('jti', '=', jti).where('user_id', '=', userId).where('revoked_at', 'is', null)
+
 /** Kills one refresh token (nothing happens when it was already dead: logging out twice is fine). */
 export async function revokeRefreshToken(db: Db, claims: Pick<RefreshTokenClaims, 'jti' | 'sub'>): Promise<void> {
-  await db.kysely
-    .updateTable('refresh_tokens')
-    .set({ revoked_at: nowSeconds() })
-    .where('jti', '=', claims.jti)
-    .where('user_id', '=', Number(claims.sub))
-    .where('revoked_at', 'is', null)
-    .execute()
+  await revokeRefreshTokenQuery(db, Number(claims.sub), claims.jti).execute()
+}
+
+/**
+ * Moves an active member's session to `clinicId` in one batch: records the new pair's refresh token
+ * (only while they are a member there and the account is still at the token's generation), marks
+ * the clinic as used last, and audits. `not_found` when they are not a member, and nothing is written.
+ */
+export async function switchClinic(
+  db: Db,
+  stamp: AuditStamp,
+  { userId, generation, clinicId, refresh, retire }: { userId: number; generation: number; clinicId: number; refresh: { jti: string; exp: number }; retire?: { jti: string } },
+): Promise<Outcome<Membership>> {
+  const { membership, recorded } = await batch(db, {
+    // First, so that a refused switch (not a member there) leaves the session it came from alive.
+    ...(retire && { retired: revokeRefreshTokenQuery(db, userId, retire.jti).where(({ exists }) => exists(activeMembership(db, userId, clinicId))) }),
+    recorded: db.kysely
+      .insertInto('refresh_tokens')
+      .columns(['jti', 'user_id', 'expires_at'])
+      .expression(
+        db.kysely
+          .selectFrom('users')
+          .select((eb) => [eb.val(refresh.jti).as('jti'), 'id', eb.val(refresh.exp).as('expires_at')])
+          .where('id', '=', userId)
+          .where('is_active', '=', 1)
+          .where('token_generation', '=', generation)
+          .where(({ exists }) => exists(activeMembership(db, userId, clinicId))),
+      )
+      .returning('jti'),
+    used: markUsedQuery(db, userId, clinicId),
+    audit: auditQueryIf(
+      db,
+      { ...stamp, clinicId },
+      { action: 'auth.switch_clinic', resourceType: 'clinic', resourceId: clinicId, outcome: 'ok' },
+      activeMembership(db, userId, clinicId),
+    ),
+    membership: activeMembershipsQuery(db).where('clinic_members.user_id', '=', userId).where('clinic_members.clinic_id', '=', clinicId),
+  })
+  return membership[0] && recorded[0] ? toMembership(membership[0]) : { refused: 'not_found' }
 }

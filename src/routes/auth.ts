@@ -1,20 +1,17 @@
 import { createRoute, type RouteHandler } from '@hono/zod-openapi'
-import type { Context } from 'hono'
 import { hashPassword, verifyPassword } from '../auth/password'
 import { tokenHash } from '../auth/one-time-token'
 import { passwordProblems } from '../auth/password-policy'
-import { issueTokenPair, subjectOf, verifyToken } from '../auth/tokens'
+import { verifyToken } from '../auth/tokens'
 import { nowSeconds } from '../core/clock'
 import { LOCKOUT } from '../core/lockout'
-import { isRefusal } from '../core/refusal'
-import { beginLogin, beginPasswordCheck, releaseAttempt } from '../db/login-attempts'
-import { switchClinic } from '../db/memberships'
-import { revokeRefreshToken, rotateRefreshToken } from '../db/refresh-tokens'
-import { changePassword, completeLogin, endSessions, findMe, insertUser, publicUser, recordRefusedLogin } from '../db/users'
+import { beginPasswordCheck, releaseAttempt } from '../db/login-attempts'
+import { revokeRefreshToken } from '../db/refresh-tokens'
+import { changePassword, endSessions, findMe, insertUser, recordRefusedLogin } from '../db/users'
 import type { AppEnv } from '../env'
 import { clientNetwork } from '../lib/client-ip'
 import { ApiError, fieldError } from '../lib/errors'
-import { enforceFlowLimits, enforceLimit } from '../lib/rate-limit'
+import { enforceFlowLimits } from '../lib/rate-limit'
 import { auditStamp } from '../lib/request-scope'
 import { createRouter } from '../lib/router'
 import {
@@ -30,7 +27,8 @@ import {
 } from '../schemas/auth'
 import { SwitchClinicSchema } from '../schemas/clinics'
 import { BODY_ERRORS, errorResponses, json, requestBody } from '../schemas/common'
-import { ACCESS_TOKEN, CLINIC, INVITED_ACCOUNT, LOGIN, NEW_ACCOUNT, NEW_PASSWORD, orRefuse, REFRESH_TOKEN, refusalError, ROTATION } from './refusals'
+import { rotate, signInWithPassword, switchTo } from './auth-flows'
+import { ACCESS_TOKEN, INVITED_ACCOUNT, LOGIN, NEW_ACCOUNT, NEW_PASSWORD, orRefuse, REFRESH_TOKEN, refusalError } from './refusals'
 import { signedIn, signedInMember, signedInUser } from './signed-in'
 
 const tags = ['Auth']
@@ -132,13 +130,8 @@ const changePasswordRoute = createRoute({
   responses: { 204: { description: 'Changed' }, ...errorResponses(...BODY_ERRORS, 401, 429) },
 })
 
-const invalidCredentials = () => new ApiError('invalid_credentials')
-
 /** The clinic a new account opens when it names none; names fit the clinic's 120 characters. */
 const ownClinicName = (name: string) => `${name.slice(0, 111)}'s clinic`
-
-/** Answers that carry tokens must never be cached. */
-const noStore = (c: Context<AppEnv>) => c.header('Cache-Control', 'no-store')
 
 /** Password policy problems as the 400 the API answers, or nothing. */
 function assertAcceptablePassword(field: string, password: string, person: { email: string; name: string }): void {
@@ -148,13 +141,8 @@ function assertAcceptablePassword(field: string, password: string, person: { ema
 
 const refresh = refreshRoute('/refresh', 'refreshToken')
 
-const rotate: RouteHandler<typeof refresh, AppEnv> = async (c) => {
-  await enforceLimit(c, 'REFRESH_IP_LIMITER', clientNetwork(c))
-  const { config, db } = c.var
-  const used = orRefuse(await verifyToken(config, c.req.valid('json').refresh, 'refresh'), REFRESH_TOKEN)
-  const { access, refresh: next } = await issueTokenPair(config, subjectOf(used))
-  orRefuse(await rotateRefreshToken(db, used, next.claims, auditStamp(c)), ROTATION)
-  noStore(c)
+const rotateInBody: RouteHandler<typeof refresh, AppEnv> = async (c) => {
+  const { access, refresh: next } = await rotate(c, c.req.valid('json').refresh)
   return c.json({ access: access.token, refresh: next.token }, 200)
 }
 
@@ -180,50 +168,10 @@ export const authRoutes = createRouter()
     return c.json({ user }, 201)
   })
   .openapi(login, async (c) => {
-    const { email, password, clinic: requested } = c.req.valid('json')
-    const network = clientNetwork(c)
-    await enforceFlowLimits(c, 'LOGIN_IP_LIMITER', 'LOGIN_GLOBAL_LIMITER', 'login')
-    // Per email *and network*: keyed on the email alone, anyone could keep the owner out (the lockout's per-account cap bounds distributed guessing).
-    await enforceLimit(c, 'LOGIN_EMAIL_LIMITER', `${email} ${network}`)
-    const { config, db } = c.var
-    const stamp = auditStamp(c)
-    // Every attempt, known email or not, first reserves its place in the lockout count (one round trip).
-    const { reservation, account, clinics } = await beginLogin(db, email, network, nowSeconds())
-    const resourceId = account?.id ?? null
-    if (isRefusal(reservation)) {
-      await recordRefusedLogin(db, stamp, { action: 'auth.login_locked', resourceId, outcome: 'denied' })
-      throw refusalError(reservation, LOGIN)
-    }
-    // Then the same PBKDF2 work whether the email is known or not, the account active or not.
-    const check = await verifyPassword(password, account?.password_hash, config.passwordIterations)
-    if (!account || !check.valid || account.is_active !== 1) {
-      // The reservation stays, as the failure; the audit write is the second round trip, as a success's is.
-      await recordRefusedLogin(db, stamp, { action: 'auth.login_failed', resourceId, outcome: account ? 'denied' : 'not_found' })
-      throw invalidCredentials()
-    }
-    // The clinic asked for (only after the password, so nobody learns an account's clinics without it), else the one used last.
-    const clinic = requested === undefined ? (clinics[0] ?? null) : clinics.find(({ clinic_id }) => clinic_id === requested)
-    if (clinic === undefined) throw refusalError({ refused: 'not_found' }, CLINIC)
-    const clinicId = clinic?.clinic_id ?? null
-    const verified = { userId: account.id, passwordHash: account.password_hash, generation: account.token_generation }
-    const { access, refresh } = await issueTokenPair(config, { userId: account.id, generation: account.token_generation, clinicId })
-    const rehashed = check.needsRehash ? await hashPassword(password, config.passwordIterations) : undefined
-    // Refused when the account changed while the password was being checked (a new password, deactivated, removed from the clinic): nothing was issued.
-    orRefuse(await completeLogin(db, { verified, refresh: refresh.claims, rehashed, email, network, stamp, clinicId }), LOGIN)
-    noStore(c)
-    return c.json(
-      {
-        access: access.token,
-        refresh: refresh.token,
-        token_type: 'Bearer' as const,
-        expires_in: config.accessTokenSeconds,
-        user: publicUser(account),
-        clinic: clinic && { clinic: { id: clinic.clinic_id, name: clinic.name }, role: clinic.role },
-      },
-      200,
-    )
+    const { signedIn, refresh } = await signInWithPassword(c, c.req.valid('json'))
+    return c.json({ ...signedIn, refresh: refresh.token }, 200)
   })
-  .openapi(refresh, rotate)
+  .openapi(refresh, rotateInBody)
   .openapi(logout, async (c) => {
     const claims = orRefuse(await verifyToken(c.var.config, c.req.valid('json').refresh, 'refresh'), REFRESH_TOKEN)
     await revokeRefreshToken(c.var.db, claims)
@@ -240,13 +188,8 @@ export const authRoutes = createRouter()
     return c.json({ ...user, clinic: current?.clinic ?? null, clinic_role: current?.role ?? null, clinics }, 200)
   })
   .openapi(switchClinicRoute, async (c) => {
-    const { clinic } = c.req.valid('json')
-    const member = signedInMember(c)
-    const { access, refresh } = await issueTokenPair(c.var.config, { userId: member.userId, generation: member.generation, clinicId: clinic })
-    const switched = { userId: member.userId, generation: member.generation, clinicId: clinic, refresh: refresh.claims }
-    const membership = orRefuse(await switchClinic(c.var.db, auditStamp(c), switched), CLINIC)
-    noStore(c)
-    return c.json({ access: access.token, refresh: refresh.token, token_type: 'Bearer' as const, expires_in: c.var.config.accessTokenSeconds, clinic: membership }, 200)
+    const { switched, refresh } = await switchTo(c, c.req.valid('json').clinic)
+    return c.json({ ...switched, refresh: refresh.token }, 200)
   })
   .openapi(changePasswordRoute, async (c) => {
     const { old_password, new_password } = c.req.valid('json')
@@ -274,4 +217,4 @@ export const authRoutes = createRouter()
   })
 
 // The Django versions' path for the same operation; left out of the typed client's surface.
-authRoutes.openapi(refreshRoute('/token/refresh', 'refreshTokenDjangoAlias'), rotate)
+authRoutes.openapi(refreshRoute('/token/refresh', 'refreshTokenDjangoAlias'), rotateInBody)

@@ -54,6 +54,8 @@ export const LoginSchema = z
   })
   .openapi('LoginRequest')
 
+export type LoginRequest = z.output<typeof LoginSchema>
+
 export const TokenPairSchema = z
   .object({
     access: z.string().openapi({ ...TOKEN, description: 'Access token (JWT), sent as `Authorization: Bearer <access>`.' }),
@@ -73,6 +75,13 @@ export const SwitchedSchema = TokenPairSchema.extend({
   expires_in: z.number().int().openapi({ ...WHOLE, description: 'Seconds until the access token expires.', example: 3600 }),
   clinic: MembershipSchema,
 }).openapi('Switched')
+
+/** The console's sign-in (POST /api/auth/session/): a login result whose refresh token went into a cookie. */
+export const SessionSchema = LoginResultSchema.omit({ refresh: true }).openapi('Session')
+
+export const SessionRenewedSchema = SwitchedSchema.omit({ refresh: true, clinic: true }).openapi('SessionRenewed')
+
+export const SessionSwitchedSchema = SwitchedSchema.omit({ refresh: true }).openapi('SessionSwitched')
 
 export const RefreshSchema = z.strictObject({ refresh: z.string().min(1).openapi({ maxLength: TOKEN.maxLength, description: 'The refresh token of the last login or refresh.' }) }).openapi('RefreshRequest')
 
