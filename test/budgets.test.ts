@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { changes, isAuditInsert, recordingD1, type RoundTrip } from './d1-wrapper'
-import { everyRouteFixture, expectEveryRoute, type EveryRouteFixture, GOOD_PASSWORD, login, send, signedInUser } from './helpers'
+import { consoleSession, everyRouteFixture, expectEveryRoute, type EveryRouteFixture, FROM_CONSOLE, GOOD_PASSWORD, login, send, signedInUser, withRefreshCookie } from './helpers'
 
 interface Probe {
   path: string
@@ -33,6 +33,8 @@ interface Fixture extends EveryRouteFixture {
   aliasRefresh: string
   logoutRefresh: string
   leaving: string
+  /** Refresh tokens of console sessions (the cookie), one per route that uses one up. */
+  cookies: { renew: string; end: string; switch: string; access: string }
 }
 
 let fixture: Fixture
@@ -45,6 +47,10 @@ beforeAll(async () => {
     aliasRefresh: (await login(user.email, GOOD_PASSWORD)).refresh,
     logoutRefresh: (await login(user.email, GOOD_PASSWORD)).refresh,
     leaving: (await signedInUser()).access,
+    cookies: await (async () => {
+      const [renew, end, moving] = [await consoleSession(user.email, GOOD_PASSWORD), await consoleSession(user.email, GOOD_PASSWORD), await consoleSession(user.email, GOOD_PASSWORD)]
+      return { renew: renew.cookie, end: end.cookie, switch: moving.cookie, access: moving.access }
+    })(),
   }
 })
 
@@ -64,6 +70,14 @@ const budgets = (f: Fixture): Record<string, Probe[]> => ({
   ],
   'POST /api/auth/login': [
     { path: '/api/auth/login/', body: { email: f.email, password: GOOD_PASSWORD }, budget: 2, status: 200, audited: 'refresh_tokens' },
+  ],
+  'POST /api/auth/session': [
+    { path: '/api/auth/session/', body: { email: f.email, password: GOOD_PASSWORD }, headers: FROM_CONSOLE, budget: 2, status: 200, audited: 'refresh_tokens' },
+  ],
+  'POST /api/auth/session/refresh': [{ path: '/api/auth/session/refresh/', headers: withRefreshCookie(f.cookies.renew), budget: 2, status: 200 }],
+  'DELETE /api/auth/session': [{ path: '/api/auth/session/', headers: withRefreshCookie(f.cookies.end), budget: 1, status: 204 }],
+  'POST /api/auth/session/switch-clinic': [
+    { path: '/api/auth/session/switch-clinic/', body: { clinic: f.clinic }, token: f.cookies.access, headers: withRefreshCookie(f.cookies.switch), budget: 2, status: 200, audited: 'refresh_tokens' },
   ],
   'POST /api/auth/refresh': [{ path: '/api/auth/refresh/', body: { refresh: f.refresh }, budget: 2, status: 200 }],
   'POST /api/auth/token/refresh': [{ path: '/api/auth/token/refresh/', body: { refresh: f.aliasRefresh }, budget: 2, status: 200 }],

@@ -2,25 +2,9 @@
 // same-origin check on every route that reads it. API clients keep the JSON tokens (test/auth.test.ts).
 import { describe, expect, it } from 'vitest'
 import { auditEventsFor, liveRefreshTokens, refreshTokensOf } from './db'
-import { BASE, clinicIdOf, invite, registerUser, send, signedInUser, type SendOptions } from './helpers'
+import { clinicIdOf, consoleSession, FROM_CONSOLE, invite, refreshCookieSet as cookieSet, registerUser, send, signedInUser, withRefreshCookie, type SendOptions } from './helpers'
 
-/** What Chromium sends with a same-origin fetch from the console. */
-const FROM_CONSOLE = { origin: BASE, 'sec-fetch-site': 'same-origin' }
-
-const COOKIE = '__Secure-refresh'
-
-/** The refresh token a Set-Cookie answer hands the browser ('' when it clears it), and the cookie's attributes. */
-function cookieSet(headers: Headers) {
-  const line = headers.getSetCookie().find((cookie) => cookie.startsWith(`${COOKIE}=`))
-  if (!line) throw new Error(`no ${COOKIE} cookie in ${JSON.stringify(headers.getSetCookie())}`)
-  const [pair, ...attributes] = line.split(/;\s*/)
-  return { token: pair.slice(COOKIE.length + 1), attributes }
-}
-
-const withCookie = (token: string, options: SendOptions = {}): SendOptions => ({
-  ...options,
-  headers: { ...FROM_CONSOLE, cookie: `${COOKIE}=${token}`, ...options.headers },
-})
+const withCookie = (token: string, options: SendOptions = {}): SendOptions => ({ ...options, headers: { ...withRefreshCookie(token), ...options.headers } })
 
 const claimsOf = (token: string) => JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { jti: string; iat: number; exp: number }
 
@@ -32,9 +16,7 @@ async function startSession(email: string, password: string, headers: Record<str
 
 async function consoleUser() {
   const account = await registerUser()
-  const started = await startSession(account.email, account.password)
-  expect(started.status).toBe(200)
-  return { ...account, id: account.user.id, access: started.body.access as string, cookie: cookieSet(started.headers).token }
+  return { ...account, id: account.user.id, ...(await consoleSession(account.email, account.password)) }
 }
 
 describe('POST /api/auth/session/ (sign in the console)', () => {
@@ -56,7 +38,7 @@ describe('POST /api/auth/session/ (sign in the console)', () => {
 
   it('refuses, writing nothing, a sign-in that does not come from a page of this origin', async () => {
     const account = await registerUser()
-    const refusals = [
+    const refusals: Record<string, string>[] = [
       {},
       { origin: 'https://evil.example' },
       { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
@@ -66,7 +48,7 @@ describe('POST /api/auth/session/ (sign in the console)', () => {
       const refused = await startSession(account.email, account.password, headers)
       expect(refused.status).toBe(403)
       expect(refused.body).toMatchObject({ code: 'permission_denied', error: expect.stringContaining('page of this site') })
-      expect(refused.headers.getSetCookie()).toEqual([])
+      expect(refused.headers.getAll('set-cookie')).toEqual([])
     }
     expect(await refreshTokensOf(account.user.id)).toEqual([])
   })
@@ -76,14 +58,14 @@ describe('POST /api/auth/session/ (sign in the console)', () => {
     const refused = await startSession(account.email, 'not-the-password')
     expect(refused.status).toBe(401)
     expect(refused.body.code).toBe('invalid_credentials')
-    expect(refused.headers.getSetCookie()).toEqual([])
+    expect(refused.headers.getAll('set-cookie')).toEqual([])
   })
 
   it('leaves API clients as they were: /api/auth/login/ sets no cookie, and /api/auth/refresh/ ignores one', async () => {
     const user = await signedInUser()
     expect(user.refresh).toBeTruthy()
     const login = await send('POST', '/api/auth/login/', { body: { email: user.email, password: user.password } })
-    expect(login.headers.getSetCookie()).toEqual([])
+    expect(login.headers.getAll('set-cookie')).toEqual([])
     const console = await consoleUser()
     const cookieOnly = await send('POST', '/api/auth/refresh/', withCookie(console.cookie))
     expect(cookieOnly.status).toBe(400)
@@ -202,7 +184,7 @@ describe('POST /api/auth/session/switch-clinic/', () => {
     const stranger = await signedInUser()
     const refused = await send('POST', '/api/auth/session/switch-clinic/', withCookie(user.cookie, { token: user.access, body: { clinic: await clinicIdOf(stranger.access) } }))
     expect(refused.status).toBe(404)
-    expect(refused.headers.getSetCookie()).toEqual([])
+    expect(refused.headers.getAll('set-cookie')).toEqual([])
     const rows = await refreshTokensOf(user.id)
     expect(rows.find((row) => row.jti === jtiOf(user.cookie))?.revoked_at).toBeNull()
   })

@@ -118,6 +118,29 @@ export function login(email: string, password: string): Promise<LoginResult> {
   return expectStatus<LoginResult>(200, 'POST', '/api/auth/login/', { body: { email, password } }, 'login')
 }
 
+/** The headers Chromium sends with a same-origin fetch from the console (the session routes refuse any other). */
+export const FROM_CONSOLE = { origin: BASE, 'sec-fetch-site': 'same-origin' }
+
+export const REFRESH_COOKIE = '__Secure-refresh'
+
+/** The refresh token a Set-Cookie answer hands the browser ('' when it clears it), and the cookie's attributes. */
+export function refreshCookieSet(headers: Headers): { token: string; attributes: string[] } {
+  const line = headers.getAll('set-cookie').find((cookie: string) => cookie.startsWith(`${REFRESH_COOKIE}=`))
+  if (!line) throw new Error(`no ${REFRESH_COOKIE} cookie in ${JSON.stringify(headers.getAll('set-cookie'))}`)
+  const [pair, ...attributes] = line.split(/;\s*/)
+  return { token: pair.slice(REFRESH_COOKIE.length + 1), attributes }
+}
+
+/** The headers of a console request that carries the refresh cookie. */
+export const withRefreshCookie = (token: string): Record<string, string> => ({ ...FROM_CONSOLE, cookie: `${REFRESH_COOKIE}=${token}` })
+
+/** Signs in the way the console does: the access token, and the refresh token of the cookie. */
+export async function consoleSession(email: string, password: string): Promise<{ access: string; cookie: string }> {
+  const response = await send('POST', '/api/auth/session/', { body: { email, password }, headers: FROM_CONSOLE })
+  if (response.status !== 200) throw new Error(`console sign-in failed: ${response.status} ${response.text}`)
+  return { access: response.body.access, cookie: refreshCookieSet(response.headers).token }
+}
+
 export type SignedIn = Registered & LoginResult & { id: number }
 
 /** A registered, signed-in user. */

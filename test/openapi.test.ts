@@ -30,7 +30,7 @@ describe('OpenAPI document says what the API does', () => {
 
   it('marks public routes with security: [] and documents Retry-After on every 429', async () => {
     const doc = await document()
-    for (const path of ['/api/auth/register', '/api/auth/login', '/api/auth/refresh', '/api/auth/logout']) {
+    for (const path of ['/api/auth/register', '/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/auth/session']) {
       expect(doc.paths[path].post.security).toEqual([])
     }
     expect(doc.paths['/api/health'].get.security).toEqual([])

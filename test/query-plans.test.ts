@@ -1,13 +1,15 @@
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { recordingD1 } from './d1-wrapper'
-import { everyRouteFixture, expectEveryRoute, type EveryRouteFixture, GOOD_PASSWORD, login, send } from './helpers'
+import { consoleSession, everyRouteFixture, expectEveryRoute, type EveryRouteFixture, FROM_CONSOLE, GOOD_PASSWORD, login, send, withRefreshCookie } from './helpers'
 
 /** One request whose SQL is planned: the path (with `{patient}`-style placeholders), its body, and who sends it. */
 interface PlannedRequest {
   path: string
   body?: unknown
   as?: 'user' | 'admin' | 'nobody' | 'other' | 'joiner'
+  /** Headers, with `{name}` placeholders too (the console's refresh cookie). */
+  headers?: Record<string, string>
   /** A walk of a whole table or index this request may make, and why that is the best plan there is. */
   walks?: Walk
 }
@@ -50,11 +52,12 @@ const JSON_MESSAGE: Walk = { detail: /^SCAN (message|patient) VIRTUAL TABLE INDE
 
 const PARENT_INSERT: Walk = { detail: /^SCAN (mappings|clinic_members|clinic_invitations)$/, why: 'child-key lookups of a parent INSERT ... SELECT, never run' }
 
-let f: EveryRouteFixture & { refreshes: string[] }
+let f: EveryRouteFixture & { refreshes: string[]; cookies: string[] }
 
 beforeAll(async () => {
   const { user, ...shared } = await everyRouteFixture({ email: 'plans@example.com', blood_group: 'O+' })
-  f = { ...shared, refreshes: [user.refresh, (await login(user.email, GOOD_PASSWORD)).refresh] }
+  const cookies = [(await consoleSession(user.email, GOOD_PASSWORD)).cookie, (await consoleSession(user.email, GOOD_PASSWORD)).cookie, (await consoleSession(user.email, GOOD_PASSWORD)).cookie]
+  f = { ...shared, refreshes: [user.refresh, (await login(user.email, GOOD_PASSWORD)).refresh], cookies }
 })
 
 const lists = (base: string, queries: string[], walks?: Walk): PlannedRequest[] => queries.map((query) => ({ path: `${base}${query}`, walks }))
@@ -78,6 +81,10 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
     { path: '/api/auth/login/', as: 'nobody', body: { email: '{email}', password: GOOD_PASSWORD } },
     { path: '/api/auth/login/', as: 'nobody', body: { email: '{email}', password: 'Wrong-Password-1' } },
   ],
+  'POST /api/auth/session': [{ path: '/api/auth/session/', as: 'nobody', body: { email: '{email}', password: GOOD_PASSWORD }, headers: FROM_CONSOLE }],
+  'POST /api/auth/session/refresh': [{ path: '/api/auth/session/refresh/', as: 'nobody', headers: withRefreshCookie('{cookie0}') }],
+  'DELETE /api/auth/session': [{ path: '/api/auth/session/', as: 'nobody', headers: withRefreshCookie('{cookie1}') }],
+  'POST /api/auth/session/switch-clinic': [{ path: '/api/auth/session/switch-clinic/', body: { clinic: '{clinic}' }, headers: withRefreshCookie('{cookie2}') }],
   'POST /api/auth/refresh': [{ path: '/api/auth/refresh/', as: 'nobody', body: { refresh: '{refresh0}' } }],
   'POST /api/auth/token/refresh': [{ path: '/api/auth/token/refresh/', as: 'nobody', body: { refresh: '{refresh0}' } }],
   'POST /api/auth/logout': [{ path: '/api/auth/logout/', as: 'nobody', body: { refresh: '{refresh1}' } }],
@@ -182,6 +189,9 @@ function fill(text: string): string {
     email: f.email,
     refresh0: f.refreshes[0],
     refresh1: f.refreshes[1],
+    cookie0: f.cookies[0],
+    cookie1: f.cookies[1],
+    cookie2: f.cookies[2],
     patient: String(f.patient),
     spare: String(f.spare),
     doctor: String(f.doctor),
@@ -218,7 +228,8 @@ describe('query plans', () => {
       const method = route.split(' ')[0]
       const d1 = recordingD1()
       const token = { user: f.access, admin: f.admin, other: f.other, joiner: f.joiner, nobody: undefined }[request.as ?? 'user']
-      const response = await send(method, fill(request.path), { token, body: fillBody(request.body), env: { DB: d1.binding } })
+      const headers = request.headers && Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, fill(value)]))
+      const response = await send(method, fill(request.path), { token, headers, body: fillBody(request.body), env: { DB: d1.binding } })
       expect(response.status).toBeLessThan(500)
       const statements = d1.trips.flatMap((trip) => trip.sql.map((sql, index) => ({ sql, params: trip.params[index] })))
       expect(statements.length).toBeGreaterThan(0)

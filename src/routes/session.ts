@@ -7,7 +7,9 @@ import { verifyToken } from '../auth/tokens'
 import { isRefusal } from '../core/refusal'
 import { revokeRefreshToken } from '../db/refresh-tokens'
 import type { AppEnv } from '../env'
+import { clientNetwork } from '../lib/client-ip'
 import { ApiError } from '../lib/errors'
+import { enforceLimit } from '../lib/rate-limit'
 import { clearRefreshCookie, REFRESH_COOKIE, refreshCookieOf, SESSION_PATH, setRefreshCookie } from '../lib/refresh-cookie'
 import { createRouter } from '../lib/router'
 import { sameOrigin } from '../middleware/same-origin'
@@ -59,7 +61,7 @@ const end = createRoute({
   security: [{ RefreshCookie: [] }],
   summary: "Sign the console out: the cookie's refresh token is revoked and the cookie cleared",
   description: `No body; without a cookie it only clears it. Access tokens already issued work until they expire, as after /api/auth/logout/. ${SAME_ORIGIN}`,
-  responses: { 204: { description: 'Signed out', headers: COOKIE_SET }, ...errorResponses(403) },
+  responses: { 204: { description: 'Signed out', headers: COOKIE_SET }, ...errorResponses(403, 429) },
 })
 
 const switchClinicRoute = createRoute({
@@ -105,6 +107,7 @@ sessionRoutes
     }
   })
   .openapi(end, async (c) => {
+    await enforceLimit(c, 'REFRESH_IP_LIMITER', clientNetwork(c))
     const claims = await cookieClaims(c)
     if (claims) await revokeRefreshToken(c.var.db, claims)
     clearRefreshCookie(c)
