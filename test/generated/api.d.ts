@@ -4,6 +4,70 @@
  */
 
 export interface paths {
+    "/api/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in the console: the refresh token goes into an HttpOnly cookie
+         * @description As /api/auth/login/ (same checks, limits and lockout), but the answer carries no refresh token: it is set as a cookie that only the session routes receive. For the console only: a request that does not show it comes from a page of this origin (`Sec-Fetch-Site` or `Origin`) is a 403.
+         */
+        post: operations["startSession"];
+        /**
+         * Sign the console out: the cookie's refresh token is revoked and the cookie cleared
+         * @description No body; without a cookie it only clears it. Access tokens already issued work until they expire, as after /api/auth/logout/. For the console only: a request that does not show it comes from a page of this origin (`Sec-Fetch-Site` or `Origin`) is a 403.
+         */
+        delete: operations["endSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/session/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Renew the console's session: a new access token, and the cookie's refresh token rotated
+         * @description No body. The rules of /api/auth/refresh/ apply to the cookie's token (a replay is handled as theft); a refused token also clears the cookie. For the console only: a request that does not show it comes from a page of this origin (`Sec-Fetch-Site` or `Origin`) is a 403.
+         */
+        post: operations["renewSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/session/switch-clinic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move the console's session to another clinic of yours
+         * @description As /api/auth/switch-clinic/, with the new refresh token in the cookie; the cookie's old one is revoked in the same write. For the console only: a request that does not show it comes from a page of this origin (`Sec-Fetch-Site` or `Origin`) is a 403.
+         */
+        post: operations["switchSessionClinic"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/register": {
         parameters: {
             query?: never;
@@ -748,8 +812,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Registered: {
+        Session: {
+            /** @description Access token (JWT), sent as `Authorization: Bearer <access>`. */
+            access: string;
+            /** @enum {string} */
+            token_type: "Bearer";
+            /**
+             * Format: int64
+             * @description Seconds until the access token expires.
+             * @example 3600
+             */
+            expires_in: number;
             user: components["schemas"]["User"];
+            clinic: components["schemas"]["Membership"];
         };
         User: {
             /**
@@ -770,6 +845,20 @@ export interface components {
              */
             date_joined: string;
         };
+        /** @description The clinic the tokens act in, and your role there; null when the account is in none. */
+        Membership: {
+            clinic: {
+                /** Format: int64 */
+                id: number;
+                name: string;
+            };
+            /**
+             * @description Your role in it.
+             * @example clinician
+             * @enum {string}
+             */
+            role: "admin" | "clinician" | "front_desk";
+        } | null;
         Error: {
             /** @example The request is not valid. */
             error: string;
@@ -790,6 +879,55 @@ export interface components {
             };
             /** @description Present on 5xx answers; quote it when reporting a problem. */
             request_id?: string;
+        };
+        LoginRequest: {
+            /** @example ada@example.com */
+            email: string;
+            /**
+             * Format: password
+             * @example correct-horse-battery
+             */
+            password: string;
+            /**
+             * Format: int64
+             * @description Sign in to this clinic of yours (404 if you are not an active member); default: the one used last.
+             */
+            clinic?: number;
+        };
+        SessionRenewed: {
+            /** @description Access token (JWT), sent as `Authorization: Bearer <access>`. */
+            access: string;
+            /** @enum {string} */
+            token_type: "Bearer";
+            /**
+             * Format: int64
+             * @description Seconds until the access token expires.
+             * @example 3600
+             */
+            expires_in: number;
+        };
+        SessionSwitched: {
+            /** @description Access token (JWT), sent as `Authorization: Bearer <access>`. */
+            access: string;
+            /** @enum {string} */
+            token_type: "Bearer";
+            /**
+             * Format: int64
+             * @description Seconds until the access token expires.
+             * @example 3600
+             */
+            expires_in: number;
+            clinic: components["schemas"]["Membership"];
+        };
+        SwitchClinic: {
+            /**
+             * Format: int64
+             * @example 2
+             */
+            clinic: number;
+        };
+        Registered: {
+            user: components["schemas"]["User"];
         };
         RegisterRequest: {
             /** @example Ada Lovelace */
@@ -830,39 +968,11 @@ export interface components {
             user: components["schemas"]["User"];
             clinic: components["schemas"]["Membership"];
         };
-        /** @description The clinic the tokens act in, and your role there; null when the account is in none. */
-        Membership: {
-            clinic: {
-                /** Format: int64 */
-                id: number;
-                name: string;
-            };
-            /**
-             * @description Your role in it.
-             * @example clinician
-             * @enum {string}
-             */
-            role: "admin" | "clinician" | "front_desk";
-        } | null;
         TokenPair: {
             /** @description Access token (JWT), sent as `Authorization: Bearer <access>`. */
             access: string;
             /** @description Refresh token (JWT), single use: each refresh returns a new one. */
             refresh: string;
-        };
-        LoginRequest: {
-            /** @example ada@example.com */
-            email: string;
-            /**
-             * Format: password
-             * @example correct-horse-battery
-             */
-            password: string;
-            /**
-             * Format: int64
-             * @description Sign in to this clinic of yours (404 if you are not an active member); default: the one used last.
-             */
-            clinic?: number;
         };
         RefreshRequest: {
             /** @description The refresh token of the last login or refresh. */
@@ -900,13 +1010,6 @@ export interface components {
              */
             expires_in: number;
             clinic: components["schemas"]["Membership"];
-        };
-        SwitchClinic: {
-            /**
-             * Format: int64
-             * @example 2
-             */
-            clinic: number;
         };
         ChangePasswordRequest: {
             old_password: string;
@@ -1868,6 +1971,315 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    startSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description The access token and the signed-in user */
+            200: {
+                headers: {
+                    /** @description `__Secure-refresh=<refresh token>; Path=/api/auth/session/; Max-Age=<its lifetime>; HttpOnly; Secure; SameSite=Strict` */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    endSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    /** @description `__Secure-refresh=<refresh token>; Path=/api/auth/session/; Max-Age=<its lifetime>; HttpOnly; Secure; SameSite=Strict` */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    renewSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new access token */
+            200: {
+                headers: {
+                    /** @description `__Secure-refresh=<refresh token>; Path=/api/auth/session/; Max-Age=<its lifetime>; HttpOnly; Secure; SameSite=Strict` */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionRenewed"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    switchSessionClinic: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SwitchClinic"];
+            };
+        };
+        responses: {
+            /** @description An access token for that clinic */
+            200: {
+                headers: {
+                    /** @description `__Secure-refresh=<refresh token>; Path=/api/auth/session/; Max-Age=<its lifetime>; HttpOnly; Secure; SameSite=Strict` */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionSwitched"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     register: {
         parameters: {
             query?: never;
