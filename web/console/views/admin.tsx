@@ -184,8 +184,9 @@ function RoleControl({ user, me, actions }: { user: AdminUser; me: User; actions
 /** Active or deactivated, and the switch to the other (never for oneself). */
 function ActiveControl({ user, me, actions }: { user: AdminUser; me: User; actions: AccountActions }) {
   const { error, act } = useRowError()
+  // Not a .row-control: its button names the account in full, and must wrap on a phone.
   return (
-    <div class="row-control">
+    <div>
       {user.is_active ? 'Active' : 'Deactivated'}{' '}
       {user.id !== me.id &&
         (user.is_active ? (
