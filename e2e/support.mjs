@@ -4,9 +4,8 @@
 // in e2e-artifacts/.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before } from 'node:test'
 import { chromium } from 'playwright-core'
@@ -26,46 +25,52 @@ const CHROMIUM_ARGS = [
 ]
 
 export let worker
-export let browser
-let profile
+let chromiumBrowser
 const blocked = []
 const cspViolations = []
 
 /**
- * Starts the Worker and a fresh Chromium profile for this file's tests, and ends the file with a check
- * that nothing left the local server and no Content-Security-Policy broke. Call once, at the top.
+ * Starts the Worker and Chromium for this file's tests, and ends the file with a check that nothing
+ * left the local server and no Content-Security-Policy broke. Call once, at the top.
  */
 export function useBrowser() {
   before(async () => {
     worker = await startWorker()
-    profile = mkdtempSync(join(tmpdir(), 'e2e-chromium-'))
-    // A persistent context is how Playwright takes a --user-data-dir; the profile is fresh each run.
-    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })
-    const origin = worker.origin
-    await browser.route('**/*', (route) => {
-      const url = route.request().url()
-      if (new URL(url).origin === origin) return route.continue()
-      blocked.push(url)
-      return route.abort('blockedbyclient')
-    })
-    browser.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text())
-    })
+    chromiumBrowser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })
   })
 
   // A hook, not a test, so that it runs after every test of the file.
   after(async () => {
-    await browser?.close()
+    await chromiumBrowser?.close()
     worker?.stop()
-    if (profile) rmSync(profile, { recursive: true, force: true })
     assert.deepEqual(blocked, [], 'requests outside the local server')
     assert.deepEqual(cspViolations, [], 'Content-Security-Policy violations')
   })
 }
 
-/** A fresh tab for one test; on failure its screenshot is saved under the test's name. */
+/**
+ * A browser profile of its own (cookies, storage, tabs): one person at one computer. Its tabs share
+ * the console's session, as a real browser's do; two people need two of these.
+ */
+export async function newProfile() {
+  const context = await chromiumBrowser.newContext()
+  const origin = worker.origin
+  await context.route('**/*', (route) => {
+    const url = route.request().url()
+    if (new URL(url).origin === origin) return route.continue()
+    blocked.push(url)
+    return route.abort('blockedbyclient')
+  })
+  context.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text())
+  })
+  return context
+}
+
+/** A fresh tab, in a fresh profile, for one test; on failure its screenshot is saved under the test's name. */
 export async function withPage(t, body) {
-  const page = await browser.newPage()
+  const profile = await newProfile()
+  const page = await profile.newPage()
   page.setDefaultTimeout(15_000)
   try {
     await body(page)
@@ -76,7 +81,7 @@ export async function withPage(t, body) {
     error.message += `\n(screenshot: ${file})`
     throw error
   } finally {
-    await page.close()
+    await profile.close()
   }
 }
 

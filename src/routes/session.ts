@@ -24,7 +24,7 @@ const tags = ['Auth']
 const COOKIE_SET = {
   'Set-Cookie': {
     description: `\`${REFRESH_COOKIE}=<refresh token>; Path=${SESSION_PATH}; Max-Age=<its lifetime>; HttpOnly; Secure; SameSite=Strict\``,
-    schema: { type: 'string' as const, maxLength: 4096 },
+    schema: { type: 'string' as const, maxLength: 4096, pattern: `^${REFRESH_COOKIE}=` },
   },
 }
 

@@ -1,8 +1,9 @@
 // The console's one door to the API: same origin, bearer tokens, and every refusal turned into
-// words. The access token lives only in memory; the refresh token in sessionStorage (this tab, until
-// it closes), never localStorage.
-
-const REFRESH_KEY = 'console.refresh'
+// words. The access token lives only in this tab's memory. The refresh token is an HttpOnly cookie
+// that no script can read, shared by every tab of the browser and sent only to /api/auth/session/.
+// Whatever uses that cookie (a renewal, a clinic switch, signing out) runs in one tab at a time
+// (Web Locks), so no tab ever sends a token that another has just rotated, which the API would take
+// for theft; and the tabs tell each other when the session starts, ends or moves to another clinic.
 
 import type { Me, User } from './types'
 
@@ -46,6 +47,8 @@ interface RequestOptions {
   headers?: Record<string, string>
   /** Skip the bearer token (sign-in, refresh, logout). */
   anonymous?: boolean
+  /** Uses the session cookie, so runs while no other tab does. */
+  exclusive?: boolean
 }
 
 export interface Answer<T> {
@@ -56,16 +59,18 @@ export interface Answer<T> {
 /** Sends one request; on an expired access token, refreshes once and retries. */
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<Answer<T>> {
   const signedIn = access !== null && !options.anonymous
-  let response = await send(method, path, options)
+  // The renewal between two tries takes the lock itself, so it is never held across both.
+  const attempt = () => (options.exclusive ? oneTabAtATime(() => send(method, path, options)) : send(method, path, options))
+  let response = await attempt()
   if (response.status === 401 && signedIn) {
     const renewed = await refresh()
-    if (renewed) response = await send(method, path, options)
+    if (renewed) response = await attempt()
   }
   const text = await response.text()
   if (!response.ok) {
     const error = refusal(response, text)
     if (response.status === 401 && signedIn) {
-      forget()
+      access = null
       onSignedOut(error.message)
     }
     throw error
@@ -101,74 +106,76 @@ function refusal(response: Response, text: string): RequestFailed {
   return new RequestFailed(response.status, 'error', `The server answered ${response.status} ${response.statusText || ''}`.trim() + '.')
 }
 
+const SESSION = '/api/auth/session/'
+
+/** What one tab tells the others about the session they share. */
+export type SessionEvent = 'signed-in' | 'signed-out' | 'switched'
+
+const tabs = new BroadcastChannel('console-session')
+
+/** Called with what another tab did to the session (a tab never hears its own). */
+export function whenAnotherTab(callback: (event: SessionEvent) => void) {
+  tabs.onmessage = (message: MessageEvent<SessionEvent>) => callback(message.data)
+}
+
+/** Runs `work` while no other tab of this origin runs work that uses the session cookie. */
+async function oneTabAtATime<T>(work: () => Promise<T>): Promise<T> {
+  return await navigator.locks.request('console-session', work)
+}
+
 let refreshing: Promise<boolean> | null = null
 
-/** Trades the stored refresh token for new tokens; false (and signed out) when it is refused. */
+/** A new access token for the cookie's session; false (and signed out here) when it is refused. */
 export function refresh(): Promise<boolean> {
-  refreshing ??= (async () => {
-    const token = sessionStorage.getItem(REFRESH_KEY)
-    if (!token) return false
-    const response = await send('POST', '/api/auth/refresh/', { body: { refresh: token }, anonymous: true }).catch(() => null)
+  refreshing ??= oneTabAtATime(async () => {
+    const response = await send('POST', `${SESSION}refresh/`, { anonymous: true }).catch(() => null)
     if (!response?.ok) {
       await response?.text()
-      // Another answer than 401 (a 429, no network) keeps the refresh token for a later try.
-      if (response?.status === 401) forget()
+      // Another answer than 401 (a 429, no network) keeps the session for a later try.
+      if (response?.status === 401) access = null
       return false
     }
-    const tokens = (await response.json()) as { access: string; refresh: string }
-    remember(tokens)
+    access = ((await response.json()) as { access: string }).access
     return true
-  })().finally(() => {
+  }).finally(() => {
     refreshing = null
   })
   return refreshing
 }
 
-function remember(tokens: { access: string; refresh: string }) {
-  access = tokens.access
-  sessionStorage.setItem(REFRESH_KEY, tokens.refresh)
-}
-
-function forget() {
-  access = null
-  sessionStorage.removeItem(REFRESH_KEY)
-}
-
 export async function signIn(email: string, password: string): Promise<User> {
-  const { data } = await request<{ access: string; refresh: string; user: User }>('POST', '/api/auth/login/', {
-    body: { email, password },
-    anonymous: true,
-  })
-  remember(data)
+  const { data } = await request<{ access: string; user: User }>('POST', SESSION, { body: { email, password }, anonymous: true, exclusive: true })
+  access = data.access
+  tabs.postMessage('signed-in' satisfies SessionEvent)
   return data.user
 }
 
-/** Restores a session from this tab's refresh token, if it has one that still works. */
+/** Picks up the browser's session (another tab's, or this tab's before a reload), if there is one that still works. */
 export async function resume(): Promise<Me | null> {
   if (!(await refresh())) return null
   return whoAmI()
 }
 
+/** Forgets this tab's access token, after another tab signed out. */
+export function forgetAccess() {
+  access = null
+}
+
 /** The signed-in user with the clinic the tokens act in, their role there and their other clinics. */
 export const whoAmI = () => get<Me>('/api/auth/me/')
 
-/**
- * Trades this session for one in another clinic of the user's; the refresh token of the clinic left
- * is revoked, so the tab holds one session.
- */
+/** Moves the session, every tab's, to another clinic of the user's; the refresh token of the clinic left dies with the move. */
 export async function switchClinic(clinic: number): Promise<void> {
-  const { data } = await request<{ access: string; refresh: string }>('POST', '/api/auth/switch-clinic/', { body: { clinic } })
-  const left = sessionStorage.getItem(REFRESH_KEY)
-  remember(data)
-  if (left) await request('POST', '/api/auth/logout/', { body: { refresh: left }, anonymous: true }).catch(() => {})
+  const { data } = await request<{ access: string }>('POST', `${SESSION}switch-clinic/`, { body: { clinic }, exclusive: true })
+  access = data.access
+  tabs.postMessage('switched' satisfies SessionEvent)
 }
 
-/** Logs out on the server (the refresh token dies there) and forgets both tokens here. */
+/** Signs out every tab: the refresh token dies on the server and the cookie is cleared. */
 export async function signOut(): Promise<void> {
-  const token = sessionStorage.getItem(REFRESH_KEY)
   access = null
-  sessionStorage.removeItem(REFRESH_KEY)
-  if (token) await request('POST', '/api/auth/logout/', { body: { refresh: token }, anonymous: true }).catch(() => {})
+  await request('DELETE', SESSION, { anonymous: true, exclusive: true }).catch(() => {})
+  tabs.postMessage('signed-out' satisfies SessionEvent)
 }
 
 /** A query string from the filters that have a value. */

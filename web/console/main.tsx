@@ -3,7 +3,7 @@
 import './console.css'
 import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import { resume, signOut, switchClinic, whenSignedOut, whoAmI } from './api'
+import { forgetAccess, refresh, resume, signOut, switchClinic, whenAnotherTab, whenSignedOut, whoAmI } from './api'
 import type { Me } from './types'
 import { hasUnsavedEdits } from './form'
 import { CLINIC_ROLE_LABELS, labelOf } from './format'
@@ -54,25 +54,42 @@ function App() {
     setFlash({ text: said(where), path: target })
     navigate(target)
   }
+  // The section's list: what was open (a patient of the clinic left) is not in the new clinic.
+  const section = (user: Me) => sectionsOf(user).find(({ href }) => location.pathname.startsWith(href))?.href ?? HOME
   const switchTo = async (clinic: number) => {
     await switchClinic(clinic)
-    // The section's list: what was open (a patient of the clinic left) is not in the new clinic.
-    const section = (user: Me) => sectionsOf(user).find(({ href }) => path.startsWith(href))?.href ?? HOME
     await arrive(section, (where) => `You are now working in ${where}.`)
   }
 
-  useEffect(() => {
-    whenSignedOut((reason) => {
-      const lost = hasUnsavedEdits() ? ' Changes you had not saved were lost.' : ''
-      setNotice(`You have been signed out: ${reason}${lost}`)
-      setSession(null)
-    })
+  const signedOut = (notice: string) => {
+    const lost = hasUnsavedEdits() ? ' Changes you had not saved were lost.' : ''
+    setNotice(`${notice}${lost}`)
+    setSession(null)
+  }
+  /** Picks up the session the browser holds now (at load, or after another tab signed in). */
+  const pickUp = () =>
     resume()
       .then((user) => (user ? start(user) : setSession(null)))
       .catch((caught) => {
         setError(caught)
         setSession(null)
       })
+
+  useEffect(() => {
+    whenSignedOut((reason) => signedOut(`You have been signed out: ${reason}`))
+    whenAnotherTab((event) => {
+      if (event === 'signed-out') {
+        forgetAccess()
+        signedOut('You signed out in another tab.')
+      } else if (event === 'signed-in') {
+        void pickUp()
+      } else {
+        refresh()
+          .then(() => arrive(section, (where) => `Another tab moved this session to ${where}.`))
+          .catch(setError)
+      }
+    })
+    void pickUp()
   }, [])
 
   if (session === undefined) return <p aria-busy="true">Loading the console…</p>
