@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
-import { VIEWPORTS, api, axeViolations, browser, go, joinClinic, newUser, rowsRead, send, signIn, signedIn, sleep, useBrowser, withPage, worker } from './support.mjs'
+import { VIEWPORTS, api, axeViolations, go, joinClinic, newProfile, newUser, rowsRead, send, signIn, signedIn, sleep, useBrowser, withPage, worker } from './support.mjs'
 
 useBrowser()
 
@@ -58,8 +58,9 @@ describe('accounts', () => {
     assert.equal(locked.locked_everywhere, false)
     assert.ok(Date.parse(locked.locked_until) > Date.now() + 10 * 60 * 1000, `locked until ${locked.locked_until}`)
 
-    // The owner's console says why it refuses them.
-    const victimPage = await browser.newPage()
+    // The owner, at a computer of their own: the console says why it refuses them.
+    const victimProfile = await newProfile()
+    const victimPage = await victimProfile.newPage()
     try {
       await signIn(victimPage, victim.email)
       await victimPage.getByRole('alert').filter({ hasText: LOCKED_MESSAGE }).waitFor()
@@ -114,7 +115,7 @@ describe('accounts', () => {
       await victimPage.getByRole('button', { name: 'Sign in' }).click()
       await victimPage.getByRole('button', { name: 'Sign out' }).waitFor()
     } finally {
-      await victimPage.close()
+      await victimProfile.close()
     }
   })
 
