@@ -138,7 +138,9 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
     { path: '/api/admin/users/?search=ada', as: 'admin', walks: ADMIN_USERS },
     { path: '/api/admin/users/?role=admin', as: 'admin', walks: ADMIN_USERS },
     { path: '/api/admin/users/?status=inactive', as: 'admin', walks: ADMIN_USERS },
-    { path: '/api/admin/users/?status=locked&role=user&search=plans', as: 'admin', walks: ADMIN_USERS },
+    // Locked accounts are found from the recent failed logins, by index, never by walking every account.
+    { path: '/api/admin/users/?status=locked', as: 'admin' },
+    { path: '/api/admin/users/?status=locked&role=user&search=plans', as: 'admin' },
   ],
   'GET /api/admin/users/:id': [{ path: '/api/admin/users/{target}/', as: 'admin' }],
   'POST /api/auth/switch-clinic': [{ path: '/api/auth/switch-clinic/', body: { clinic: '{clinic}' } }],

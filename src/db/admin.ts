@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder } from 'kysely'
 import { nowSeconds, utcTextAt } from '../core/clock'
 import { NON_FIELD } from '../core/error-codes'
+import { LOCKOUT } from '../core/lockout'
 import type { Outcome } from '../core/refusal'
 import type { AdminUser, AdminUserListQuery, AdminUserUpdate, AuditEventItem, AuditListQuery } from '../schemas/admin'
 import { auditQueryIf, newEventId } from './audit'
@@ -65,7 +66,12 @@ async function listUsers(db: Db, adminId: number, { search, role, status, ...pag
   if (status === 'locked') {
     query = query.where((eb) => {
       const ends = lockEnds(eb, now)
-      return eb.or([eb(ends.network, 'is not', null), eb(ends.account, 'is not', null)])
+      return eb.and([
+        // Only accounts that failed within the longest window can be locked: SQLite starts from
+        // those few (by the attempt-time index) and seeks each account by email, not from every account.
+        eb('email', 'in', eb.selectFrom('login_attempts').select('account').where('attempted_at', '>=', now - LOCKOUT.accountWindowSeconds)),
+        eb.or([eb(ends.network, 'is not', null), eb(ends.account, 'is not', null)]),
+      ])
     })
   }
   const { count, rows, checked } = await fetchPage(db, query.orderBy('id', 'desc'), page, adminCheck(db, adminId))
