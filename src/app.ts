@@ -3,6 +3,7 @@ import { secureHeaders } from 'hono/secure-headers'
 import { API_OVERVIEW } from './lib/api-overview'
 import { handleError } from './lib/errors'
 import { methodNotAllowedAnswer, noSuchPath } from './lib/not-found'
+import { REFRESH_COOKIE } from './lib/refresh-cookie'
 import { createRouter } from './lib/router'
 import { configureZod } from './lib/zod-config'
 import { accessLog } from './middleware/access-log'
@@ -22,7 +23,6 @@ import { doctorsRoutes } from './routes/doctors'
 import { healthRoutes } from './routes/health'
 import { patientsRoutes } from './routes/patients'
 import { sessionRoutes } from './routes/session'
-import { REFRESH_COOKIE } from './lib/refresh-cookie'
 
 configureZod()
 
@@ -77,7 +77,7 @@ app.doc31('/api/openapi.json', {
   // Relative, so "Try it out" on /docs/ calls the origin that served the page: any port, any deployment.
   servers: [{ url: '/', description: 'The origin serving this document: local, staging or production alike', 'x-internal': true }],
   tags: [
-    { name: 'Auth', description: 'Accounts and tokens: register, log in, refresh, log out, change the password.' },
+    { name: 'Auth', description: "Accounts and tokens: register, log in, refresh, log out, change the password; the console's cookie session under /api/auth/session/." },
     { name: 'Patients', description: "The patients of the token's clinic and their audit history." },
     { name: 'Doctors', description: 'The shared doctor directory; only the user who added a doctor may change it.' },
     { name: 'Assignments', description: "Which doctors are assigned to which of the clinic's patients." },
