@@ -49,7 +49,8 @@ describe('GET /api/patients/{id}/access-report/', () => {
     expect(report.body).toMatchObject({ patient_id: patient.id, count: report.body.accesses.length })
     const kinds = report.body.accesses.map((access: { kind: string; action: string }) => `${access.kind} ${access.action}`)
     expect(kinds).toEqual(['change patient.create', 'read patient.read', 'search patient.list', 'change patient.update', 'refused patient.read'])
-    const [, readAccess, searchAccess, , refusedAccess] = report.body.accesses
+    const [, readAccess, searchAccess, updateAccess, refusedAccess] = report.body.accesses
+    expect(updateAccess).toMatchObject({ kind: 'change', action: 'patient.update', changed: ['address'], source: 'hot' })
     expect(readAccess).toEqual({
       event_id: read.sent[0].event_id,
       occurred_at: read.sent[0].occurred_at,
@@ -60,6 +61,7 @@ describe('GET /api/patients/{id}/access-report/', () => {
       action: 'patient.read',
       outcome: 'ok',
       query: null,
+      changed: null,
       network: '2001:db8:1:2::/64',
       request_id: read.headers.get('x-request-id'),
       client_request_id: null,
@@ -106,14 +108,19 @@ describe('GET /api/patients/{id}/access-report/', () => {
     const owner = await signedInUser({ name: '=HYPERLINK("http://evil.example","click")' })
     const patient = await createPatient(owner.access)
     await audited('GET', `/api/patients/${patient.id}/`, owner)
+    const patched = await send('PATCH', `/api/patients/${patient.id}/`, { token: owner.access, body: { address: '=1+1', phone_number: '+1 415 555 0100' } })
+    expect(patched.status).toBe(200)
     const answer = await send('GET', `/api/patients/${patient.id}/access-report/?${around()}&format=csv`, { token: owner.access })
     expect(answer.status).toBe(200)
     expect(answer.headers.get('content-type')).toBe('text/csv; charset=utf-8')
     const lines = answer.text.split('\r\n')
-    expect(lines[0]).toBe('occurred_at,actor_id,actor_name,role,clinic_id,kind,action,outcome,query,network,request_id,client_request_id,event_id,source')
-    expect(lines).toHaveLength(4)
+    expect(lines[0]).toBe('occurred_at,actor_id,actor_name,role,clinic_id,kind,action,outcome,query,changed,network,request_id,client_request_id,event_id,source')
+    expect(lines).toHaveLength(5)
     expect(lines.at(-1)).toBe('')
-    expect(lines[2]).toMatch(new RegExp(`,${owner.id},"'=HYPERLINK\\(""http://evil\\.example"",""click""\\)",admin,\\d+,read,patient\\.read,ok,,`))
+    expect(lines[2]).toMatch(new RegExp(`,${owner.id},"'=HYPERLINK\\(""http://evil\\.example"",""click""\\)",admin,\\d+,read,patient\\.read,ok,,,`))
+    // An update names the fields it changed, space-separated, in the record's field order.
+    expect(lines[3]).toMatch(/,change,patient\.update,ok,,phone_number address,/)
+    expect(answer.text).not.toContain('=1+1')
   })
 
   it('answers a FHIR R4 Bundle of BALP AuditEvents that conforms to the AuditEvent structure', async () => {
@@ -133,7 +140,9 @@ describe('GET /api/patients/{id}/access-report/', () => {
       [`${balp}.PatientUpdate`, 'U', '0'],
       [`${balp}.PatientRead`, 'R', '4'],
     ])
-    const [, readEvent, queryEvent] = events
+    const [, readEvent, queryEvent, updateEvent] = events
+    expect(updateEvent.entity![0]).toMatchObject({ what: { reference: `Patient/${patient.id}` }, detail: [{ type: 'changed', valueString: 'address' }] })
+    expect(readEvent.entity![0].detail).toBeUndefined()
     expect(readEvent.entity).toContainEqual(expect.objectContaining({ what: { reference: `Patient/${patient.id}` } }))
     expect(readEvent.entity).toContainEqual({
       what: { identifier: { value: read.sent[0].request_id } },
@@ -182,7 +191,9 @@ describe('GET /api/patients/{id}/access-report/', () => {
       ['patient.read', 'archive'],
       ['patient.read', 'hot'],
     ])
-    expect(report.body.accesses[1]).toMatchObject({ event_id: read.sent[0].event_id, actor: { id: owner.id, name: 'Olive Owner' }, network: '2001:db8:1:2::/64' })
+    expect(report.body.accesses[1]).toMatchObject({ event_id: read.sent[0].event_id, actor: { id: owner.id, name: 'Olive Owner' }, network: '2001:db8:1:2::/64', changed: null })
+    // An archived update names its changed fields as a hot one does: they travel in the event's detail.
+    expect(report.body.accesses[3]).toMatchObject({ action: 'patient.update', kind: 'change', changed: ['address'], actor: { id: owner.id, name: 'Olive Owner' } })
     expect(report.body.accesses[5]).toMatchObject({ event_id: later.sent[0].event_id })
   })
 

@@ -355,11 +355,13 @@ describe('GET /api/patients/{id}/history/', () => {
       id: expect.any(Number),
       occurred_at: expect.any(String),
       actor_id: owner.id,
+      actor_name: 'Test Clinician',
       action: 'patient.update',
       resource_type: 'patient',
       resource_id: patient.id,
       outcome: 'ok',
       request_id: (await eventsOf(patched.requestId))[0].request_id,
+      changed: ['blood_group'],
     })
     const ids = response.body.results.map((event: AuditRow) => event.id)
     expect(ids).toEqual([...ids].sort((a, b) => b - a))

@@ -117,6 +117,7 @@ const budgets = (f: Fixture): Record<string, Probe[]> => ({
   'GET /api/patients/:patient_id/doctors': [{ path: `/api/patients/${f.patient}/doctors/`, token: f.access, budget: 1, status: 200 }],
   'GET /api/patients/:id/history': [
     { path: `/api/patients/${f.patient}/history/`, token: f.access, budget: 1, status: 200 },
+    { path: `/api/patients/${f.patient}/history/?reads=false`, token: f.access, budget: 1, status: 200 },
     { path: '/api/patients/999999999/history/', token: f.access, budget: 1, status: 404 },
   ],
   'DELETE /api/patients/:id': [

@@ -108,7 +108,7 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
   'GET /api/patients/:id': [{ path: '/api/patients/{patient}/' }],
   'PUT /api/patients/:id': [{ path: '/api/patients/{patient}/', body: { name: 'Put', date_of_birth: '1990-01-01', gender: 'other', email: 'plans@example.com' } }],
   'PATCH /api/patients/:id': [{ path: '/api/patients/{patient}/', body: { name: 'Patched' } }],
-  'GET /api/patients/:id/history': [{ path: '/api/patients/{patient}/history/' }],
+  'GET /api/patients/:id/history': [{ path: '/api/patients/{patient}/history/' }, { path: '/api/patients/{patient}/history/?reads=false' }],
   'GET /api/patients/:id/access-report': [{ path: '/api/patients/{patient}/access-report/?from=2000-01-01T00:00:00Z&to=2999-01-01T00:00:00Z' }],
   'GET /api/patients/:patient_id/doctors': [{ path: '/api/patients/{patient}/doctors/' }],
   'DELETE /api/patients/:id': [{ path: '/api/patients/{spare}/' }, { path: '/api/patients/{patient}/' }],

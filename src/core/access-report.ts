@@ -1,8 +1,13 @@
 import type { AuditEvent as FhirAuditEvent, AuditEventEntity, Bundle, Coding } from 'fhir/r4'
+import { changedOf, type ChangedField } from './audit'
+import { READ_ACTIONS } from './enums'
 import type { ArchivedEvent } from './audit-chain'
 import { networkOf } from './network'
 
-/** What an access was, as a patient or a compliance officer asks it. */
+/**
+ * What an access was, as a patient or a compliance officer asks it; `report` is a disclosure that is
+ * neither a read nor a list (the history, the access report, a read of the audit trail).
+ */
 export type AccessKind = 'read' | 'list' | 'search' | 'change' | 'refused' | 'report'
 
 /** One access to a patient's record, from the hot window in D1 or from the archive. */
@@ -19,6 +24,8 @@ export interface Access {
   outcome: 'ok' | 'denied' | 'not_found'
   /** What a list or a search asked for (its query parameters). */
   query: Record<string, unknown> | null
+  /** The fields an update changed, by name (never their values); null for anything else. */
+  changed: ChangedField[] | null
   /** The client's network: an IPv4 address, or an IPv6 /64. */
   network: string | null
   request_id: string
@@ -35,8 +42,7 @@ function kindOf(action: string, outcome: string, query: Record<string, unknown> 
   const verb = action.slice(action.indexOf('.') + 1)
   if (verb === 'list') return query && typeof query.search === 'string' && query.search !== '' ? 'search' : 'list'
   if (verb === 'read') return 'read'
-  if (verb === 'history' || verb === 'access_report') return 'report'
-  return 'change'
+  return (READ_ACTIONS as readonly string[]).includes(action) ? 'report' : 'change'
 }
 
 const asRecord = (value: unknown): Record<string, unknown> | null =>
@@ -71,6 +77,7 @@ export function toAccess(event: ArchivedEvent, names: ReadonlyMap<number, string
     action: String(event.action),
     outcome,
     query,
+    changed: changedOf(event.detail),
     network: ip === null ? null : networkOf(ip),
     request_id: String(event.request_id),
     client_request_id: textOrNull(event.client_request_id),
@@ -96,6 +103,7 @@ const CSV_COLUMNS = [
   'action',
   'outcome',
   'query',
+  'changed',
   'network',
   'request_id',
   'client_request_id',
@@ -124,6 +132,7 @@ export function accessCsv(accesses: readonly Access[]): string {
       access.action,
       access.outcome,
       access.query ? queryString(access.query) : null,
+      access.changed ? access.changed.join(' ') : null,
       access.network,
       access.request_id,
       access.client_request_id,
@@ -178,6 +187,10 @@ export function toFhirAuditEvent(access: Access, patientId: number): FhirAuditEv
       type: coding('https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType', 'XrequestId', 'X-Request-Id'),
     },
   ]
+  if (access.changed?.length) {
+    // Which fields an update changed, by name: what the trail holds of it, never a value.
+    entity[0].detail = [{ type: 'changed', valueString: access.changed.join(' ') }]
+  }
   if (action === 'E') {
     const query = queryString(access.query ?? {})
     entity.push({

@@ -1,5 +1,6 @@
 export type { AuditAction, AuditOutcome, AuditResourceType } from './enums'
-import type { AuditAction, AuditOutcome, AuditResourceType, ClinicRole } from './enums'
+import { ASSIGNMENT_FIELDS, DOCTOR_FIELDS, PATIENT_FIELDS } from './enums'
+import type { AssignmentField, AuditAction, AuditOutcome, AuditResourceType, ClinicRole, DoctorField, PatientField } from './enums'
 
 /** Who did it and from where: the request's part of every audit event. */
 export interface AuditStamp {
@@ -24,7 +25,10 @@ export interface AuditEvent {
   resourceType: AuditResourceType
   resourceId: number | null
   outcome: AuditOutcome
-  /** What changed, for changes to accounts and memberships (a role before and after); never a password or a patient field. */
+  /**
+   * What changed, for changes to accounts and memberships (a role before and after), or an update's
+   * changed fields by name (db/audit.ts `changedDetail`); never a password or a patient field's value.
+   */
   detail?: Record<string, unknown>
 }
 
@@ -75,4 +79,27 @@ export function auditMessage(stamp: AuditStamp, disclosure: Disclosure, occurred
     actor_role: stamp.actorRole ?? null,
     patients: [...new Set(disclosure.patients)],
   }
+}
+
+/** A field an update event may name among those it changed. */
+export type ChangedField = PatientField | DoctorField | AssignmentField
+
+const CHANGEABLE: ReadonlySet<string> = new Set([...PATIENT_FIELDS, ...DOCTOR_FIELDS, ...ASSIGNMENT_FIELDS])
+
+/**
+ * The names an update event recorded in its `detail` (`{"changed": [...]}`, JSON text as stored, in
+ * D1 and in the archive alike); null for an event that recorded none (not an update, or an update
+ * from before the names were kept).
+ */
+export function changedOf(detail: unknown): ChangedField[] | null {
+  if (typeof detail !== 'string') return null
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(detail)
+  } catch {
+    return null
+  }
+  const changed = parsed && typeof parsed === 'object' ? (parsed as { changed?: unknown }).changed : undefined
+  if (!Array.isArray(changed)) return null
+  return changed.filter((name): name is ChangedField => typeof name === 'string' && CHANGEABLE.has(name))
 }

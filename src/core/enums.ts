@@ -92,5 +92,44 @@ export const AUDIT_ACTIONS = [
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
+/**
+ * The actions that disclose without changing anything: reads, lists and searches, and reads of the
+ * audit trail itself. A patient's history leaves them out when asked (`reads=false`), and the access
+ * report tells them from changes.
+ */
+export const READ_ACTIONS = [
+  'patient.read',
+  'patient.list',
+  'patient.history',
+  'patient.access_report',
+  'mapping.read',
+  'mapping.list',
+  'admin.audit_list',
+  'clinic.audit_read',
+] as const satisfies readonly AuditAction[]
+
+/** The fields a patient update may change, in the schema's order: the order an update event names them in. */
+export const PATIENT_FIELDS = ['name', 'date_of_birth', 'gender', 'email', 'phone_number', 'address', 'blood_group', 'medical_history'] as const
+export type PatientField = (typeof PATIENT_FIELDS)[number]
+
+/** The fields a doctor update may change, in the schema's order. */
+export const DOCTOR_FIELDS = [
+  'name',
+  'specialization',
+  'email',
+  'phone_number',
+  'qualification',
+  'experience_years',
+  'license_number',
+  'clinic_address',
+  'consultation_fee',
+  'is_available',
+] as const
+export type DoctorField = (typeof DOCTOR_FIELDS)[number]
+
+/** The fields an assignment update may change. */
+export const ASSIGNMENT_FIELDS = ['notes', 'is_active'] as const
+export type AssignmentField = (typeof ASSIGNMENT_FIELDS)[number]
+
 export const AUDIT_RESOURCE_TYPES = ['patient', 'doctor', 'mapping', 'user', 'clinic', 'invitation', 'audit_event', 'dead_letter'] as const
 export type AuditResourceType = (typeof AUDIT_RESOURCE_TYPES)[number]

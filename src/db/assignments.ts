@@ -1,4 +1,5 @@
 import type { ExpressionBuilder } from 'kysely'
+import { ASSIGNMENT_FIELDS } from '../core/enums'
 import type { FieldErrors } from '../core/error-codes'
 import type { Outcome, Unseen } from '../core/refusal'
 import type { IfMatch, Versioned } from '../core/versions'
@@ -10,7 +11,7 @@ import type {
   AssignmentUpdate,
   PatientDoctors,
 } from '../schemas/assignments'
-import { auditPatientQuery, auditWriteQuery, insertedId, newEventId } from './audit'
+import { auditPatientQuery, auditUpdateQuery, auditWriteQuery, changedDetail, insertedId, newEventId } from './audit'
 import { batch, type Db } from './client'
 import { refusingConstraints } from './constraints'
 import { DOCTOR_COLUMNS, toDoctor, type DoctorFields } from './doctors'
@@ -214,20 +215,31 @@ export function assignmentsRepo({ db, stamp, userId, clinicId }: ClinicScope) {
       const current = own().select(ASSIGNMENT_COLUMNS).where('mappings.id', '=', id)
       const update = db.kysely.updateTable('mappings')
       const eventId = newEventId()
+      // One guard for the UPDATE and for the audit event that reads the row just before it.
+      const target = (eb: ExpressionBuilder<Database, 'mappings'>) =>
+        eb.and([
+          eb('mappings.id', '=', id),
+          eb('mappings.patient_id', 'in', clinicPatientIds(eb, clinicId)),
+          eb('mappings.patient_id', '=', pair.patient ?? eb.ref('mappings.patient_id')),
+          eb('mappings.doctor_id', '=', pair.doctor ?? eb.ref('mappings.doctor_id')),
+          versionMatches(versionColumns(eb), ifMatch),
+        ])
       const { before, updated, after } = await batch(db, {
         before: current,
+        audit: auditUpdateQuery(
+          db,
+          stamp,
+          { action: 'mapping.update', resourceType: 'mapping', resourceId: id, eventId },
+          db.kysely.selectFrom('mappings').select(changedDetail(ASSIGNMENT_FIELDS, values).as('detail')).where(target),
+          anyAssignment(db, id),
+        ),
+        patient: auditPatientQuery(db, eventId, patientOf(db, id)),
         updated: (hasChanges
           ? update.set({ ...values, version: (eb) => eb('version', '+', 1), updated_at: nowUtc() })
           : update.set({ version: (eb) => eb.ref('version') })
         )
-          .where('mappings.id', '=', id)
-          .where('mappings.patient_id', 'in', (eb) => clinicPatientIds(eb, clinicId))
-          .where('mappings.patient_id', '=', pair.patient ?? ((eb) => eb.ref('mappings.patient_id')))
-          .where('mappings.doctor_id', '=', pair.doctor ?? ((eb) => eb.ref('mappings.doctor_id')))
-          .where((eb) => versionMatches(versionColumns(eb), ifMatch))
+          .where(target)
           .returning('mappings.id'),
-        audit: auditWriteQuery(db, stamp, { action: 'mapping.update', resourceType: 'mapping', resourceId: id, eventId }, anyAssignment(db, id)),
-        patient: auditPatientQuery(db, eventId, patientOf(db, id)),
         after: current,
       })
       if (!before[0]) return { refused: 'not_found' }

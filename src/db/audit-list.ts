@@ -1,6 +1,6 @@
 import { utcSeconds } from '../core/clock'
 import type { AuditListQuery } from '../schemas/admin'
-import { sincePatientCreated } from './audit'
+import { actorNameOf, sincePatientCreated } from './audit'
 import type { Db } from './client'
 import { startsWithDot } from './sql'
 
@@ -16,7 +16,7 @@ export function auditEventsQuery(db: Db, { actor, action, resource, since, until
   let query = db.kysely
     .selectFrom('audit_events')
     .selectAll('audit_events')
-    .select((eb) => eb.selectFrom('users').select('users.name').whereRef('users.id', '=', 'audit_events.actor_id').as('actor_name'))
+    .select(actorNameOf)
   if (clinic !== undefined) query = query.where('clinic_id', '=', clinic)
   if (actor !== undefined) query = query.where('actor_id', '=', actor)
   if (action?.endsWith('.*')) query = query.where(startsWithDot('action', action.slice(0, -1)))

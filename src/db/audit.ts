@@ -1,4 +1,4 @@
-import { sql, type Expression, type RawBuilder, type SelectQueryBuilder } from 'kysely'
+import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder } from 'kysely'
 import type { AuditEvent, AuditMessage, AuditOutcome, AuditStamp } from '../core/audit'
 import type { ClinicRole } from '../core/permissions'
 import { batch, type Db } from './client'
@@ -6,6 +6,10 @@ import type { Database } from './schema'
 
 /** A new event's id, unique in `audit_events.event_id`; resource rows name their event by it. */
 export const newEventId = () => crypto.randomUUID()
+
+/** An event's `actor_name` column: its actor's name now, by primary key (none for a count that drops the select). */
+export const actorNameOf = (eb: ExpressionBuilder<Database, 'audit_events'>) =>
+  eb.selectFrom('users').select('users.name').whereRef('users.id', '=', 'audit_events.actor_id').as('actor_name')
 
 /**
  * The actor's role in the stamp's clinic, as SQL: an event written in the same batch as the
@@ -106,6 +110,48 @@ export function auditWriteQuery(
     resource_type: event.resourceType,
     resource_id: event.resourceId,
     outcome: sql<AuditOutcome>`case when changes() > 0 then 'ok' else ${refused} end`,
+  })
+}
+
+/**
+ * An update event's `detail` as SQL, read from the row as it is before the UPDATE of the same batch:
+ * `{"changed":[...]}` with the name of each field whose new value differs from the stored one, in
+ * the order of `fields`. `IS NOT`, so NULL to a value is a change and a value sent again is not.
+ * Names only: no value is ever written to the trail. `values` holds what the UPDATE sets, keyed by
+ * field (undefined: left as it is); `columns` names a field's column where the two differ.
+ */
+export function changedDetail<F extends string>(fields: readonly F[], values: Partial<Record<F, unknown>>, columns: Partial<Record<F, string>> = {}): RawBuilder<string> {
+  const tests = fields
+    .filter((field) => values[field] !== undefined)
+    .map((field) => sql<string>`case when ${sql.ref(columns[field] ?? field)} is not ${values[field]} then ${`,"${field}"`} else '' end`)
+  if (tests.length === 0) return sql<string>`'{"changed":[]}'`
+  // Each name comes with its leading comma; substr drops the first one.
+  return sql<string>`'{"changed":[' || substr(${sql.join(tests, sql` || `)}, 2) || ']}'`
+}
+
+/**
+ * The audit INSERT for a guarded UPDATE, placed just BEFORE it in the same batch so that it reads
+ * the row as the UPDATE finds it. `before` selects one column, the event's `detail`
+ * (`changedDetail`), from the UPDATE's own table under the UPDATE's own WHERE: when it finds the
+ * row, the UPDATE changes it (a constraint the UPDATE breaks fails the whole batch, this event
+ * with it), so the event is 'ok' with that detail; else 'denied' when `found` returns a row, else
+ * 'not_found', with no detail.
+ */
+export function auditUpdateQuery(
+  db: Db,
+  stamp: AuditStamp,
+  event: Pick<AuditEvent, 'action' | 'resourceType'> & { resourceId: number; eventId?: string },
+  before: Expression<{ detail: string }>,
+  found: Expression<unknown>,
+) {
+  return db.kysely.insertInto('audit_events').values({
+    ...stampColumns(stamp),
+    event_id: event.eventId ?? newEventId(),
+    action: event.action,
+    resource_type: event.resourceType,
+    resource_id: event.resourceId,
+    outcome: sql<AuditOutcome>`case when exists ${before} then 'ok' when exists ${found} then 'denied' else 'not_found' end`,
+    detail: sql<string | null>`${before}`,
   })
 }
 

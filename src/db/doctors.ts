@@ -1,13 +1,14 @@
-import { sql, type Updateable } from 'kysely'
+import { sql, type ExpressionBuilder, type Updateable } from 'kysely'
+import { DOCTOR_FIELDS } from '../core/enums'
 import { formatCents } from '../core/money'
 import type { Outcome } from '../core/refusal'
 import type { IfMatch, Versioned } from '../core/versions'
 import type { Doctor, DoctorChanges, DoctorListQuery, DoctorOrdering, NewDoctor } from '../schemas/doctors'
-import { auditWriteQuery, insertedId } from './audit'
+import { auditUpdateQuery, auditWriteQuery, changedDetail, insertedId } from './audit'
 import { batch, type Db } from './client'
 import { refusingConstraints } from './constraints'
 import { fetchPage } from './page'
-import type { DoctorRow, DoctorsTable } from './schema'
+import type { Database, DoctorRow, DoctorsTable } from './schema'
 import type { Scope } from './scope'
 import { containsText, nowUtc, sortKey, versionMatches } from './sql'
 
@@ -125,23 +126,32 @@ export function doctorsRepo({ db, stamp, userId }: Scope) {
     update(id: number, changes: DoctorChanges, ifMatch: IfMatch): Promise<Outcome<Versioned<Doctor>>> {
       const values = columnsOf(changes)
       const hasChanges = Object.values(values).some((value) => value !== undefined)
+      // One guard for the UPDATE and for the audit event that reads the row just before it.
+      const target = (eb: ExpressionBuilder<Database, 'doctors'>) =>
+        eb.and([eb('id', '=', id), eb('created_by', '=', userId), versionMatches([sql.ref('version')], ifMatch)])
+      const { consultation_fee_cents, ...sameNames } = values
+      const changed = changedDetail(DOCTOR_FIELDS, { ...sameNames, consultation_fee: consultation_fee_cents }, { consultation_fee: 'consultation_fee_cents' })
       return refusingConstraints(async () => {
-      const { owners, updated } = await batch(db, {
-        owners: db.kysely.selectFrom('doctors').select('created_by').where('id', '=', id),
-        updated: db.kysely
-          .updateTable('doctors')
-          .set(
-            hasChanges ? { ...values, version: (eb) => eb('version', '+', 1), updated_at: nowUtc() } : { version: (eb) => eb.ref('version') },
-          )
-          .where('id', '=', id)
-          .where('created_by', '=', userId)
-          .where(versionMatches([sql.ref('version')], ifMatch))
-          .returning(VERSIONED_COLUMNS),
-        audit: auditWriteQuery(db, stamp, { action: 'doctor.update', resourceType: 'doctor', resourceId: id }, anyDoctor(db, id)),
-      })
-      if (updated[0]) return versioned(updated[0])
-      if (!owners[0]) return { refused: 'not_found' }
-      return owners[0].created_by === userId ? { refused: 'stale' } : { refused: 'denied' }
+        const { owners, updated } = await batch(db, {
+          owners: db.kysely.selectFrom('doctors').select('created_by').where('id', '=', id),
+          audit: auditUpdateQuery(
+            db,
+            stamp,
+            { action: 'doctor.update', resourceType: 'doctor', resourceId: id },
+            db.kysely.selectFrom('doctors').select(changed.as('detail')).where(target),
+            anyDoctor(db, id),
+          ),
+          updated: db.kysely
+            .updateTable('doctors')
+            .set(
+              hasChanges ? { ...values, version: (eb) => eb('version', '+', 1), updated_at: nowUtc() } : { version: (eb) => eb.ref('version') },
+            )
+            .where(target)
+            .returning(VERSIONED_COLUMNS),
+        })
+        if (updated[0]) return versioned(updated[0])
+        if (!owners[0]) return { refused: 'not_found' }
+        return owners[0].created_by === userId ? { refused: 'stale' } : { refused: 'denied' }
       })
     },
 

@@ -1,13 +1,14 @@
 import { sql, type ExpressionBuilder } from 'kysely'
 import { byTime, namesPatient, toAccess, type Access } from '../core/access-report'
+import { changedOf } from '../core/audit'
 import { decodeObject, type ArchivedEvent } from '../core/audit-chain'
 import { ageInYears } from '../core/clock'
+import { PATIENT_FIELDS, READ_ACTIONS } from '../core/enums'
 import { rolesWith } from '../core/permissions'
 import type { Outcome, Refusal, Unseen } from '../core/refusal'
 import type { IfMatch, Versioned } from '../core/versions'
-import type { PageQuery } from '../schemas/pagination'
-import type { HistoryEvent, Patient, PatientChanges, PatientInput, PatientListQuery } from '../schemas/patients'
-import { auditWriteQuery, insertedId, sincePatientCreated } from './audit'
+import type { HistoryEvent, HistoryQuery, Patient, PatientChanges, PatientInput, PatientListQuery } from '../schemas/patients'
+import { actorNameOf, auditUpdateQuery, auditWriteQuery, changedDetail, insertedId, sincePatientCreated } from './audit'
 import { batch, type Db } from './client'
 import { refusingConstraints } from './constraints'
 import { fetchPage } from './page'
@@ -128,26 +129,35 @@ export function patientsRepo({ db, stamp, userId, clinicId }: ClinicScope) {
     },
 
     /**
-     * Applies the changes in one statement guarded by clinic and If-Match, audited in the same batch;
-     * the clinic's read in that batch tells a changed version ('stale') from a missing patient. There
+     * Applies the changes in one statement guarded by clinic and If-Match, audited in the same batch
+     * by an event that names the fields whose value changed; the clinic's read in that batch tells a
+     * changed version ('stale') from a missing patient. There
      * must be a change: a PATCH of nothing is a read (routes/patients.ts).
      */
     update(id: number, changes: PatientChanges, ifMatch: IfMatch, { replace = false } = {}): Promise<Outcome<Versioned<Patient>>> {
       const history = replace && changes.medical_history === undefined ? { medical_history: historyAfterReplace(clinicId, userId) } : {}
-      const update = db.kysely.updateTable('patients')
+      const values = { ...changes, ...history }
+      // One guard for the UPDATE and for the audit event that reads the row just before it.
+      const target = (eb: ExpressionBuilder<Database, 'patients'>) =>
+        eb.and([eb('id', '=', id), eb('clinic_id', '=', clinicId), versionMatches([sql.ref('version')], ifMatch)])
       return refusingConstraints(async () => {
-      const { owned, updated } = await batch(db, {
-        owned: own().select('id').where('id', '=', id),
-        updated: update
-          .set((eb) => ({ ...changes, ...history, version: eb('version', '+', 1), updated_at: nowUtc() }))
-          .where('id', '=', id)
-          .where('clinic_id', '=', clinicId)
-          .where(versionMatches([sql.ref('version')], ifMatch))
-          .returningAll(),
-        audit: auditWriteQuery(db, stamp, { action: 'patient.update', resourceType: 'patient', resourceId: id }, anyPatient(db, id)),
-      })
-      if (updated[0]) return versioned(updated[0])
-      return { refused: owned[0] ? 'stale' : 'not_found' }
+        const { owned, updated } = await batch(db, {
+          owned: own().select('id').where('id', '=', id),
+          audit: auditUpdateQuery(
+            db,
+            stamp,
+            { action: 'patient.update', resourceType: 'patient', resourceId: id },
+            db.kysely.selectFrom('patients').select(changedDetail(PATIENT_FIELDS, values).as('detail')).where(target),
+            anyPatient(db, id),
+          ),
+          updated: db.kysely
+            .updateTable('patients')
+            .set((eb) => ({ ...values, version: eb('version', '+', 1), updated_at: nowUtc() }))
+            .where(target)
+            .returningAll(),
+        })
+        if (updated[0]) return versioned(updated[0])
+        return { refused: owned[0] ? 'stale' : 'not_found' }
       })
     },
 
@@ -189,16 +199,29 @@ export function patientsRepo({ db, stamp, userId, clinicId }: ClinicScope) {
      * One page of a patient's audit events, newest first, with their count, in one round trip; only
      * a patient whose audit record the caller may see has any (auditRecordOf, in every statement).
      */
-    async history(id: number, page: PageQuery): Promise<{ count: number; results: HistoryEvent[] } | Unseen> {
+    async history(id: number, { reads, ...page }: HistoryQuery): Promise<{ count: number; results: HistoryEvent[] } | Unseen> {
       const record = auditRecordOf(id)
-      const events = db.kysely
+      let events = db.kysely
         .selectFrom('audit_events')
-        .select(['id', 'occurred_at', 'actor_id', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id'])
+        .select((eb) => [
+          'id',
+          'occurred_at',
+          'actor_id',
+          actorNameOf(eb),
+          'action',
+          'resource_type',
+          'resource_id',
+          'outcome',
+          'request_id',
+          'detail',
+        ])
         .where(namingPatient(id))
         .where(sincePatientCreated(id))
         .where(({ exists }) => exists(record.visible()))
+      // A residual test on rows the patient's indexes found: `in` would tempt SQLite to the action index.
+      if (!reads) events = events.where('action', 'not in', READ_ACTIONS)
       const { count, rows, checked } = await fetchPage(db, events.orderBy('id', 'desc'), page, record.verdict)
-      return refusalOf(checked as Verdict[]) ?? { count, results: rows }
+      return refusalOf(checked as Verdict[]) ?? { count, results: rows.map(({ detail, ...event }) => ({ ...event, changed: changedOf(detail) })) }
     },
 
     /**

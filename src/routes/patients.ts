@@ -14,9 +14,9 @@ import { createRouter } from '../lib/router'
 import { patientView, viewed } from './patient-view'
 import { clinicScopeOf, demand, signedIn } from './signed-in'
 import { errorResponses, IdParamSchema, json } from '../schemas/common'
-import { PageQuerySchema } from '../schemas/pagination'
 import {
   HistoryPageSchema,
+  HistoryQuerySchema,
   PatientListQuerySchema,
   PatientPageSchema,
   PatientPatchSchema,
@@ -79,9 +79,9 @@ const history = createRoute({
   operationId: 'getPatientHistory',
   summary: "Who touched one of your clinic's patients: its audit events, newest first",
   description:
-    "Events whose resource is this patient, from its creation on: reads, changes and refused attempts by anyone. Another clinic's or a missing patient is a 404, itself audited.",
+    "Events whose resource is this patient, from its creation on: reads, changes and refused attempts by anyone, each with the actor's name. An update names the fields it changed (`changed`), never their values; `medical_history` is named to every member who may read the history, the front desk included: the name discloses nothing of the text, and the update itself (who, when) is on the history anyway. `reads=false` leaves out the events that only disclosed the patient. Events older than D1's hot window are in the access report. Another clinic's or a missing patient is a 404, itself audited.",
   ...signedIn('patient.read'),
-  request: { params: IdParamSchema, query: PageQuerySchema },
+  request: { params: IdParamSchema, query: HistoryQuerySchema },
   responses: { 200: json(HistoryPageSchema, 'One page of audit events, newest first'), ...errorResponses(400, 401, 403, 404, 429) },
 })
 

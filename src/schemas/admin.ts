@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
 import { UserSchema } from './auth'
 import { CLINIC_ROLES } from '../core/permissions'
-import { emptyAsAbsent, timestamp, WHOLE } from './common'
+import { actorName, emptyAsAbsent, timestamp, WHOLE } from './common'
 import { AUDIT_OUTCOMES, ROLES, USER_STATUSES } from '../core/enums'
 
 export const AdminUserSchema = UserSchema.extend({
@@ -40,7 +40,7 @@ export const AuditEventSchema = z
     id: z.number().int().openapi(WHOLE),
     occurred_at: timestamp(),
     actor_id: z.number().int().nullable().openapi({ ...WHOLE, description: 'The signed-in user, or null.' }),
-    actor_name: z.string().nullable().openapi({ maxLength: 150, description: "The actor's name as it is now; null without an actor.", example: 'Ada Lovelace' }),
+    actor_name: actorName(),
     action: z.string().openapi({ maxLength: 64, example: 'patient.update' }),
     resource_type: z.string().openapi({ maxLength: 64, example: 'patient' }),
     resource_id: z.number().int().nullable().openapi({ ...WHOLE, example: 42 }),

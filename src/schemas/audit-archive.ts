@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { changedFields } from './common'
 import { PageQuerySchema, paginated } from './pagination'
 
 const WHOLE = { format: 'int64', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const
@@ -87,10 +88,11 @@ export const AccessSchema = z
       .openapi({ description: 'Who: null when nobody was signed in.' }),
     role: z.string().nullable().openapi({ maxLength: 32, description: "The actor's role when the event recorded it." }),
     clinic_id: z.number().int().nullable().openapi({ ...WHOLE, description: 'The clinic the actor acted in, when the event recorded it.' }),
-    kind: z.enum(ACCESS_KINDS).openapi({ description: 'read, list, search, change, refused (an attempt that was refused), or report (the history or this report).' }),
+    kind: z.enum(ACCESS_KINDS).openapi({ description: 'read, list, search, change, refused (an attempt that was refused), or report (the history, this report, or a read of the audit trail).' }),
     action: z.string().openapi({ maxLength: 64, example: 'patient.read' }),
     outcome: z.enum(['ok', 'denied', 'not_found']),
     query: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'What a list or search asked for.' }),
+    changed: changedFields(),
     network: z.string().nullable().openapi({ maxLength: 45, description: "The client's network: an IPv4 address or an IPv6 /64." }),
     request_id: z.string().openapi({ maxLength: 128 }),
     client_request_id: z.string().nullable().openapi({ maxLength: 255 }),

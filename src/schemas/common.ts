@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi'
+import type { ChangedField } from '../core/audit'
+import { ASSIGNMENT_FIELDS, DOCTOR_FIELDS, PATIENT_FIELDS } from '../core/enums'
 import { codesWithStatus, ERROR_CODE_NAMES, ERROR_CODES, type ErrorStatus } from '../core/error-codes'
 
 /** An integer the API answers (ids, counts): never negative, within JavaScript's safe range. */
@@ -114,8 +116,34 @@ export const NULLABLE_STRING: { type: ['string', 'null'] } = { type: ['string', 
 /** A stored phone number: `+` and at most 15 digits. */
 export const STORED_PHONE = { maxLength: 16, pattern: '^\\+?\\d{7,15}$' } as const
 
+/** An audit event's actor by name, as the account is named now: the history and the audit lists share it. */
+export const actorName = () =>
+  z
+    .string()
+    .nullable()
+    .openapi({
+      maxLength: 150,
+      pattern: '^[^\\u0000]{1,150}$',
+      description: "That user's name now; null when nobody was signed in or the account is gone.",
+      example: 'Ada Smith',
+    })
+
 /** A query filter sent empty (`?gender=`, as a cleared form sends it) is no filter at all. */
 export const emptyAsAbsent = (value: unknown) => (value === '' ? undefined : value)
 
 /** ISO-8601 UTC without fractions, as every timestamp in the API. */
 export const timestamp = () => z.string().openapi({ format: 'date-time', maxLength: 20, example: '2026-01-05T10:35:00Z' })
+
+const CHANGED_FIELDS = [...new Set([...PATIENT_FIELDS, ...DOCTOR_FIELDS, ...ASSIGNMENT_FIELDS])] as [ChangedField, ...ChangedField[]]
+
+/** The names of the fields an update event changed: never their values. */
+export const changedFields = () =>
+  z
+    .array(z.enum(CHANGED_FIELDS))
+    .max(CHANGED_FIELDS.length)
+    .nullable()
+    .openapi({
+      description:
+        "The fields the update changed, by name and in the record's field order; never their values. `[]` for an update that sent only the values already stored; null for an event that is not an update, a refused update, or one recorded before names were kept.",
+      example: ['phone_number', 'address'],
+    })

@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
 import { todayUtc } from '../core/clock'
-import { email, emptyAsAbsent, NULLABLE_STRING, optionalField, phoneNumber, STORED_PHONE, timestamp, WHOLE, writableBody } from './common'
+import { actorName, changedFields, email, emptyAsAbsent, NULLABLE_STRING, optionalField, phoneNumber, STORED_PHONE, timestamp, WHOLE, writableBody } from './common'
 
-import { AUDIT_OUTCOMES, BLOOD_GROUPS, GENDERS, PATIENT_ORDERINGS } from '../core/enums'
+import { AUDIT_OUTCOMES, BLOOD_GROUPS, FLAGS, GENDERS, PATIENT_ORDERINGS } from '../core/enums'
 
 const EARLIEST_BIRTH_DATE = '1900-01-01'
 
@@ -161,6 +161,7 @@ export const HistoryEventSchema = z
     id: z.number().int().openapi({ ...WHOLE, example: 42 }),
     occurred_at: timestamp(),
     actor_id: z.number().int().nullable().openapi({ ...WHOLE, description: 'The user who acted; null when nobody was signed in.', example: 1 }),
+    actor_name: actorName(),
     action: z.string().openapi({ maxLength: 64, example: 'patient.update' }),
     resource_type: z.string().openapi({ maxLength: 64, example: 'patient' }),
     resource_id: z.number().int().nullable().openapi({ ...WHOLE, example: 1 }),
@@ -168,9 +169,29 @@ export const HistoryEventSchema = z
     request_id: z
       .string()
       .openapi({ maxLength: 128, description: "The id the server made for the request that caused the event (a client's own X-Request-Id is kept apart, as client_request_id).", example: '5f0c6f3e-2b1a-4c1d-9a57-0d8f2f1e9b21' }),
+    changed: changedFields(),
   })
   .openapi('PatientHistoryEvent')
 
 export type HistoryEvent = z.infer<typeof HistoryEventSchema>
 
 export const HistoryPageSchema = paginated(HistoryEventSchema, 'PatientHistoryPage')
+
+export const HistoryQuerySchema = PageQuerySchema.extend({
+  reads: z
+    .preprocess(
+      emptyAsAbsent,
+      z
+        .enum(FLAGS, { error: 'Use true or false.' })
+        .default('true')
+        .transform((value) => value === 'true'),
+    )
+    .openapi({
+      type: 'string',
+      enum: [...FLAGS],
+      description: 'false leaves out the events that only disclosed the patient (reads, lists and searches, reads of the trail: READ_ACTIONS in src/core/enums.ts), so the history reads as a change log; count and pages follow.',
+      example: 'false',
+    }),
+})
+
+export type HistoryQuery = z.output<typeof HistoryQuerySchema>

@@ -411,7 +411,7 @@ export interface paths {
         };
         /**
          * Who touched one of your clinic's patients: its audit events, newest first
-         * @description Events whose resource is this patient, from its creation on: reads, changes and refused attempts by anyone. Another clinic's or a missing patient is a 404, itself audited.
+         * @description Events whose resource is this patient, from its creation on: reads, changes and refused attempts by anyone, each with the actor's name. An update names the fields it changed (`changed`), never their values; `medical_history` is named to every member who may read the history, the front desk included: the name discloses nothing of the text, and the update itself (who, when) is on the history anyway. `reads=false` leaves out the events that only disclosed the patient. Events older than D1's hot window are in the access report. Another clinic's or a missing patient is a 404, itself audited.
          */
         get: operations["getPatientHistory"];
         put?: never;
@@ -1397,6 +1397,11 @@ export interface components {
              * @example 1
              */
             actor_id: number | null;
+            /**
+             * @description That user's name now; null when nobody was signed in or the account is gone.
+             * @example Ada Smith
+             */
+            actor_name: string | null;
             /** @example patient.update */
             action: string;
             /** @example patient */
@@ -1416,6 +1421,14 @@ export interface components {
              * @example 5f0c6f3e-2b1a-4c1d-9a57-0d8f2f1e9b21
              */
             request_id: string;
+            /**
+             * @description The fields the update changed, by name and in the record's field order; never their values. `[]` for an update that sent only the values already stored; null for an event that is not an update, a refused update, or one recorded before names were kept.
+             * @example [
+             *       "phone_number",
+             *       "address"
+             *     ]
+             */
+            changed: ("name" | "date_of_birth" | "gender" | "email" | "phone_number" | "address" | "blood_group" | "medical_history" | "specialization" | "qualification" | "experience_years" | "license_number" | "clinic_address" | "consultation_fee" | "is_available" | "notes" | "is_active")[] | null;
         };
         PatientAccessReport: {
             /** Format: int64 */
@@ -1461,7 +1474,7 @@ export interface components {
              */
             clinic_id: number | null;
             /**
-             * @description read, list, search, change, refused (an attempt that was refused), or report (the history or this report).
+             * @description read, list, search, change, refused (an attempt that was refused), or report (the history, this report, or a read of the audit trail).
              * @enum {string}
              */
             kind: "read" | "list" | "search" | "change" | "refused" | "report";
@@ -1473,6 +1486,14 @@ export interface components {
             query: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * @description The fields the update changed, by name and in the record's field order; never their values. `[]` for an update that sent only the values already stored; null for an event that is not an update, a refused update, or one recorded before names were kept.
+             * @example [
+             *       "phone_number",
+             *       "address"
+             *     ]
+             */
+            changed: ("name" | "date_of_birth" | "gender" | "email" | "phone_number" | "address" | "blood_group" | "medical_history" | "specialization" | "qualification" | "experience_years" | "license_number" | "clinic_address" | "consultation_fee" | "is_available" | "notes" | "is_active")[] | null;
             /** @description The client's network: an IPv4 address or an IPv6 /64. */
             network: string | null;
             request_id: string;
@@ -1699,8 +1720,8 @@ export interface components {
              */
             actor_id: number | null;
             /**
-             * @description The actor's name as it is now; null without an actor.
-             * @example Ada Lovelace
+             * @description That user's name now; null when nobody was signed in or the account is gone.
+             * @example Ada Smith
              */
             actor_name: string | null;
             /** @example patient.update */
@@ -4285,6 +4306,8 @@ export interface operations {
                 page?: number;
                 /** @description Items per page (at most 100). */
                 page_size?: number;
+                /** @description false leaves out the events that only disclosed the patient (reads, lists and searches, reads of the trail: READ_ACTIONS in src/core/enums.ts), so the history reads as a change log; count and pages follow. */
+                reads?: "true" | "false";
             };
             header?: never;
             path: {

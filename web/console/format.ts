@@ -1,5 +1,19 @@
 // One way to show things: every date, phone number and enum value in the console goes through here.
-import type { AuditAction, AuditOutcome, AuditResourceType, BloodGroup, ClinicRole, FLAGS, Gender, MEMBER_STATUS_FILTERS, Role, UserStatus } from '../../src/core/enums'
+import type {
+  AssignmentField,
+  AuditAction,
+  AuditOutcome,
+  AuditResourceType,
+  BloodGroup,
+  ClinicRole,
+  DoctorField,
+  FLAGS,
+  Gender,
+  MEMBER_STATUS_FILTERS,
+  PatientField,
+  Role,
+  UserStatus,
+} from '../../src/core/enums'
 
 export const GENDER_LABELS: Record<Gender, string> = { male: 'Male', female: 'Female', other: 'Other' }
 
@@ -80,6 +94,27 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'clinic.audit_read': 'Read clinic audit log',
   'admin.dead_letter_replay': 'Replayed dead letter',
   import: 'Imported from Django',
+}
+
+/** A record's fields as a sentence names them ("Changed phone number, address"). */
+export const FIELD_LABELS: Record<PatientField | DoctorField | AssignmentField, string> = {
+  name: 'name',
+  date_of_birth: 'date of birth',
+  gender: 'gender',
+  email: 'email',
+  phone_number: 'phone number',
+  address: 'address',
+  blood_group: 'blood group',
+  medical_history: 'medical history',
+  specialization: 'specialization',
+  qualification: 'qualification',
+  experience_years: 'years of experience',
+  license_number: 'licence number',
+  clinic_address: 'clinic address',
+  consultation_fee: 'consultation fee',
+  is_available: 'availability',
+  notes: 'notes',
+  is_active: 'active',
 }
 
 /** The label of a value from one of the records above, or the value itself for one the console does not know yet. */

@@ -206,7 +206,7 @@ function View({ path, session }: { path: string; session: Session }) {
   const account = /^\/users\/(\d+)$/.exec(route)
   if (route === '/patients') return <PatientList />
   if (route === '/patients/new') return <NewPatient />
-  if (patient) return <PatientPage id={patient[1]} me={session.user} />
+  if (patient) return <PatientPage id={patient[1]} />
   if (route === '/doctors') return <Doctors />
   if (doctor) return <DoctorPage id={doctor[1]} user={session.user} />
   if (route === '/assignments') return <Assignments />

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks'
 import { request } from '../../api'
 import { BLOOD_GROUP_LABELS, day, GENDER_LABELS, labelOf, phone, when } from '../../format'
 import { Link } from '../../router'
-import type { Patient, User } from '../../types'
+import type { Patient } from '../../types'
 import { Alert, Heading, useLoad } from '../../ui'
 import { DeletePatient } from './delete'
 import { PatientDoctorsSection } from './doctors'
@@ -10,7 +10,7 @@ import { fieldsOf, PatientForm, type PatientBody } from './form'
 import { History } from './history'
 import { staleOr } from './stale'
 
-export function PatientPage({ id, me }: { id: string; me: User }) {
+export function PatientPage({ id }: { id: string }) {
   const patient = useLoad(() => request<Patient>('GET', `/api/patients/${id}/`), `patient-${id}`)
   const [stale, setStale] = useState(false)
   // Bumped only when the user asks for the current record: the form then starts again from it.
@@ -88,7 +88,7 @@ export function PatientPage({ id, me }: { id: string; me: User }) {
         <PatientForm key={`${id}-${round}`} initial={fieldsOf(record)} submitLabel="Save changes" onSubmit={save} />
       </section>
       <PatientDoctorsSection id={id} patientName={record.name} />
-      <History id={id} version={etag ?? ''} me={me} />
+      <History id={id} version={etag ?? ''} />
       <DeletePatient id={id} name={record.name} etag={etag} onStale={() => setStale(true)} />
     </>
   )
