@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
 import { todayUtc } from '../core/clock'
-import { changedFields, email, NULLABLE_STRING, optionalField, phoneNumber, STORED_PHONE, timestamp, WHOLE, writableBody } from './common'
+import { actorName, changedFields, email, emptyAsAbsent, NULLABLE_STRING, optionalField, phoneNumber, STORED_PHONE, timestamp, WHOLE, writableBody } from './common'
 
 import { AUDIT_OUTCOMES, BLOOD_GROUPS, FLAGS, GENDERS, PATIENT_ORDERINGS } from '../core/enums'
 
@@ -131,8 +131,6 @@ export type Patient = z.infer<typeof PatientSchema>
 export const PatientPageSchema = paginated(PatientSchema, 'PatientPage')
 
 /** Query values arrive as strings; an empty one means the filter is not applied. */
-const emptyAsAbsent = (value: unknown) => (value === '' ? undefined : value)
-
 /** An unencoded `+` in a query string decodes to a space, so `?blood_group=A+` arrives as "A ". */
 const plusDecodedAsSpace = (value: unknown) =>
   typeof value === 'string' && /^(A|B|AB|O) $/.test(value) ? `${value.trimEnd()}+` : emptyAsAbsent(value)
@@ -163,15 +161,7 @@ export const HistoryEventSchema = z
     id: z.number().int().openapi({ ...WHOLE, example: 42 }),
     occurred_at: timestamp(),
     actor_id: z.number().int().nullable().openapi({ ...WHOLE, description: 'The user who acted; null when nobody was signed in.', example: 1 }),
-    actor_name: z
-      .string()
-      .nullable()
-      .openapi({
-        maxLength: 150,
-        pattern: '^[^\\u0000]{1,150}$',
-        description: "That user's name now; null when nobody was signed in or the account is gone.",
-        example: 'Ada Smith',
-      }),
+    actor_name: actorName(),
     action: z.string().openapi({ maxLength: 64, example: 'patient.update' }),
     resource_type: z.string().openapi({ maxLength: 64, example: 'patient' }),
     resource_id: z.number().int().nullable().openapi({ ...WHOLE, example: 1 }),

@@ -539,7 +539,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List accounts (administrators only) */
+        /**
+         * List accounts (administrators only)
+         * @description Filtered by a part of the name or email, the platform role, and the state: active, inactive, or locked by the login lockout.
+         */
         get: operations["listUsers"];
         put?: never;
         post?: never;
@@ -556,7 +559,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * One account, with its role, state and login lockout (administrators only)
+         * @description The account as the list shows it: `locked_until` says whether a login lockout holds, and until when.
+         */
+        get: operations["getUser"];
         put?: never;
         post?: never;
         delete?: never;
@@ -682,7 +689,7 @@ export interface paths {
         };
         /**
          * Your clinic's members (admins)
-         * @description Active members by default; `status=removed` or `all` for the others. Each with the role in this clinic, who added them and when.
+         * @description Active members by default; `status=removed` or `all` for the others, and `role=` for one role. Each with the role in this clinic, who added them and when.
          */
         get: operations["listClinicMembers"];
         put?: never;
@@ -1415,7 +1422,7 @@ export interface components {
              */
             request_id: string;
             /**
-             * @description The fields the update changed, by name and in the record's field order; never their values. `[]` for an update that sent only the values already stored; null for an event that is not an update (or an update recorded before names were kept).
+             * @description The fields the update changed, by name and in the record's field order; never their values. `[]` for an update that sent only the values already stored; null for an event that is not an update, a refused update, or one recorded before names were kept.
              * @example [
              *       "phone_number",
              *       "address"
@@ -1480,7 +1487,7 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             /**
-             * @description The fields the update changed, by name and in the record's field order; never their values. `[]` for an update that sent only the values already stored; null for an event that is not an update (or an update recorded before names were kept).
+             * @description The fields the update changed, by name and in the record's field order; never their values. `[]` for an update that sent only the values already stored; null for an event that is not an update, a refused update, or one recorded before names were kept.
              * @example [
              *       "phone_number",
              *       "address"
@@ -1663,6 +1670,17 @@ export interface components {
             role: "user" | "admin";
             /** @example true */
             is_active: boolean;
+            /**
+             * Format: date-time
+             * @description When the login lockout ends, or null when none holds. The lock is per network (an IPv4 address or an IPv6 /64): 10 failed logins from one network within 15 minutes refuse sign-in from that network only, and the owner can still sign in from any other. 100 from all networks within an hour refuse it everywhere (`locked_everywhere`). With several locks, the time the last of them ends. Unlock clears them all.
+             * @example null
+             */
+            locked_until: string | null;
+            /**
+             * @description Whether sign-in is refused from every network (the account-wide lock), not just from the networks that failed.
+             * @example false
+             */
+            locked_everywhere: boolean;
         };
         AdminUserUpdate: {
             is_active?: boolean;
@@ -1701,6 +1719,11 @@ export interface components {
              * @description The signed-in user, or null.
              */
             actor_id: number | null;
+            /**
+             * @description That user's name now; null when nobody was signed in or the account is gone.
+             * @example Ada Smith
+             */
+            actor_name: string | null;
             /** @example patient.update */
             action: string;
             /** @example patient */
@@ -5209,6 +5232,10 @@ export interface operations {
                 page_size?: number;
                 /** @description Case-insensitive part of the name or email. */
                 search?: string;
+                /** @description Only accounts with this platform role. */
+                role?: "user" | "admin";
+                /** @description `active` or `inactive` (deactivated) accounts, or `locked`: accounts, active or not, that a login lockout holds from at least one network. */
+                status?: "active" | "inactive" | "locked";
             };
             header?: never;
             path?: never;
@@ -5245,6 +5272,84 @@ export interface operations {
             };
             /** @description permission_denied: signed in, but not allowed to do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5391,6 +5496,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
             401: {
@@ -5873,6 +5987,8 @@ export interface operations {
                 page_size?: number;
                 /** @description Which members: active (default), removed, or all. */
                 status?: "active" | "removed" | "all";
+                /** @description Only members with this role in the clinic. */
+                role?: "admin" | "clinician" | "front_desk";
             };
             header?: never;
             path: {
