@@ -2,8 +2,26 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { adminAccountSql } from '../scripts/admin-account.mjs'
 import { hashPassword } from '../src/auth/password'
-import { auditEventsFor, liveRefreshTokens, patientsOf, testDb, userByEmail, userRow as fullUserRow } from './db'
-import { createPatient, GOOD_PASSWORD, login, send, signedInAdmin, signedInUser, uniqueEmail } from './helpers'
+import { utcTextAt } from '../src/core/clock'
+import { auditEventsFor, liveRefreshTokens, loginAttempts, patientsOf, testDb, userByEmail, userRow as fullUserRow } from './db'
+import { clinicIdOf, createPatient, GOOD_PASSWORD, login, randomIp, registerUser, send, signedInAdmin, signedInUser, uniqueEmail } from './helpers'
+
+/** No lock: what every account's lockout fields say until it fails to sign in. */
+const UNLOCKED = { locked_until: null, locked_everywhere: false }
+
+const loginFrom = (ip: string, email: string, password: string) => send('POST', '/api/auth/login/', { headers: { 'cf-connecting-ip': ip }, body: { email, password } })
+
+/** Fails `times` logins of `email` from one address, as a guesser would. */
+async function failLogins(email: string, ip: string, times: number) {
+  for (let index = 0; index < times; index++) expect((await loginFrom(ip, email, 'Wrong-Password-9')).status).toBe(401)
+}
+
+/** The accounts an admin's list answers for `query`, as `[id, ...fields]` rows. */
+async function listed(admin: { access: string }, query: string) {
+  const response = await send('GET', `/api/admin/users/?${query}`, { token: admin.access })
+  expect(response.status, query).toBe(200)
+  return response.body.results.map((user: { id: number; role: string; is_active: boolean; locked_until: string | null }) => [user.id, user.role, user.is_active, user.locked_until !== null])
+}
 
 /** The two columns an administrator changes. */
 const userRow = async (id: number) => {
@@ -17,7 +35,7 @@ describe('GET /api/admin/users/', () => {
     const target = await signedInUser({ name: 'Searchable Sam' })
     const response = await send('GET', `/api/admin/users/?search=${encodeURIComponent('searchable sam')}`, { token: admin.access })
     expect(response.status).toBe(200)
-    expect(response.body.results).toEqual([{ ...target.user, role: 'user', is_active: true }])
+    expect(response.body.results).toEqual([{ ...target.user, role: 'user', is_active: true, ...UNLOCKED }])
     const all = await send('GET', '/api/admin/users/?page_size=1', { token: admin.access })
     expect(all.body.count).toBeGreaterThanOrEqual(2)
     expect(all.body.next).toContain('page=2')
@@ -35,6 +53,103 @@ describe('GET /api/admin/users/', () => {
       expect(response.body.code).toBe('permission_denied')
     }
     expect(await userRow(user.id)).toEqual({ role: 'user', is_active: 1 })
+  })
+})
+
+describe('the lockout on GET /api/admin/users/ and /api/admin/users/{id}/', () => {
+  it('shows a lock from failed logins until its end, for that network only, and null once unlocked', async () => {
+    const admin = await signedInAdmin()
+    const target = await registerUser()
+    const ip = randomIp()
+    const before = Math.floor(Date.now() / 1000)
+    await failLogins(target.email, ip, 9)
+    expect((await send('GET', `/api/admin/users/${target.user.id}/`, { token: admin.access })).body).toMatchObject(UNLOCKED)
+    await failLogins(target.email, ip, 1)
+    const after = Math.floor(Date.now() / 1000)
+    expect((await loginFrom(ip, target.email, target.password)).status).toBe(429)
+
+    const locked = await send('GET', `/api/admin/users/?status=locked&search=${encodeURIComponent(target.email)}`, { token: admin.access })
+    expect(locked.status).toBe(200)
+    expect(locked.body).toMatchObject({ count: 1, results: [{ id: target.user.id, is_active: true, locked_everywhere: false }] })
+    // The lock ends 15 minutes after the first of the ten failures.
+    const ends = Date.parse(locked.body.results[0].locked_until) / 1000
+    expect(ends).toBeGreaterThanOrEqual(before + 15 * 60)
+    expect(ends).toBeLessThanOrEqual(after + 15 * 60)
+    const one = await send('GET', `/api/admin/users/${target.user.id}/`, { token: admin.access })
+    expect(one.status).toBe(200)
+    expect(one.body).toEqual(locked.body.results[0])
+
+    expect((await send('POST', `/api/admin/users/${target.user.id}/unlock/`, { token: admin.access })).status).toBe(204)
+    expect(await loginAttempts(target.email)).toBe(0)
+    expect((await send('GET', `/api/admin/users/?status=locked&search=${encodeURIComponent(target.email)}`, { token: admin.access })).body).toMatchObject({ count: 0, results: [] })
+    expect((await send('GET', `/api/admin/users/${target.user.id}/`, { token: admin.access })).body).toEqual({ ...target.user, role: 'user', is_active: true, ...UNLOCKED })
+    expect((await loginFrom(ip, target.email, target.password)).status).toBe(200)
+  })
+
+  it('says when the account is locked everywhere: 100 failures within the hour, from any networks', async () => {
+    const admin = await signedInAdmin()
+    const target = await registerUser()
+    const now = Math.floor(Date.now() / 1000)
+    await env.DB.batch(
+      Array.from({ length: 100 }, (_, index) =>
+        env.DB.prepare('INSERT INTO login_attempts (account, network, attempted_at) VALUES (?, ?, ?)').bind(target.email, `192.0.2.${index}`, now - 30 * index),
+      ),
+    )
+    const answer = await send('GET', `/api/admin/users/${target.user.id}/`, { token: admin.access })
+    // The oldest of the hundred leaves the hour's window at its end.
+    expect(answer.body).toMatchObject({ locked_everywhere: true, locked_until: utcTextAt(now - 30 * 99 + 60 * 60) })
+    expect((await loginFrom(randomIp(), target.email, target.password)).status).toBe(429)
+  })
+
+  it('refuses everyone else with 403, and an unknown account with 404', async () => {
+    const user = await signedInUser()
+    const refused = await send('GET', `/api/admin/users/${user.id}/`, { token: user.access })
+    expect(refused.status).toBe(403)
+    expect(refused.body.code).toBe('permission_denied')
+    const admin = await signedInAdmin()
+    expect((await send('GET', '/api/admin/users/99999999/', { token: admin.access })).status).toBe(404)
+  })
+})
+
+describe('the role and status filters of GET /api/admin/users/', () => {
+  it('filter by platform role, by active or inactive, and by a lock holding now, together with the search', async () => {
+    const admin = await signedInAdmin()
+    const tag = `Filtered ${crypto.randomUUID().slice(0, 8)}`
+    const plain = await signedInUser({ name: `${tag} Plain` })
+    const promoted = await signedInUser({ name: `${tag} Promoted` })
+    const deactivated = await signedInUser({ name: `${tag} Deactivated` })
+    const locked = await signedInUser({ name: `${tag} Locked` })
+    expect((await send('PATCH', `/api/admin/users/${promoted.id}/`, { token: admin.access, body: { role: 'admin' } })).status).toBe(200)
+    expect((await send('PATCH', `/api/admin/users/${deactivated.id}/`, { token: admin.access, body: { is_active: false } })).status).toBe(200)
+    await failLogins(locked.email, randomIp(), 10)
+    const search = `search=${encodeURIComponent(tag)}`
+    expect(await listed(admin, search)).toHaveLength(4)
+    expect(await listed(admin, `${search}&role=admin`)).toEqual([[promoted.id, 'admin', true, false]])
+    expect(await listed(admin, `${search}&status=inactive`)).toEqual([[deactivated.id, 'user', false, false]])
+    expect(await listed(admin, `${search}&status=active&role=user`)).toEqual([
+      [locked.id, 'user', true, true],
+      [plain.id, 'user', true, false],
+    ])
+    expect(await listed(admin, `${search}&status=locked`)).toEqual([[locked.id, 'user', true, true]])
+    // A cleared filter form sends empty values: no filter.
+    expect(await listed(admin, `${search}&status=&role=`)).toHaveLength(4)
+    const page = await send('GET', `/api/admin/users/?${search}&status=active&page_size=1`, { token: admin.access })
+    expect(page.body.count).toBe(3)
+    expect(page.body.next).toContain('status=active')
+  })
+
+  it('refuses a role or status it does not know with the 400 envelope, naming the field', async () => {
+    const admin = await signedInAdmin()
+    for (const [query, field, message] of [
+      ['status=stuck', 'status', 'Choose one of active, inactive, locked.'],
+      ['status=LOCKED', 'status', 'Choose one of active, inactive, locked.'],
+      ['role=superuser', 'role', 'Choose one of user, admin.'],
+      ['role=front_desk', 'role', 'Choose one of user, admin.'],
+    ]) {
+      const response = await send('GET', `/api/admin/users/?${query}`, { token: admin.access })
+      expect(response.status, query).toBe(400)
+      expect(response.body).toEqual({ error: expect.any(String), code: 'validation_error', details: { [field]: [message] } })
+    }
   })
 })
 
@@ -59,7 +174,7 @@ describe('PATCH /api/admin/users/{id}/', () => {
     const target = await signedInUser()
     const response = await send('PATCH', `/api/admin/users/${target.id}/`, { token: admin.access, body: { role: 'admin' } })
     expect(response.status).toBe(200)
-    expect(response.body).toEqual({ ...target.user, role: 'admin', is_active: true })
+    expect(response.body).toEqual({ ...target.user, role: 'admin', is_active: true, ...UNLOCKED })
     expect(await userRow(target.id)).toEqual({ role: 'admin', is_active: 1 })
     expect(await auditEventsFor('admin.user_update', target.id)).toEqual([expect.objectContaining({ actor_id: admin.id, outcome: 'ok', resource_type: 'user' })])
   })
@@ -169,6 +284,32 @@ describe('GET /api/admin/audit/', () => {
     expect(byServer.body).toMatchObject({ count: 1, results: [{ id: byClient.body.results[0].id, request_id: serverId }] })
     const none = await send('GET', `/api/admin/audit/?request_id=${crypto.randomUUID()}`, { token: admin.access })
     expect(none.body).toMatchObject({ count: 0, results: [] })
+  })
+
+  it("names each event's actor, and never a patient: the trail spans clinics the admin is not in", async () => {
+    const admin = await signedInAdmin({ name: 'Trail Reader' })
+    const clinician = await signedInUser({ name: 'Named Actor' })
+    const patient = await createPatient(clinician.access, { name: 'Unmistakable Patientname' })
+    const changed = await send('PATCH', `/api/patients/${patient.id}/`, { token: clinician.access, body: { phone_number: '+15550001234' } })
+    expect(changed.status).toBe(200)
+    const response = await send('GET', `/api/admin/audit/?resource=patient:${patient.id}`, { token: admin.access })
+    expect(response.status).toBe(200)
+    expect(response.body.results.map((event: { action: string; actor_id: number; actor_name: string }) => [event.action, event.actor_id, event.actor_name])).toEqual([
+      ['patient.update', clinician.id, 'Named Actor'],
+      ['patient.create', clinician.id, 'Named Actor'],
+    ])
+    expect(response.body.results[0]).toMatchObject({ resource_type: 'patient', resource_id: patient.id, clinic_id: await clinicIdOf(clinician.access) })
+    expect(response.text).not.toContain('Unmistakable')
+    expect(Object.keys(response.body.results[0]).sort()).toEqual(
+      ['id', 'occurred_at', 'actor_id', 'actor_name', 'action', 'resource_type', 'resource_id', 'outcome', 'request_id', 'client_ip', 'client_request_id', 'event_id', 'detail', 'clinic_id', 'actor_role'].sort(),
+    )
+    // The admin's own reads of the trail are named too.
+    const own = await send('GET', `/api/admin/audit/?actor=${admin.id}&action=admin.user_update`, { token: admin.access })
+    expect(own.body).toMatchObject({ count: 0 })
+    const target = await signedInUser()
+    await send('PATCH', `/api/admin/users/${target.id}/`, { token: admin.access, body: { role: 'admin' } })
+    const named = await send('GET', `/api/admin/audit/?actor=${admin.id}&action=admin.user_update`, { token: admin.access })
+    expect(named.body.results).toEqual([expect.objectContaining({ actor_id: admin.id, actor_name: 'Trail Reader', resource_type: 'user', resource_id: target.id })])
   })
 
   it('refuses malformed filters', async () => {

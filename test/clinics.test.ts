@@ -157,6 +157,7 @@ const OUTSIDE_CLINICS = {
   'POST /api/auth/switch-clinic': 'any active membership (invitations, below)',
   'POST /api/invitations/accept': 'an invitation to the account (invitations, below)',
   'GET /api/admin/users': "the platform's administrators (admin.test.ts)",
+  'GET /api/admin/users/:id': "the platform's administrators (admin.test.ts)",
   'PATCH /api/admin/users/:id': "the platform's administrators (admin.test.ts)",
   'POST /api/admin/users/:id/unlock': "the platform's administrators (admin.test.ts)",
   'GET /api/admin/audit': "the platform's administrators (admin.test.ts)",
@@ -317,6 +318,32 @@ describe('members', () => {
     expect((await send('POST', '/api/auth/refresh/', { body: { refresh: leaving.refresh } })).status).toBe(401)
   })
 
+  it('filters by role and by status, and refuses a role or status it does not know', async () => {
+    const owner = await signedInUser({ name: 'Filtering Admin' })
+    const clinic = await clinicIdOf(owner.access)
+    const clinician = await joinedMember(owner.access, 'clinician')
+    const desk = await joinedMember(owner.access, 'front_desk')
+    const gone = await joinedMember(owner.access, 'front_desk')
+    expect((await send('DELETE', `/api/clinics/${clinic}/members/${gone.id}/`, { token: owner.access })).status).toBe(204)
+    const members = async (query: string) => {
+      const answer = await send('GET', `/api/clinics/${clinic}/members/?${query}`, { token: owner.access })
+      expect(answer.status, query).toBe(200)
+      return answer.body.results.map((member: { user_id: number; role: string; status: string }) => [member.user_id, member.role, member.status])
+    }
+    expect(await members('role=front_desk')).toEqual([[desk.id, 'front_desk', 'active']])
+    expect(await members('role=front_desk&status=all')).toEqual([
+      [desk.id, 'front_desk', 'active'],
+      [gone.id, 'front_desk', 'removed'],
+    ])
+    expect(await members('status=removed')).toEqual([[gone.id, 'front_desk', 'removed']])
+    expect(await members('role=clinician&status=')).toEqual([[clinician.id, 'clinician', 'active']])
+    for (const [query, field] of [['role=doctor', 'role'], ['status=gone', 'status'], ['role=Admin', 'role']]) {
+      const refused = await send('GET', `/api/clinics/${clinic}/members/?${query}`, { token: owner.access })
+      expect(refused.status, query).toBe(400)
+      expect(refused.body).toEqual({ error: expect.any(String), code: 'validation_error', details: { [field]: [expect.stringMatching(/^Choose one of /)] } })
+    }
+  })
+
   it('answers 404 for a clinic the token does not act in, even one the caller belongs to', async () => {
     const other = await signedInUser()
     const otherClinic = await clinicIdOf(other.access)
@@ -410,5 +437,14 @@ describe("a clinic's audit log", () => {
     expect(list.body.results.every((event: { clinic_id: number }) => event.clinic_id === staff.clinicId)).toBe(true)
     const [read] = await auditEventsOfRequest(list.headers.get('x-request-id')!)
     expect(read).toMatchObject({ action: 'clinic.audit_read', actor_id: staff.admin.id, clinic_id: staff.clinicId })
+  })
+
+  it("names each event's actor, and no patient", async () => {
+    const list = await audited('GET', `/api/clinics/${staff.clinicId}/audit/?resource=patient:${staff.patient.id}`, { token: staff.admin.access })
+    const names = { [staff.admin.id]: 'Clinic Admin', [staff.clinician.id]: 'Carla Clinician', [staff.frontDesk.id]: 'Fred Frontdesk' }
+    const actors = list.body.results.map((event: { actor_id: number; actor_name: string }) => [event.actor_name, names[event.actor_id]])
+    expect(actors).toContainEqual(['Carla Clinician', 'Carla Clinician'])
+    expect(actors.every(([name, expected]: string[]) => name === expected)).toBe(true)
+    expect(list.text).not.toContain(staff.patient.name)
   })
 })

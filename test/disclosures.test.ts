@@ -29,6 +29,7 @@ const PATIENT_ROUTES: Record<string, Disclosed | 'none' | 'admin'> = {
   '/api/health/live': 'none',
   '/api/health/audit': 'none',
   '/api/admin/users': 'none',
+  '/api/admin/users/:id': 'none',
   // Disclosed, to administrators only: "the admin audit list" below.
   '/api/admin/audit': 'admin',
   '/api/admin/audit/dead-letters': 'none',

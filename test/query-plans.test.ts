@@ -136,12 +136,22 @@ const PLANNED: Record<string, PlannedRequest[] | string> = {
   'GET /api/admin/users': [
     { path: '/api/admin/users/', as: 'admin', walks: ADMIN_USERS },
     { path: '/api/admin/users/?search=ada', as: 'admin', walks: ADMIN_USERS },
+    { path: '/api/admin/users/?role=admin', as: 'admin', walks: ADMIN_USERS },
+    { path: '/api/admin/users/?status=inactive', as: 'admin', walks: ADMIN_USERS },
+    // Locked accounts are found from the recent failed logins, by index, never by walking every account.
+    { path: '/api/admin/users/?status=locked', as: 'admin' },
+    { path: '/api/admin/users/?status=locked&role=user&search=plans', as: 'admin' },
   ],
+  'GET /api/admin/users/:id': [{ path: '/api/admin/users/{target}/', as: 'admin' }],
   'POST /api/auth/switch-clinic': [{ path: '/api/auth/switch-clinic/', body: { clinic: '{clinic}' } }],
   'POST /api/invitations/accept': [{ path: '/api/invitations/accept/', as: 'joiner', body: { token: '{welcome}' }, walks: PARENT_INSERT }],
   'GET /api/clinics/:id': [{ path: '/api/clinics/{clinic}/' }],
   'PATCH /api/clinics/:id': [{ path: '/api/clinics/{clinic}/', body: { name: 'Planned Clinic' } }],
-  'GET /api/clinics/:id/members': [{ path: '/api/clinics/{clinic}/members/' }, { path: '/api/clinics/{clinic}/members/?status=all' }],
+  'GET /api/clinics/:id/members': [
+    { path: '/api/clinics/{clinic}/members/' },
+    { path: '/api/clinics/{clinic}/members/?status=all' },
+    { path: '/api/clinics/{clinic}/members/?status=removed&role=front_desk' },
+  ],
   'PATCH /api/clinics/:id/members/:user_id': [{ path: '/api/clinics/{clinic}/members/{colleague}/', body: { role: 'front_desk' } }],
   'DELETE /api/clinics/:id/members/:user_id': [{ path: '/api/clinics/{clinic}/members/{leaver}/' }],
   'POST /api/clinics/:id/invitations': [{ path: '/api/clinics/{clinic}/invitations/', body: { email: 'planned@example.com', role: 'clinician' } }],

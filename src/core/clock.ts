@@ -4,6 +4,9 @@ export const nowSeconds = () => Math.floor(Date.now() / 1000)
 /** Now in the stored timestamp form: ISO-8601 UTC, whole seconds (`2026-01-05T10:35:00Z`). */
 export const nowUtcText = () => `${new Date().toISOString().slice(0, 19)}Z`
 
+/** Unix seconds in the stored timestamp form. */
+export const utcTextAt = (seconds: number) => `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`
+
 /** Today's date in UTC, as YYYY-MM-DD. */
 export const todayUtc = () => new Date().toISOString().slice(0, 10)
 

@@ -16,6 +16,20 @@ export type Role = (typeof ROLES)[number]
 export const CLINIC_ROLES = ['admin', 'clinician', 'front_desk'] as const
 export type ClinicRole = (typeof CLINIC_ROLES)[number]
 
+/** A membership's state in its clinic: removed members keep their history, and an invitation brings them back. */
+export const MEMBER_STATUSES = ['active', 'removed'] as const
+export type MemberStatus = (typeof MEMBER_STATUSES)[number]
+
+/** The `status` filter of the clinic's member list: one state, or `all`. */
+export const MEMBER_STATUS_FILTERS = [...MEMBER_STATUSES, 'all'] as const
+
+/**
+ * The `status` filter of the administrators' account list. `active` and `inactive` are the
+ * account's own state; `locked` is any account, active or not, that a login lockout now holds.
+ */
+export const USER_STATUSES = ['active', 'inactive', 'locked'] as const
+export type UserStatus = (typeof USER_STATUSES)[number]
+
 /** The `is_available` filter of the doctor list, and `is_active` of the assignment list, as query text. */
 export const FLAGS = ['true', 'false'] as const
 

@@ -1,11 +1,13 @@
-import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely'
-import { nowSeconds } from '../core/clock'
+import { sql, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder } from 'kysely'
+import { nowSeconds, utcTextAt } from '../core/clock'
 import { NON_FIELD } from '../core/error-codes'
+import { LOCKOUT } from '../core/lockout'
 import type { Outcome } from '../core/refusal'
 import type { AdminUser, AdminUserListQuery, AdminUserUpdate, AuditEventItem, AuditListQuery } from '../schemas/admin'
 import { auditQueryIf, newEventId } from './audit'
 import { auditEventsQuery } from './audit-list'
 import { batch, type Db } from './client'
+import { lockEnds } from './login-attempts'
 import { fetchPage } from './page'
 import type { Database, UsersTable } from './schema'
 import type { Scope } from './scope'
@@ -17,14 +19,36 @@ const ADMIN_USER_COLUMNS = ['id', 'name', 'email', 'date_joined', 'role', 'is_ac
 export const adminCheck = (db: Db, userId: number) =>
   db.kysely.selectFrom('users').select('id').where('id', '=', userId).where('role', '=', 'admin').where('is_active', '=', 1)
 
-function toAdminUser(row: Pick<UsersTable, 'name' | 'email'> & { id: number; date_joined: string; role: 'user' | 'admin'; is_active: number }): AdminUser {
-  return { ...row, is_active: row.is_active === 1 }
+/** An account as administrators see it, with its login lockout as of `now` (see `toAdminUser`). */
+const adminUserColumns = (eb: ExpressionBuilder<Database, 'users'>, now: number) => {
+  const ends = lockEnds(eb, now)
+  return [...ADMIN_USER_COLUMNS, ends.network.as('network_locked_until'), ends.account.as('account_locked_until')] as const
+}
+
+type AdminUserRow = Pick<UsersTable, 'name' | 'email'> & {
+  id: number
+  date_joined: string
+  role: 'user' | 'admin'
+  is_active: number
+  network_locked_until: number | null
+  account_locked_until: number | null
+}
+
+function toAdminUser({ is_active, network_locked_until, account_locked_until, ...row }: AdminUserRow): AdminUser {
+  const ends = [network_locked_until, account_locked_until].filter((end) => end !== null)
+  return {
+    ...row,
+    is_active: is_active === 1,
+    locked_until: ends.length ? utcTextAt(Math.max(...ends)) : null,
+    locked_everywhere: account_locked_until !== null,
+  }
 }
 
 /** Administration: every query first proves, in the same batch, that the caller is an active administrator ('denied' otherwise). */
 export function adminRepo({ db, stamp, userId: adminId }: Scope) {
   return {
     listUsers: (query: AdminUserListQuery) => listUsers(db, adminId, query),
+    findUser: (userId: number) => findUser(db, adminId, userId),
     updateUser: (userId: number, changes: AdminUserUpdate) => updateUser(db, adminId, userId, changes, stamp),
     listAuditEvents: (query: AuditListQuery) => listAuditEvents(db, adminId, query),
     unlockUser: (userId: number) => unlockUser(db, adminId, userId, stamp),
@@ -33,12 +57,37 @@ export function adminRepo({ db, stamp, userId: adminId }: Scope) {
 
 type Listed<T> = Outcome<{ count: number; results: T[] }>
 
-async function listUsers(db: Db, adminId: number, { search, ...page }: AdminUserListQuery): Promise<Listed<AdminUser>> {
-  let query = db.kysely.selectFrom('users').select(ADMIN_USER_COLUMNS)
+async function listUsers(db: Db, adminId: number, { search, role, status, ...page }: AdminUserListQuery): Promise<Listed<AdminUser>> {
+  const now = nowSeconds()
+  let query = db.kysely.selectFrom('users').select((eb) => adminUserColumns(eb, now))
   if (search) query = query.where((eb) => eb.or([containsText('name', search), containsText('email', search)]))
+  if (role) query = query.where('role', '=', role)
+  if (status === 'active' || status === 'inactive') query = query.where('is_active', '=', status === 'active' ? 1 : 0)
+  if (status === 'locked') {
+    query = query.where((eb) => {
+      const ends = lockEnds(eb, now)
+      return eb.and([
+        // Only accounts that failed within the longest window can be locked: SQLite starts from
+        // those few (by the attempt-time index) and seeks each account by email, not from every account.
+        eb('email', 'in', eb.selectFrom('login_attempts').select('account').where('attempted_at', '>=', now - LOCKOUT.accountWindowSeconds)),
+        eb.or([eb(ends.network, 'is not', null), eb(ends.account, 'is not', null)]),
+      ])
+    })
+  }
   const { count, rows, checked } = await fetchPage(db, query.orderBy('id', 'desc'), page, adminCheck(db, adminId))
   if (checked.length === 0) return { refused: 'denied' }
   return { count, results: rows.map(toAdminUser) }
+}
+
+/** One account, as the list shows it. */
+async function findUser(db: Db, adminId: number, userId: number): Promise<Outcome<AdminUser>> {
+  const now = nowSeconds()
+  const { admin, target } = await batch(db, {
+    admin: adminCheck(db, adminId),
+    target: db.kysely.selectFrom('users').select((eb) => adminUserColumns(eb, now)).where('id', '=', userId),
+  })
+  if (admin.length === 0) return { refused: 'denied' }
+  return target[0] ? toAdminUser(target[0]) : { refused: 'not_found' }
 }
 
 /**
@@ -111,7 +160,7 @@ async function updateUser(db: Db, adminId: number, userId: number, changes: Admi
           .where('revoked_at', 'is', null)
           .where(({ exists }) => exists(isAdmin())),
       }),
-    target: db.kysely.selectFrom('users').select(ADMIN_USER_COLUMNS).where('id', '=', userId),
+    target: db.kysely.selectFrom('users').select((eb) => adminUserColumns(eb, nowSeconds())).where('id', '=', userId),
   })
   if (admin.length === 0) return { refused: 'denied' }
   if (toSelf && Object.keys(changes).length > 0) {

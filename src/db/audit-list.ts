@@ -1,15 +1,22 @@
 import { utcSeconds } from '../core/clock'
 import type { AuditListQuery } from '../schemas/admin'
-import { sincePatientCreated } from './audit'
+import { actorNameOf, sincePatientCreated } from './audit'
 import type { Db } from './client'
 import { startsWithDot } from './sql'
 
 /** What an audit list can be filtered by: actor, action (`patient.*` for a family), resource, time, request id, and clinic. */
 export type AuditFilters = Omit<AuditListQuery, 'page' | 'page_size'> & { clinic?: number }
 
-/** The audit events matching `filters`, newest first: the admin's whole trail and a clinic's own share it. */
+/**
+ * The audit events matching `filters`, newest first: the admin's whole trail and a clinic's own share
+ * it. Each carries its actor's name (a lookup by primary key per row of the page, none for the
+ * count). No patient's name: the admin's trail spans clinics whose patients the admin may not see.
+ */
 export function auditEventsQuery(db: Db, { actor, action, resource, since, until, request_id, client_request_id, clinic }: AuditFilters) {
-  let query = db.kysely.selectFrom('audit_events').selectAll()
+  let query = db.kysely
+    .selectFrom('audit_events')
+    .selectAll('audit_events')
+    .select(actorNameOf)
   if (clinic !== undefined) query = query.where('clinic_id', '=', clinic)
   if (actor !== undefined) query = query.where('actor_id', '=', actor)
   if (action?.endsWith('.*')) query = query.where(startsWithDot('action', action.slice(0, -1)))

@@ -1,4 +1,4 @@
-import { sql, type Expression, type RawBuilder, type SelectQueryBuilder } from 'kysely'
+import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder } from 'kysely'
 import type { AuditEvent, AuditMessage, AuditOutcome, AuditStamp } from '../core/audit'
 import type { ClinicRole } from '../core/permissions'
 import { batch, type Db } from './client'
@@ -6,6 +6,10 @@ import type { Database } from './schema'
 
 /** A new event's id, unique in `audit_events.event_id`; resource rows name their event by it. */
 export const newEventId = () => crypto.randomUUID()
+
+/** An event's `actor_name` column: its actor's name now, by primary key (none for a count that drops the select). */
+export const actorNameOf = (eb: ExpressionBuilder<Database, 'audit_events'>) =>
+  eb.selectFrom('users').select('users.name').whereRef('users.id', '=', 'audit_events.actor_id').as('actor_name')
 
 /**
  * The actor's role in the stamp's clinic, as SQL: an event written in the same batch as the

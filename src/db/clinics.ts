@@ -112,9 +112,10 @@ export function clinicsRepo({ db, stamp, clinicId }: ClinicScope) {
       return renamed[0] ?? { refused: 'not_found' }
     },
 
-    async members({ status, ...page }: MemberListQuery): Promise<Page<Member>> {
+    async members({ status, role, ...page }: MemberListQuery): Promise<Page<Member>> {
       let query = members().select(MEMBER_COLUMNS)
       if (status !== 'all') query = query.where('clinic_members.status', '=', status)
+      if (role) query = query.where('clinic_members.role', '=', role)
       const { count, rows } = await fetchPage(db, query.orderBy('clinic_members.added_at').orderBy('clinic_members.user_id'), page)
       return { count, results: rows }
     },

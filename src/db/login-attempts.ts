@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from 'kysely'
+import { sql, type ExpressionBuilder } from 'kysely'
 import { LOCKOUT, type LockState } from '../core/lockout'
 import type { Outcome } from '../core/refusal'
 import { batch, type Db } from './client'
@@ -75,6 +75,29 @@ function reserveQuery(db: Db, key: AttemptKey, now: number) {
         ])),
     )
     .returning('id')
+}
+
+/**
+ * When an account's lockout ends, as two scalar subqueries for a query over `users`, each in Unix
+ * seconds or null when no such lock holds: `network` is the end of the last of its per-network
+ * locks, `account` the end of its account-wide lock. A window never holds more than its limit (the
+ * reservation stops there), so a full window's lock ends when its oldest attempt leaves it, as the
+ * login's `Retry-After` says (core/lockout.ts).
+ */
+export function lockEnds(eb: ExpressionBuilder<Database, 'users'>, now: number) {
+  const attempts = (windowSeconds: number) =>
+    eb.selectFrom('login_attempts').whereRef('login_attempts.account', '=', 'users.email').where('login_attempts.attempted_at', '>=', now - windowSeconds)
+  return {
+    network: attempts(LOCKOUT.networkWindowSeconds)
+      .select(sql<number>`min(login_attempts.attempted_at) + ${LOCKOUT.networkWindowSeconds}`.as('ends'))
+      .groupBy('login_attempts.network')
+      .having((inner) => inner.fn.countAll(), '>=', LOCKOUT.perNetwork)
+      .orderBy('ends', 'desc')
+      .limit(1),
+    account: attempts(LOCKOUT.accountWindowSeconds).select(
+      sql<number | null>`case when count(*) >= ${LOCKOUT.perAccount} then min(login_attempts.attempted_at) + ${LOCKOUT.accountWindowSeconds} end`.as('ends'),
+    ),
+  }
 }
 
 /** Forgets attempts older than the longest window, a few at a time, so the table stays small without a cron job. */

@@ -8,7 +8,7 @@ import { rolesWith } from '../core/permissions'
 import type { Outcome, Refusal, Unseen } from '../core/refusal'
 import type { IfMatch, Versioned } from '../core/versions'
 import type { HistoryEvent, HistoryQuery, Patient, PatientChanges, PatientInput, PatientListQuery } from '../schemas/patients'
-import { auditUpdateQuery, auditWriteQuery, changedDetail, insertedId, sincePatientCreated } from './audit'
+import { actorNameOf, auditUpdateQuery, auditWriteQuery, changedDetail, insertedId, sincePatientCreated } from './audit'
 import { batch, type Db } from './client'
 import { refusingConstraints } from './constraints'
 import { fetchPage } from './page'
@@ -207,7 +207,7 @@ export function patientsRepo({ db, stamp, userId, clinicId }: ClinicScope) {
           'id',
           'occurred_at',
           'actor_id',
-          eb.selectFrom('users').select('users.name').whereRef('users.id', '=', 'audit_events.actor_id').as('actor_name'),
+          actorNameOf(eb),
           'action',
           'resource_type',
           'resource_id',

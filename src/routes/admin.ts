@@ -25,10 +25,22 @@ const users = createRoute({
   tags,
   operationId: 'listUsers',
   summary: 'List accounts (administrators only)',
-  description: '`search` matches part of the name or email, in any letter case.',
+  description: 'Filtered by a part of the name or email, the platform role, and the state: active, inactive, or locked by the login lockout.',
   ...signedIn(),
   request: { query: AdminUserListQuerySchema },
   responses: { 200: json(AdminUserPageSchema, 'One page of accounts, newest first'), ...errorResponses(400, 401, 403, 429) },
+})
+
+const userRoute = createRoute({
+  method: 'get',
+  path: '/users/{id}',
+  tags,
+  operationId: 'getUser',
+  summary: 'One account, with its role, state and login lockout (administrators only)',
+  description: 'The account as the list shows it: `locked_until` says whether a login lockout holds, and until when.',
+  ...signedIn(),
+  request: { params: IdParamSchema },
+  responses: { 200: json(AdminUserSchema, 'The account'), ...errorResponses(400, 401, 403, 404, 429) },
 })
 
 const updateUserRoute = createRoute({
@@ -98,6 +110,7 @@ export const adminRoutes = createRouter()
     const query = c.req.valid('query')
     return c.json(pageOf(c.req.url, query, orRefuse(await adminRepo(scopeOf(c)).listUsers(query), ACCOUNT)), 200)
   })
+  .openapi(userRoute, async (c) => c.json(orRefuse(await adminRepo(scopeOf(c)).findUser(c.req.valid('param').id), ACCOUNT), 200))
   .openapi(updateUserRoute, async (c) => {
     const user = orRefuse(await adminRepo(scopeOf(c)).updateUser(c.req.valid('param').id, c.req.valid('json')), ACCOUNT)
     return c.json(user, 200)

@@ -66,7 +66,7 @@ const listMembers = createRoute({
   ...clinicRoute('get', '/{id}/members', 'clinic.manage'),
   operationId: 'listClinicMembers',
   summary: "Your clinic's members (admins)",
-  description: 'Active members by default; `status=removed` or `all` for the others. Each with the role in this clinic, who added them and when.',
+  description: 'Active members by default; `status=removed` or `all` for the others, and `role=` for one role. Each with the role in this clinic, who added them and when.',
   request: { params: ClinicParamSchema, query: MemberListQuerySchema },
   responses: { 200: json(MemberPageSchema, 'One page of members, oldest first'), ...errorResponses(400, ...SIGNED_IN) },
 })

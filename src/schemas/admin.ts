@@ -2,18 +2,30 @@ import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
 import { UserSchema } from './auth'
 import { CLINIC_ROLES } from '../core/permissions'
-import { AUDIT_ACTION, AUDIT_RESOURCE, CLIENT_REQUEST_ID, IP_ADDRESS, JSON_TEXT, plainText, REQUEST_ID, timestamp, WHOLE } from './common'
-import { AUDIT_OUTCOMES, ROLES } from '../core/enums'
+import { actorName, AUDIT_ACTION, AUDIT_RESOURCE, CLIENT_REQUEST_ID, emptyAsAbsent, IP_ADDRESS, JSON_TEXT, plainText, REQUEST_ID, timestamp, WHOLE } from './common'
+import { AUDIT_OUTCOMES, ROLES, USER_STATUSES } from '../core/enums'
 
 export const AdminUserSchema = UserSchema.extend({
   role: z.enum(ROLES).openapi({ example: 'user' }),
   is_active: z.boolean().openapi({ example: true }),
+  locked_until: timestamp()
+    .nullable()
+    .openapi({
+      description:
+        'When the login lockout ends, or null when none holds. The lock is per network (an IPv4 address or an IPv6 /64): 10 failed logins from one network within 15 minutes refuse sign-in from that network only, and the owner can still sign in from any other. 100 from all networks within an hour refuse it everywhere (`locked_everywhere`). With several locks, the time the last of them ends. Unlock clears them all.',
+      example: null,
+    }),
+  locked_everywhere: z.boolean().openapi({ description: 'Whether sign-in is refused from every network (the account-wide lock), not just from the networks that failed.', example: false }),
 }).openapi('AdminUser')
 
 export const AdminUserPageSchema = paginated(AdminUserSchema, 'AdminUserPage')
 
 export const AdminUserListQuerySchema = PageQuerySchema.extend({
   search: plainText(z.string().trim().max(100)).optional().openapi({ description: 'Case-insensitive part of the name or email.' }),
+  role: z.preprocess(emptyAsAbsent, z.enum(ROLES, { error: `Choose one of ${ROLES.join(', ')}.` }).optional()).openapi({ description: 'Only accounts with this platform role.', example: 'admin' }),
+  status: z
+    .preprocess(emptyAsAbsent, z.enum(USER_STATUSES, { error: `Choose one of ${USER_STATUSES.join(', ')}.` }).optional())
+    .openapi({ description: '`active` or `inactive` (deactivated) accounts, or `locked`: accounts, active or not, that a login lockout holds from at least one network.', example: 'locked' }),
 })
 
 export const AdminUserUpdateSchema = z
@@ -28,6 +40,7 @@ export const AuditEventSchema = z
     id: z.number().int().openapi(WHOLE),
     occurred_at: timestamp(),
     actor_id: z.number().int().nullable().openapi({ ...WHOLE, description: 'The signed-in user, or null.' }),
+    actor_name: actorName(),
     action: z.string().openapi(AUDIT_ACTION),
     resource_type: z.string().openapi(AUDIT_RESOURCE),
     resource_id: z.number().int().nullable().openapi({ ...WHOLE, example: 42 }),

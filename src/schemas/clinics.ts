@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
+import { MEMBER_STATUS_FILTERS, MEMBER_STATUSES } from '../core/enums'
 import { CLINIC_ROLES } from '../core/permissions'
-import { email, plainText, SAFE_INT, textOf, timestamp, WHOLE } from './common'
+import { email, emptyAsAbsent, plainText, SAFE_INT, textOf, timestamp, WHOLE } from './common'
 import { PageQuerySchema, paginated } from './pagination'
 
 const roleOf = (description: string) =>
@@ -43,7 +44,7 @@ export const MemberSchema = z
     name: z.string().openapi({ ...textOf(150), example: 'Grace Hopper' }),
     email: z.string().openapi({ format: 'email', maxLength: 254, example: 'grace@example.com' }),
     role: roleOf("The member's role in this clinic."),
-    status: z.enum(['active', 'removed']).openapi({ example: 'active' }),
+    status: z.enum(MEMBER_STATUSES).openapi({ example: 'active' }),
     added_by: z.number().int().nullable().openapi({ ...WHOLE, description: 'Who added the member (null: it came with the clinic).', example: 1 }),
     added_at: timestamp(),
   })
@@ -52,7 +53,12 @@ export const MemberSchema = z
 export const MemberPageSchema = paginated(MemberSchema, 'ClinicMemberPage')
 
 export const MemberListQuerySchema = PageQuerySchema.extend({
-  status: z.enum(['active', 'removed', 'all']).default('active').openapi({ description: 'Which members: active (default), removed, or all.' }),
+  status: z
+    .preprocess(emptyAsAbsent, z.enum(MEMBER_STATUS_FILTERS, { error: `Choose one of ${MEMBER_STATUS_FILTERS.join(', ')}.` }).default('active'))
+    .openapi({ description: 'Which members: active (default), removed, or all.' }),
+  role: z
+    .preprocess(emptyAsAbsent, z.enum(CLINIC_ROLES, { error: `Choose one of ${CLINIC_ROLES.join(', ')}.` }).optional())
+    .openapi({ description: 'Only members with this role in the clinic.', example: 'front_desk' }),
 })
 
 export const MemberUpdateSchema = z.strictObject({ role: roleOf('The new role.') }).openapi('ClinicMemberUpdate')

@@ -161,6 +161,20 @@ export const NULLABLE_STRING: { type: ['string', 'null'] } = { type: ['string', 
 /** A stored phone number: `+` and at most 15 digits. */
 export const STORED_PHONE = { maxLength: 16, pattern: '^\\+?\\d{7,15}$' } as const
 
+/** An audit event's actor by name, as the account is named now: the history and the audit lists share it. */
+export const actorName = () =>
+  z
+    .string()
+    .nullable()
+    .openapi({
+      ...textOf(150),
+      description: "That user's name now; null when nobody was signed in or the account is gone.",
+      example: 'Ada Smith',
+    })
+
+/** A query filter sent empty (`?gender=`, as a cleared form sends it) is no filter at all. */
+export const emptyAsAbsent = (value: unknown) => (value === '' ? undefined : value)
+
 /** ISO-8601 UTC without fractions, as every timestamp in the API. */
 export const timestamp = () => z.string().openapi({ format: 'date-time', maxLength: 20, example: '2026-01-05T10:35:00Z' })
 

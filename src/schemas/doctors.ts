@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
-import { email, NULLABLE_STRING, optionalField, phoneNumber, plainText, STORED_PHONE, textOf, timestamp, WHOLE, writableBody } from './common'
+import { email, emptyAsAbsent, NULLABLE_STRING, optionalField, phoneNumber, plainText, STORED_PHONE, textOf, timestamp, WHOLE, writableBody } from './common'
 import { DOCTOR_ORDERINGS, FLAGS } from '../core/enums'
 import { FEE_MESSAGES, feeCents, MAX_FEE_CENTS } from '../core/money'
 
@@ -118,8 +118,6 @@ export type Doctor = z.infer<typeof DoctorSchema>
 export const DoctorPageSchema = paginated(DoctorSchema, 'DoctorPage')
 
 /** Query values arrive as strings; an empty one means the filter is not applied. */
-const emptyAsAbsent = (value: unknown) => (value === '' ? undefined : value)
-
 export const DoctorListQuerySchema = PageQuerySchema.extend({
   search: plainText(z.string().trim().max(100))
     .optional()

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
 import { todayUtc } from '../core/clock'
-import { AUDIT_ACTION, AUDIT_RESOURCE, changedFields, email, NULLABLE_STRING, optionalField, phoneNumber, plainText, REQUEST_ID, STORED_PHONE, textOf, timestamp, WHOLE, writableBody } from './common'
+import { actorName, AUDIT_ACTION, AUDIT_RESOURCE, changedFields, email, emptyAsAbsent, NULLABLE_STRING, optionalField, phoneNumber, plainText, REQUEST_ID, STORED_PHONE, textOf, timestamp, WHOLE, writableBody } from './common'
 
 import { AUDIT_OUTCOMES, BLOOD_GROUPS, FLAGS, GENDERS, PATIENT_ORDERINGS } from '../core/enums'
 
@@ -125,8 +125,6 @@ export type Patient = z.infer<typeof PatientSchema>
 export const PatientPageSchema = paginated(PatientSchema, 'PatientPage')
 
 /** Query values arrive as strings; an empty one means the filter is not applied. */
-const emptyAsAbsent = (value: unknown) => (value === '' ? undefined : value)
-
 /** An unencoded `+` in a query string decodes to a space, so `?blood_group=A+` arrives as "A ". */
 const plusDecodedAsSpace = (value: unknown) =>
   typeof value === 'string' && /^(A|B|AB|O) $/.test(value) ? `${value.trimEnd()}+` : emptyAsAbsent(value)
@@ -154,10 +152,7 @@ export const HistoryEventSchema = z
     id: z.number().int().openapi({ ...WHOLE, example: 42 }),
     occurred_at: timestamp(),
     actor_id: z.number().int().nullable().openapi({ ...WHOLE, description: 'The user who acted; null when nobody was signed in.', example: 1 }),
-    actor_name: z
-      .string()
-      .nullable()
-      .openapi({ ...textOf(150), description: "That user's name now; null when nobody was signed in or the account is gone.", example: 'Ada Smith' }),
+    actor_name: actorName(),
     action: z.string().openapi(AUDIT_ACTION),
     resource_type: z.string().openapi(AUDIT_RESOURCE),
     resource_id: z.number().int().nullable().openapi({ ...WHOLE, example: 1 }),

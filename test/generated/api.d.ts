@@ -565,7 +565,7 @@ export interface paths {
         };
         /**
          * List accounts (administrators only)
-         * @description `search` matches part of the name or email, in any letter case.
+         * @description Filtered by a part of the name or email, the platform role, and the state: active, inactive, or locked by the login lockout.
          */
         get: operations["listUsers"];
         put?: never;
@@ -583,7 +583,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * One account, with its role, state and login lockout (administrators only)
+         * @description The account as the list shows it: `locked_until` says whether a login lockout holds, and until when.
+         */
+        get: operations["getUser"];
         put?: never;
         post?: never;
         delete?: never;
@@ -709,7 +713,7 @@ export interface paths {
         };
         /**
          * Your clinic's members (admins)
-         * @description Active members by default; `status=removed` or `all` for the others. Each with the role in this clinic, who added them and when.
+         * @description Active members by default; `status=removed` or `all` for the others, and `role=` for one role. Each with the role in this clinic, who added them and when.
          */
         get: operations["listClinicMembers"];
         put?: never;
@@ -1700,6 +1704,17 @@ export interface components {
             role: "user" | "admin";
             /** @example true */
             is_active: boolean;
+            /**
+             * Format: date-time
+             * @description When the login lockout ends, or null when none holds. The lock is per network (an IPv4 address or an IPv6 /64): 10 failed logins from one network within 15 minutes refuse sign-in from that network only, and the owner can still sign in from any other. 100 from all networks within an hour refuse it everywhere (`locked_everywhere`). With several locks, the time the last of them ends. Unlock clears them all.
+             * @example null
+             */
+            locked_until: string | null;
+            /**
+             * @description Whether sign-in is refused from every network (the account-wide lock), not just from the networks that failed.
+             * @example false
+             */
+            locked_everywhere: boolean;
         };
         AdminUserUpdate: {
             is_active?: boolean;
@@ -1738,6 +1753,11 @@ export interface components {
              * @description The signed-in user, or null.
              */
             actor_id: number | null;
+            /**
+             * @description That user's name now; null when nobody was signed in or the account is gone.
+             * @example Ada Smith
+             */
+            actor_name: string | null;
             /** @example patient.update */
             action: string;
             /** @example patient */
@@ -5572,6 +5592,10 @@ export interface operations {
                 page_size?: number;
                 /** @description Case-insensitive part of the name or email. */
                 search?: string;
+                /** @description Only accounts with this platform role. */
+                role?: "user" | "admin";
+                /** @description `active` or `inactive` (deactivated) accounts, or `locked`: accounts, active or not, that a login lockout holds from at least one network. */
+                status?: "active" | "inactive" | "locked";
             };
             header?: never;
             path?: never;
@@ -5608,6 +5632,84 @@ export interface operations {
             };
             /** @description permission_denied: signed in, but not allowed to do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a fault on our side; quote request_id; misconfigured: the server refuses to run with its configuration (the reason is in its log); quote request_id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            /** @description validation_error: the request or one of its fields is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated: no access token was sent; token_not_valid: the token is invalid, expired, revoked, or its account is disabled; invalid_credentials: wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission_denied: signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no such record, or not yours */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6308,6 +6410,8 @@ export interface operations {
                 page_size?: number;
                 /** @description Which members: active (default), removed, or all. */
                 status?: "active" | "removed" | "all";
+                /** @description Only members with this role in the clinic. */
+                role?: "admin" | "clinician" | "front_desk";
             };
             header?: never;
             path: {

@@ -1,5 +1,19 @@
 // One way to show things: every date, phone number and enum value in the console goes through here.
-import type { AssignmentField, AuditAction, AuditOutcome, BloodGroup, ClinicRole, DoctorField, FLAGS, Gender, PatientField, Role } from '../../src/core/enums'
+import type {
+  AssignmentField,
+  AuditAction,
+  AuditOutcome,
+  AuditResourceType,
+  BloodGroup,
+  ClinicRole,
+  DoctorField,
+  FLAGS,
+  Gender,
+  MEMBER_STATUS_FILTERS,
+  PatientField,
+  Role,
+  UserStatus,
+} from '../../src/core/enums'
 
 export const GENDER_LABELS: Record<Gender, string> = { male: 'Male', female: 'Female', other: 'Other' }
 
@@ -21,6 +35,24 @@ export const AVAILABILITY_LABELS: Record<(typeof FLAGS)[number], string> = { tru
 export const ROLE_LABELS: Record<Role, string> = { user: 'User', admin: 'Admin' }
 
 export const CLINIC_ROLE_LABELS: Record<ClinicRole, string> = { admin: 'Admin', clinician: 'Clinician', front_desk: 'Front desk' }
+
+/** The account list's `status` filter. */
+export const USER_STATUS_LABELS: Record<UserStatus, string> = { active: 'Active', inactive: 'Deactivated', locked: 'Locked' }
+
+/** The member list's `status` filter, and a member's own status. */
+export const MEMBER_STATUS_LABELS: Record<(typeof MEMBER_STATUS_FILTERS)[number], string> = { active: 'Active', removed: 'Removed', all: 'All' }
+
+/** What an audit event is about, named before its id: "Patient #12". */
+export const RESOURCE_LABELS: Record<AuditResourceType, string> = {
+  patient: 'Patient',
+  doctor: 'Doctor',
+  mapping: 'Assignment',
+  user: 'User',
+  clinic: 'Clinic',
+  invitation: 'Invitation',
+  audit_event: 'Audit log',
+  dead_letter: 'Dead letter',
+}
 
 export const OUTCOME_LABELS: Record<AuditOutcome, string> = { ok: 'Done', denied: 'Refused', not_found: 'Not found' }
 

@@ -11,7 +11,7 @@ import { Link, navigate, usePath } from './router'
 import { SessionContext, useMay, type Session } from './session'
 import { may, type Permission } from '../../src/core/permissions'
 import { Alert, Feedback, Heading } from './ui'
-import { Audit, Users } from './views/admin'
+import { Audit, UserPage, Users } from './views/admin'
 import { ClinicSwitcher } from './views/clinic'
 import { AcceptInvitation, isAcceptPath } from './views/invitation'
 import { Members } from './views/members'
@@ -203,6 +203,7 @@ function View({ path, session }: { path: string; session: Session }) {
   const route = path.replace(/^\/console/, '').replace(/\/+$/, '') || '/patients'
   const patient = /^\/patients\/(\d+)$/.exec(route)
   const doctor = /^\/doctors\/(\d+)$/.exec(route)
+  const account = /^\/users\/(\d+)$/.exec(route)
   if (route === '/patients') return <PatientList />
   if (route === '/patients/new') return <NewPatient />
   if (patient) return <PatientPage id={patient[1]} />
@@ -211,6 +212,7 @@ function View({ path, session }: { path: string; session: Session }) {
   if (route === '/assignments') return <Assignments />
   if (route === '/members' && manages && session.user.clinic) return <Members clinic={session.user.clinic} />
   if (route === '/users' && session.admin) return <Users me={session.user} />
+  if (account && session.admin) return <UserPage id={account[1]} me={session.user} />
   if (route === '/audit' && session.admin) return <Audit />
   return (
     <>

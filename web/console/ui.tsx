@@ -51,6 +51,20 @@ export function Feedback({ notice, error }: { notice?: string; error?: unknown }
   )
 }
 
+/** A control's own refusal: `act` resolves once done, or shows why not beside the control. */
+export function useRowError() {
+  const [error, setError] = useState<unknown>(null)
+  const act = async (action: () => Promise<void>) => {
+    setError(null)
+    try {
+      await action()
+    } catch (caught) {
+      setError(caught)
+    }
+  }
+  return { error, act }
+}
+
 /** The page's heading, focused when the page opens so keyboard and screen-reader users start there. */
 export function Heading({ children }: { children: ComponentChildren }) {
   const ref = useRef<HTMLHeadingElement>(null)

@@ -1,15 +1,15 @@
 import { useState } from 'preact/hooks'
-import { CLINIC_ROLES, type ClinicRole } from '../../../src/core/enums'
+import { CLINIC_ROLES, MEMBER_STATUS_FILTERS, type ClinicRole } from '../../../src/core/enums'
 import { may } from '../../../src/core/permissions'
 import { request } from '../api'
 import { ConfirmButton } from '../confirm'
-import { CLINIC_ROLE_LABELS, when } from '../format'
+import { CLINIC_ROLE_LABELS, MEMBER_STATUS_LABELS, when } from '../format'
 import { Submit, useForm } from '../form'
 import { ListFooter, useList } from '../list'
 import { navigate } from '../router'
 import { useSession } from '../session'
 import type { Invitation, InvitationCreated, Member } from '../types'
-import { ACTIONS, Alert, Feedback, Heading, Options, SelectField, Table, TextField } from '../ui'
+import { ACTIONS, Alert, Feedback, Heading, Options, SelectField, Table, TextField, useRowError } from '../ui'
 
 interface Clinic {
   id: number
@@ -38,24 +38,10 @@ function useTableActions(reload: () => Promise<void>) {
   return { notice, run }
 }
 
-/** A row's control and its own refusal: `act` resolves once done, or shows why not beside the control. */
-function useRowError() {
-  const [error, setError] = useState<unknown>(null)
-  const act = async (action: () => Promise<void>) => {
-    setError(null)
-    try {
-      await action()
-    } catch (caught) {
-      setError(caught)
-    }
-  }
-  return { error, act }
-}
-
 /** The clinic's members, invitations to join it, and what each member's role is (clinic admins). */
 export function Members({ clinic }: { clinic: Clinic }) {
   const base = `/api/clinics/${clinic.id}`
-  const members = useList<Member, never>({ endpoint: `${base}/members/`, filters: [] })
+  const members = useList<Member, 'role' | 'status'>({ endpoint: `${base}/members/`, filters: ['role', 'status'] })
   const invitations = useList<Invitation, never>({ endpoint: `${base}/invitations/`, filters: [], prefix: 'invitations_' })
   const session = useSession()
   const memberActions = useTableActions(members.data.reload)
@@ -77,35 +63,53 @@ export function Members({ clinic }: { clinic: Clinic }) {
       <Invite base={base} onInvited={invitations.data.reload} />
       <section aria-labelledby="members-heading">
         <h2 id="members-heading">Members</h2>
+        <form role="search" class="filters" aria-label="Filter members" onSubmit={(event) => event.preventDefault()}>
+          <SelectField label="Role" value={members.filters.role} onChange={(event) => members.filter({ role: event.currentTarget.value })}>
+            <option value="">Any</option>
+            <Options values={CLINIC_ROLES} labels={CLINIC_ROLE_LABELS} />
+          </SelectField>
+          <SelectField
+            label="Status"
+            value={members.filters.status || 'active'}
+            onChange={(event) => members.filter({ status: event.currentTarget.value === 'active' ? '' : event.currentTarget.value })}
+          >
+            <Options values={MEMBER_STATUS_FILTERS} labels={MEMBER_STATUS_LABELS} />
+          </SelectField>
+        </form>
         <Feedback notice={memberActions.notice} />
         <Alert error={members.data.error} />
         {members.data.data && (
           <>
             <Table
-              caption={`Active members of ${clinic.name}`}
-              columns={['Name', 'Email', 'Role', 'Member since', ACTIONS]}
+              caption={`Members of ${clinic.name}, first to join first`}
+              columns={['Name', 'Email', 'Role', 'Status', 'Member since', ACTIONS]}
               rows={members.data.data.results}
               rowKey={(member) => member.user_id}
-              cells={(member) => [
-                member.name,
-                member.email,
-                <RoleControl
-                  member={member}
-                  onSave={(role) =>
-                    changeMember(
-                      member,
-                      () => request('PATCH', `${base}/members/${member.user_id}/`, { body: { role } }),
-                      `${member.name} is now ${CLINIC_ROLE_LABELS[role]}.`,
-                    )
-                  }
-                />,
-                when(member.added_at),
-                <RemoveControl
-                  member={member}
-                  clinic={clinic.name}
-                  onRemove={() => changeMember(member, () => request('DELETE', `${base}/members/${member.user_id}/`), `${member.name} is no longer a member.`)}
-                />,
-              ]}
+              cells={(member) => {
+                // A removed member's row is a record: an invitation, not a control here, brings them back.
+                if (member.status === 'removed') return [member.name, member.email, CLINIC_ROLE_LABELS[member.role], MEMBER_STATUS_LABELS.removed, when(member.added_at), null]
+                return [
+                  member.name,
+                  member.email,
+                  <RoleControl
+                    member={member}
+                    onSave={(role) =>
+                      changeMember(
+                        member,
+                        () => request('PATCH', `${base}/members/${member.user_id}/`, { body: { role } }),
+                        `${member.name} is now ${CLINIC_ROLE_LABELS[role]}.`,
+                      )
+                    }
+                  />,
+                  MEMBER_STATUS_LABELS.active,
+                  when(member.added_at),
+                  <RemoveControl
+                    member={member}
+                    clinic={clinic.name}
+                    onRemove={() => changeMember(member, () => request('DELETE', `${base}/members/${member.user_id}/`), `${member.name} is no longer a member.`)}
+                  />,
+                ]
+              }}
               busy={members.data.loading}
             />
             <ListFooter list={members} what="members" />
