@@ -96,9 +96,29 @@ describe('rate limits', () => {
     expect((await send('POST', '/api/auth/register/', { body: { name: 'Other', email: uniqueEmail(), password: GOOD_PASSWORD } })).status).toBe(201)
   })
 
-  it('limits refreshes per client IP', async () => {
+  it('limits refreshes and logouts per client IP', async () => {
+    // Shaped like a JWT, so it passes validation and reaches the limiter; not signed by us, so a 401 until then.
+    const forged = 'eyJhbGciOiJIUzI1NiJ9.e30.bm90LXNpZ25lZA'
+    for (const path of ['/api/auth/refresh/', '/api/auth/logout/']) {
+      const ip = randomIp()
+      const { statuses: results } = await overLimit(30, () => send('POST', path, { headers: { 'cf-connecting-ip': ip }, body: { refresh: forged } }))
+      expect(results.filter((status) => status !== 429)).toEqual(Array(results.filter((status) => status !== 429).length).fill(401))
+    }
+  })
+
+  it('counts a logout against the refresh budget of its network, and a refused logout revokes nothing', async () => {
     const ip = randomIp()
-    await overLimit(30, () => send('POST', '/api/auth/refresh/', { headers: { 'cf-connecting-ip': ip }, body: { refresh: 'not-a-token' } }))
+    const user = await signedInUser()
+    const limiter = countingLimiter(1)
+    const limited = { headers: { 'cf-connecting-ip': ip }, env: { REFRESH_IP_LIMITER: limiter.binding } }
+    const rotated = await send('POST', '/api/auth/refresh/', { ...limited, body: { refresh: user.refresh } })
+    expect(rotated.status).toBe(200)
+    const refused = await send('POST', '/api/auth/logout/', { ...limited, body: { refresh: rotated.body.refresh } })
+    expect(refused.status).toBe(429)
+    expect(refused.body).toEqual({ error: expect.any(String), code: 'rate_limited' })
+    expect(refused.headers.get('retry-after')).toBe('60')
+    expect(limiter.keys).toEqual([ip, ip])
+    expect((await send('POST', '/api/auth/refresh/', { body: { refresh: rotated.body.refresh } })).status).toBe(200)
   })
 
   it('limits API requests per user, and not other users', async () => {

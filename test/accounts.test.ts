@@ -479,7 +479,7 @@ describe('limits keyed as an attacker would be', () => {
     for (const [path, operations] of Object.entries<Record<string, LooseBody>>(doc.paths)) {
       for (const [method, operation] of Object.entries<LooseBody>(operations)) {
         const signedIn = (operation.security ?? []).some((entry: Record<string, unknown>) => 'Bearer' in entry)
-        const authFlow = /\/api\/auth\/(login|register|refresh|token\/refresh)\/?$/.test(path)
+        const authFlow = /\/api\/auth\/(login|register|refresh|token\/refresh|logout)\/?$/.test(path)
         if (!signedIn && !authFlow) continue
         limited.push(`${method} ${path}`)
         expect({ route: `${method} ${path}`, retryAfter: operation.responses['429']?.headers?.['Retry-After'] !== undefined }).toEqual({

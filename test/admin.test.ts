@@ -243,7 +243,7 @@ describe('GET /api/admin/audit/', () => {
     expect(logins.body.results).toEqual([expect.objectContaining({ actor_id: target.id, outcome: 'ok' })])
   })
 
-  it('answers an action family filter of any length, with _ taken literally', async () => {
+  it('answers an action family filter of any length up to 128 characters, with _ taken literally', async () => {
     const admin = await signedInAdmin()
     const target = await signedInUser()
     await send('PATCH', `/api/admin/users/${target.id}/`, { token: admin.access, body: { role: 'admin' } })

@@ -8,6 +8,7 @@ import { parseDump, sortDump } from '../scripts/django/source'
 import naturalKeys from './fixtures/django/natural-keys.json'
 import pks from './fixtures/django/pks.json'
 import pksMap from './fixtures/django/pks-map.json'
+import { TEXT_MESSAGES } from '../src/schemas/common'
 import { send } from './helpers'
 
 /** The test database, reached the way the CLI reaches it through wrangler: each write one atomic batch. */
@@ -182,6 +183,28 @@ describe('import:django, a dump with natural keys (auth.user, patients, doctors,
     expect(oldest).toMatchObject({ action: 'import', resource_type: 'patient', resource_id: grace, actor_id: null })
     expect(history.body.results.some((event: { action: string; resource_type: string }) => event.action === 'import' && event.resource_type === 'mapping')).toBe(true)
   }, 90_000)
+
+  it('refuses names and notes with control characters, as the API does, each with its reason', async () => {
+    const fieldsOf = (records: Entry[], modelName: string, pk: number | string) =>
+      records.find((record) => record.model === modelName && (record.pk ?? record.fields.username) === pk)!.fields
+    const { text, tag } = tagged(naturalKeys, (records) => {
+      fieldsOf(records, 'auth.user', 'carol').first_name = 'Ca\u001brol'
+      fieldsOf(records, 'patients.patient', 3).name = 'Ada\tByron'
+      fieldsOf(records, 'mappings.patientdoctormapping', 1).notes = 'Quarterly\u0007review'
+    })
+    const report = await run(text)
+    expect(model(report, 'users')).toMatchObject({ imported: 6, refused: [{ reason: `name: ${TEXT_MESSAGES.oneLine}` }] })
+    expect(model(report, 'patients').refused.map((refused) => refused.reason)).toEqual([`name: ${TEXT_MESSAGES.oneLine}`, expect.stringContaining('date_of_birth')])
+    expect(model(report, 'assignments').refused.map((refused) => refused.reason)).toEqual([
+      `notes: ${TEXT_MESSAGES.lines}`,
+      `its patient ${tag}patients.patient 3 was refused`,
+      `its patient ${tag}patients.patient 5 was refused`,
+    ])
+    expect(await first('SELECT count(*) AS n FROM users WHERE email = ?', `carol@northside-${tag}.test`)).toEqual({ n: 0 })
+    expect(await keyRow('patient', `${tag}patients.patient`, '3')).toBeUndefined()
+    expect(await keyRow('mapping', `${tag}mappings.patientdoctormapping`, '1')).toBeUndefined()
+    expect(await keyRow('mapping', `${tag}mappings.patientdoctormapping`, '2')).toEqual(expect.any(Number))
+  })
 
   it('adds only the new records of a later dump of the same system', async () => {
     const { text } = tagged(naturalKeys)

@@ -1,5 +1,5 @@
 import type { ImportKeysTable } from '../../src/db/schema'
-import { email as emailSchema } from '../../src/schemas/common'
+import { email as emailSchema, LINES, ONE_LINE, TEXT_MESSAGES } from '../../src/schemas/common'
 import { DoctorWriteSchema } from '../../src/schemas/doctors'
 import { PatientWriteSchema } from '../../src/schemas/patients'
 import { ImportRefusal, planFields, type ClinicRole, type DumpRecord, type FieldPlan, type ImportMap, type Kind, type SortedDump } from './source'
@@ -268,6 +268,7 @@ function planUsers(records: DumpRecord[], model: string, read: ReturnType<typeof
       return { ...base, email, name, status: 'link', linkTo: { id: existing }, notes: [`an account with ${email} was already here: linked to it, its password and role unchanged`] }
     }
     if (name.length > 150) return { ...base, email, status: 'refused', reason: 'the name is longer than 150 characters' }
+    if (!ONE_LINE.test(name)) return { ...base, email, status: 'refused', reason: `name: ${TEXT_MESSAGES.oneLine}` }
     const joinedRaw = read(record, 'date_joined')
     const joined = joinedRaw == null ? undefined : timestamp(joinedRaw)
     if (joinedRaw != null && !joined) return { ...base, email, status: 'refused', reason: `date_joined: "${String(joinedRaw)}" is not a date and time` }
@@ -313,6 +314,7 @@ function planOwnClinics(users: PlannedUser[], model: string, state: ExistingStat
 function planSharedClinic(ref: KeyRef, users: PlannedUser[], state: ExistingState, options: ImportOptions): Planned<ClinicRow> {
   const name = ref.key
   if (name.length > 120) throw new ImportRefusal('The --clinic name is longer than 120 characters.')
+  if (!ONE_LINE.test(name)) throw new ImportRefusal(`The --clinic name: ${TEXT_MESSAGES.oneLine}`)
   const members = users.filter((user) => user.status !== 'refused')
   const adminEmail = options.clinicAdmin?.trim().toLowerCase()
   if (adminEmail && !members.some((user) => user.email === adminEmail)) {
@@ -512,6 +514,7 @@ function planAssignments(
     if (first) return { ref, label, status: 'refused', reason: `the same patient and doctor as ${first}`, notes }
     const notesValue = text(read(record, 'notes'))
     if (notesValue && notesValue.length > 1000) return { ref, label, status: 'refused', reason: 'notes: Keep the notes to 1,000 characters or fewer.', notes }
+    if (notesValue && !LINES.test(notesValue)) return { ref, label, status: 'refused', reason: `notes: ${TEXT_MESSAGES.lines}`, notes }
     const active = flag(read(record, 'is_active'), true)
     if (active === undefined) return { ref, label, status: 'refused', reason: 'is_active: Must be true or false.', notes }
     const times = timestamps(read, record, 'assigned_at', 'updated_at')

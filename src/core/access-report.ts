@@ -111,6 +111,9 @@ const CSV_COLUMNS = [
   'source',
 ] as const
 
+/** The report's CSV header line. */
+export const CSV_HEADER = CSV_COLUMNS.join(',')
+
 /** A CSV cell: quoted when it must be, and never read as a formula by a spreadsheet (a leading =, +, - or @ is escaped). */
 function cell(value: string | number | null): string {
   if (value === null) return ''
@@ -142,7 +145,7 @@ export function accessCsv(accesses: readonly Access[]): string {
       .map(cell)
       .join(','),
   )
-  return [CSV_COLUMNS.join(','), ...lines].map((line) => `${line}\r\n`).join('')
+  return [CSV_HEADER, ...lines].map((line) => `${line}\r\n`).join('')
 }
 
 const BALP = 'https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit'

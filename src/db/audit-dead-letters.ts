@@ -10,11 +10,18 @@ import { fetchPage } from './page'
 import type { Scope } from './scope'
 import { nowUtc } from './sql'
 
-/** Keeps a message the dead-letter queue delivered; a redelivered one is stored once. */
+/** The longest error kept with a dead letter, as the API documents it. */
+const MAX_ERROR_LENGTH = 4096
+
+/**
+ * Keeps a message the dead-letter queue delivered; a redelivered one is stored once. Its error is
+ * kept on one line (control characters become spaces) and cut to MAX_ERROR_LENGTH, as the API shows it.
+ */
 export async function storeDeadLetter(db: Db, letter: { message_id: string; body: string; error: string }): Promise<void> {
+  const error = letter.error.replace(/\p{Cc}+/gu, ' ').slice(0, MAX_ERROR_LENGTH)
   await db.kysely
     .insertInto('audit_dead_letters')
-    .values(letter)
+    .values({ ...letter, error })
     .onConflict((oc) => oc.column('message_id').doNothing())
     .execute()
 }

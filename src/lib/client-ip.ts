@@ -2,8 +2,17 @@ import type { Context } from 'hono'
 import { networkOf } from '../core/network'
 import type { AppEnv } from '../env'
 
-/** Cloudflare's view of the caller's address; absent when the Worker is reached without Cloudflare's edge in front. */
-export const clientIp = (c: Context<AppEnv>): string | null => c.req.header('cf-connecting-ip') ?? null
+/** What an IPv4 or IPv6 address can look like: Cloudflare sends nothing else, and nobody else is believed. */
+const IP_TEXT = /^[\da-fA-F:.]{2,45}$/
+
+/**
+ * Cloudflare's view of the caller's address; null when the Worker is reached without Cloudflare's
+ * edge in front, or when the header (then set by someone else) is not shaped like an address.
+ */
+export const clientIp = (c: Context<AppEnv>): string | null => {
+  const ip = c.req.header('cf-connecting-ip')
+  return ip !== undefined && IP_TEXT.test(ip) ? ip : null
+}
 
 /**
  * The caller's network, as every per-client limit and the lockout key it: the /64 of an IPv6

@@ -64,7 +64,7 @@ const unlockUserRoute = createRoute({
   description: 'Forgets the failed logins of the account from every network, so it may sign in again at once. Audited as admin.user_unlock.',
   ...signedIn(),
   request: { params: IdParamSchema },
-  responses: { 204: { description: 'Unlocked' }, ...errorResponses(400, 401, 403, 404, 429) },
+  responses: { 204: { description: 'Unlocked' }, ...errorResponses(...BODY_ERRORS, 401, 403, 404, 429) },
 })
 
 const audit = createRoute({
@@ -77,7 +77,7 @@ const audit = createRoute({
     'The trail names patients and keeps what users searched for, so each page read is itself audited (`admin.audit_list`, naming the patients and the event ids it returned) before the answer; 503 `audit_unavailable` when it cannot be.',
   ...signedIn(),
   request: { query: AuditListQuerySchema },
-  responses: { 200: json(AuditEventPageSchema, 'One page of events, newest first'), ...errorResponses(400, 401, 403, 429) },
+  responses: { 200: json(AuditEventPageSchema, 'One page of events, newest first'), ...errorResponses(400, 401, 403, 429, 503) },
 })
 
 const deadLetters = createRoute({
@@ -102,7 +102,7 @@ const replayDeadLetter = createRoute({
     'The audit queue gave up on this message (see GET /api/health/audit/). Its event is written as the consumer would have, skipped if already stored, and the letter is marked replayed. Audited as admin.dead_letter_replay.',
   ...signedIn(),
   request: { params: IdParamSchema },
-  responses: { 200: json(DeadLetterReplaySchema, 'Replayed'), ...errorResponses(400, 401, 403, 404, 409, 429) },
+  responses: { 200: json(DeadLetterReplaySchema, 'Replayed'), ...errorResponses(...BODY_ERRORS, 401, 403, 404, 409, 429) },
 })
 
 export const adminRoutes = createRouter()

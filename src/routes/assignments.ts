@@ -38,7 +38,11 @@ const PatientIdParamSchema = z.object({
 
 const UPDATE_DESCRIPTION = 'Only `notes` and `is_active` change; a different `patient` or `doctor` is refused (400).'
 
-const list = assignments.list({ summary: "List the assignments of your clinic's patients, newest first" }, AssignmentListQuerySchema, AssignmentPageSchema)
+const list = assignments.list(
+  { summary: "List the assignments of your clinic's patients, newest first", description: 'Audited as one `mapping.list` event naming the patients on the page.' },
+  AssignmentListQuerySchema,
+  AssignmentPageSchema,
+)
 const create = assignments.create(
   {
     summary: "Assign a doctor to one of your clinic's patients",
@@ -64,7 +68,7 @@ const { replace, patch } = assignments.writes(
   { put: AssignmentUpdateSchema, patch: AssignmentUpdateSchema },
   AssignmentSchema,
 )
-const remove = assignments.remove({ summary: 'Remove an assignment' })
+const remove = assignments.remove({ summary: 'Remove an assignment', description: 'The patient and the doctor stay. Audited as `mapping.delete`.' })
 
 const patientDoctors = <P extends string>(path: P, operationId: string, summary: string) =>
   createRoute({
@@ -76,7 +80,7 @@ const patientDoctors = <P extends string>(path: P, operationId: string, summary:
     description: 'Audited as `patient.read`.',
     ...signedIn('assignment.read'),
     request: { params: PatientIdParamSchema },
-    responses: { 200: json(PatientDoctorsSchema, "The patient's doctors"), ...errorResponses(400, 401, 403, 404, 429) },
+    responses: { 200: json(PatientDoctorsSchema, "The patient's doctors"), ...errorResponses(400, 401, 403, 404, 429, 503) },
   })
 
 const doctorsOfPatientUnderAssignments = patientDoctors('/patient/{patient_id}', 'listPatientDoctorsByAssignment', "A patient's doctors")

@@ -11,7 +11,7 @@ import { changePassword, endSessions, findMe, insertUser, recordRefusedLogin } f
 import type { AppEnv } from '../env'
 import { clientNetwork } from '../lib/client-ip'
 import { ApiError, fieldError } from '../lib/errors'
-import { enforceFlowLimits } from '../lib/rate-limit'
+import { enforceFlowLimits, enforceLimit } from '../lib/rate-limit'
 import { auditStamp } from '../lib/request-scope'
 import { createRouter } from '../lib/router'
 import {
@@ -40,8 +40,9 @@ const register = createRoute({
   operationId: 'register',
   security: [],
   summary: 'Create an account',
+  description: 'The account opens its own clinic as its admin, or joins the clinic of `invitation`. The password policy applies (400).',
   request: { body: requestBody(RegisterSchema) },
-  responses: { 201: json(RegisteredSchema, 'The new account'), ...errorResponses(...BODY_ERRORS, 409, 429) },
+  responses: { 201: json(RegisteredSchema, 'The new account'), ...errorResponses(...BODY_ERRORS, 404, 409, 429) },
 })
 
 const login = createRoute({
@@ -55,7 +56,7 @@ const login = createRoute({
     `After ${LOCKOUT.perNetwork} failed logins within 15 minutes from one network (an IPv6 /64 or an IPv4 address), the account refuses logins from that network (429, even with the right password) until the window passes; ` +
     `after ${LOCKOUT.perAccount} failed logins within an hour from all networks together, from everywhere. Other networks are not affected by the first lock.`,
   request: { body: requestBody(LoginSchema) },
-  responses: { 200: json(LoginResultSchema, 'Tokens and the signed-in user'), ...errorResponses(...BODY_ERRORS, 401, 429) },
+  responses: { 200: json(LoginResultSchema, 'Tokens and the signed-in user'), ...errorResponses(...BODY_ERRORS, 401, 404, 429) },
 })
 
 const refreshRoute = <P extends string>(path: P, operationId: string) =>
@@ -79,8 +80,9 @@ const logout = createRoute({
   operationId: 'logout',
   security: [],
   summary: 'Revoke a refresh token',
+  description: 'Its access tokens run until they expire; POST /api/auth/logout-all/ ends them too.',
   request: { body: requestBody(RefreshSchema) },
-  responses: { 204: { description: 'The refresh token is dead' }, ...errorResponses(...BODY_ERRORS, 401) },
+  responses: { 204: { description: 'The refresh token is dead' }, ...errorResponses(...BODY_ERRORS, 401, 429) },
 })
 
 const logoutAll = createRoute({
@@ -91,7 +93,7 @@ const logoutAll = createRoute({
   summary: 'End every session of the signed-in account',
   description: 'No body. Every access token (this one included) stops working at its next request, and every refresh token is revoked.',
   ...signedIn(),
-  responses: { 204: { description: 'Every session is ended' }, ...errorResponses(401, 429) },
+  responses: { 204: { description: 'Every session is ended' }, ...errorResponses(...BODY_ERRORS, 401, 429) },
 })
 
 const me = createRoute({
@@ -100,6 +102,7 @@ const me = createRoute({
   tags,
   operationId: 'getMe',
   summary: 'The signed-in user, with its role',
+  description: 'With the clinic the token acts in, your role there, and every clinic you are an active member of.',
   ...signedIn(),
   responses: { 200: json(MeSchema, 'The signed-in user'), ...errorResponses(401, 429) },
 })
@@ -173,6 +176,7 @@ export const authRoutes = createRouter()
   })
   .openapi(refresh, rotateInBody)
   .openapi(logout, async (c) => {
+    await enforceLimit(c, 'REFRESH_IP_LIMITER', clientNetwork(c))
     const claims = orRefuse(await verifyToken(c.var.config, c.req.valid('json').refresh, 'refresh'), REFRESH_TOKEN)
     await revokeRefreshToken(c.var.db, claims)
     return c.body(null, 204)

@@ -41,7 +41,8 @@ const clinicRoute = <P extends string, M extends 'get' | 'patch' | 'post' | 'del
   ...signedIn(permission),
 })
 
-const SIGNED_IN = [401, 403, 404, 429] as const
+/** A refusal by role is on the audit record before its 403 leaves: 503 when it cannot be. */
+const SIGNED_IN = [401, 403, 404, 429, 503] as const
 
 const getClinic = createRoute({
   ...clinicRoute('get', '/{id}', 'clinic.read'),

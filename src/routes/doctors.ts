@@ -18,7 +18,11 @@ const doctors = resourceRoutes({
 
 const ONLY_CREATOR = 'Only the user who added the doctor may change it; anyone else gets 403.'
 
-const list = doctors.list({ summary: 'List the doctor directory (every doctor, whoever added it)' }, DoctorListQuerySchema, DoctorPageSchema)
+const list = doctors.list(
+  { summary: 'List the doctor directory (every doctor, whoever added it)', description: 'Filter by `search`, `specialization` (exact, any case) and `is_available`.' },
+  DoctorListQuerySchema,
+  DoctorPageSchema,
+)
 const create = doctors.create(
   { summary: 'Add a doctor to the directory', description: 'Email and licence number are unique among doctors in any letter case (409).' },
   DoctorWriteSchema,

@@ -17,7 +17,8 @@ const live = createRoute({
   operationId: 'liveness',
   security: [],
   summary: 'Liveness of the Worker alone: touches neither auth nor D1',
-  responses: { 200: json(HealthSchema, 'The Worker answers') },
+  description: 'For a load balancer or an uptime monitor: no token, no rate limit.',
+  responses: { 200: json(HealthSchema, 'The Worker answers'), ...errorResponses() },
 })
 
 const health = createRoute({
@@ -27,6 +28,7 @@ const health = createRoute({
   operationId: 'health',
   security: [],
   summary: 'Liveness, including a real D1 round trip',
+  description: 'No token, no rate limit; 503 when D1 does not answer.',
   responses: {
     200: json(HealthSchema, 'The Worker and its database answer'),
     ...errorResponses(503),

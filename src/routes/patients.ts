@@ -4,7 +4,7 @@ import { accessBundle, accessCsv } from '../core/access-report'
 import { nowUtcText, utcSeconds } from '../core/clock'
 import { isRefusal, isUnseen } from '../core/refusal'
 import { readArchivedObject } from '../lib/archive'
-import { AccessReportQuerySchema, AccessReportSchema } from '../schemas/audit-archive'
+import { AccessReportQuerySchema, AccessReportSchema, CsvReportSchema } from '../schemas/audit-archive'
 import { ifMatchHolds } from '../core/versions'
 import { patientsRepo } from '../db/patients'
 import type { AppEnv } from '../env'
@@ -82,7 +82,7 @@ const history = createRoute({
     "Events whose resource is this patient, from its creation on: reads, changes and refused attempts by anyone, each with the actor's name. An update names the fields it changed (`changed`), never their values; `medical_history` is named to every member who may read the history, the front desk included: the name discloses nothing of the text, and the update itself (who, when) is on the history anyway. `reads=false` leaves out the events that only disclosed the patient. Events older than D1's hot window are in the access report. Another clinic's or a missing patient is a 404, itself audited.",
   ...signedIn('patient.read'),
   request: { params: IdParamSchema, query: HistoryQuerySchema },
-  responses: { 200: json(HistoryPageSchema, 'One page of audit events, newest first'), ...errorResponses(400, 401, 403, 404, 429) },
+  responses: { 200: json(HistoryPageSchema, 'One page of audit events, newest first'), ...errorResponses(400, 401, 403, 404, 429, 503) },
 })
 
 const accessReport = createRoute({
@@ -100,7 +100,7 @@ const accessReport = createRoute({
       description: 'Every access in the range',
       content: {
         'application/json': { schema: AccessReportSchema },
-        'text/csv': { schema: z.string().openapi({ maxLength: 10_000_000 }) },
+        'text/csv': { schema: CsvReportSchema },
         'application/fhir+json': { schema: z.object({ resourceType: z.literal('Bundle') }).passthrough().openapi('FhirBundle') },
       },
     },

@@ -44,11 +44,14 @@ export function operationIds(noun: string) {
 /** A route's summary and description in the OpenAPI document. */
 interface Doc {
   summary: string
-  description?: string
+  description: string
 }
 
-/** Errors every signed-in route of a clinic can answer: no or a bad token (401), a role without the permission (403), over the per-user limit (429). */
-const SIGNED_IN_ERRORS = [401, 403, 429] as const
+/**
+ * Errors every signed-in route of a clinic can answer: no or a bad token (401), a role without the
+ * permission (403, on the audit record first: 503 when it cannot be), over the per-user limit (429).
+ */
+const SIGNED_IN_ERRORS = [401, 403, 429, 503] as const
 type SignedInError = (typeof SIGNED_IN_ERRORS)[number]
 type BodyError = (typeof BODY_ERRORS)[number]
 
@@ -111,7 +114,10 @@ export function resourceRoutes(facts: ResourceFacts) {
           201: {
             ...json(record, `The new ${facts.noun}`),
             headers: {
-              Location: { description: `The new ${facts.noun}'s URL`, schema: { type: 'string' as const, maxLength: 64, example: `${facts.collection}1/` } },
+              Location: {
+                description: `The new ${facts.noun}'s URL`,
+                schema: { type: 'string' as const, format: 'uri-reference', maxLength: 64, pattern: `^${facts.collection}\\d+/$`, example: `${facts.collection}1/` },
+              },
               ...ETAG_HEADER,
             },
           },

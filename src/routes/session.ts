@@ -50,7 +50,7 @@ const renew = createRoute({
   security: [{ RefreshCookie: [] }],
   summary: "Renew the console's session: a new access token, and the cookie's refresh token rotated",
   description: `No body. The rules of /api/auth/refresh/ apply to the cookie's token (a replay is handled as theft); a refused token also clears the cookie. ${SAME_ORIGIN}`,
-  responses: { 200: { ...json(SessionRenewedSchema, 'A new access token'), headers: COOKIE_SET }, ...errorResponses(401, 403, 429) },
+  responses: { 200: { ...json(SessionRenewedSchema, 'A new access token'), headers: COOKIE_SET }, ...errorResponses(...BODY_ERRORS, 401, 403, 429) },
 })
 
 const end = createRoute({

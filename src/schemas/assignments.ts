@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
-import { SAFE_INT, timestamp, WHOLE, writableBody } from './common'
+import { plainText, SAFE_INT, textOf, timestamp, WHOLE, writableBody } from './common'
 import { DoctorSchema } from './doctors'
 import { PatientSchema } from './patients'
 import { FLAGS } from '../core/enums'
@@ -26,9 +26,7 @@ const recordId = (what: string) =>
     .positive()
     .openapi(SAFE_INT)
 
-const notes = z
-  .string()
-  .max(1000, { error: 'Keep the notes to 1,000 characters or fewer.' })
+const notes = plainText(z.string().max(1000, { error: 'Keep the notes to 1,000 characters or fewer.' }), true)
   .nullable()
   .openapi({ example: 'Follow-up every three months.' })
 
@@ -101,10 +99,10 @@ export const AssignmentSchema = z
     id: z.number().int().openapi({ ...WHOLE, example: 1 }),
     patient: z.number().int().openapi({ ...WHOLE, example: 1 }),
     doctor: z.number().int().openapi({ ...WHOLE, example: 1 }),
-    patient_name: z.string().openapi({ maxLength: 120, example: 'Grace Hopper' }),
-    doctor_name: z.string().openapi({ maxLength: 120, example: 'Dr. John Watson' }),
-    doctor_specialization: z.string().openapi({ maxLength: 120, example: 'Cardiology' }),
-    notes: z.string().nullable().openapi({ maxLength: 1000, example: 'Follow-up every three months.' }),
+    patient_name: z.string().openapi({ ...textOf(120), example: 'Grace Hopper' }),
+    doctor_name: z.string().openapi({ ...textOf(120), example: 'Dr. John Watson' }),
+    doctor_specialization: z.string().openapi({ ...textOf(120), example: 'Cardiology' }),
+    notes: z.string().nullable().openapi({ ...textOf(1000, true), example: 'Follow-up every three months.' }),
     is_active: z.boolean(),
     assigned_by: z.number().int().openapi({ ...WHOLE, example: 1 }),
     assigned_at: timestamp(),
@@ -141,7 +139,7 @@ export const AssignedDoctorSchema = DoctorSchema.extend({
 export const PatientDoctorsSchema = z
   .object({
     patient_id: z.number().int().openapi({ ...WHOLE, example: 1 }),
-    patient_name: z.string().openapi({ maxLength: 120, example: 'Grace Hopper' }),
+    patient_name: z.string().openapi({ ...textOf(120), example: 'Grace Hopper' }),
     count: z.number().int().openapi({ ...WHOLE, example: 1 }),
     doctors: z.array(AssignedDoctorSchema),
   })

@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi'
-import { changedFields } from './common'
 import { PageQuerySchema, paginated } from './pagination'
+import { AUDIT_ACTION, changedFields, CLIENT_REQUEST_ID, JSON_TEXT, REQUEST_ID, textOf } from './common'
+import { CSV_HEADER } from '../core/access-report'
+import { CLINIC_ROLES } from '../core/enums'
 
 const WHOLE = { format: 'int64', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const
 const time = (description: string) => z.string().openapi({ format: 'date-time', maxLength: 20, example: '2026-12-05T03:20:00Z', description })
@@ -18,7 +20,7 @@ export const AuditHealthSchema = z
     last_link: z
       .object({
         seq: z.number().int().openapi(WHOLE),
-        object_key: z.string().openapi({ maxLength: 200, example: 'audit/2026/12/05/000000000001-000000000042-0123456789abcdef.ndjson.gz' }),
+        object_key: z.string().openapi({ maxLength: 200, pattern: '^audit/\\d{4}/\\d{2}/\\d{2}/\\d{12,}-\\d{12,}-[0-9a-f]{16}\\.ndjson\\.gz$', example: 'audit/2026/12/05/000000000001-000000000042-0123456789abcdef.ndjson.gz' }),
         first_event_id: z.number().int().openapi(WHOLE),
         last_event_id: z.number().int().openapi(WHOLE),
         event_count: z.number().int().openapi(WHOLE),
@@ -34,9 +36,9 @@ export const AuditHealthSchema = z
 export const DeadLetterSchema = z
   .object({
     id: z.number().int().openapi(WHOLE),
-    message_id: z.string().openapi({ maxLength: 128, description: "The queue's id of the message." }),
-    body: z.string().openapi({ maxLength: 65_536, description: 'The message body as the queue delivered it (JSON text: an audit event and the patients it named).' }),
-    error: z.string().openapi({ maxLength: 4096, description: 'Why D1 refused it, at its last attempt.' }),
+    message_id: z.string().openapi({ ...textOf(128), description: "The queue's id of the message." }),
+    body: z.string().openapi({ maxLength: 65_536, pattern: JSON_TEXT, description: 'The message body as the queue delivered it (JSON text: an audit event and the patients it named).' }),
+    error: z.string().openapi({ ...textOf(4096), description: 'Why D1 refused it, at its last attempt.' }),
     received_at: time('When the dead-letter queue delivered it.'),
     replayed_at: time('When an admin replayed it; null while pending.').nullable(),
     replayed_by: z.number().int().nullable().openapi({ ...WHOLE, description: 'The admin who replayed it.' }),
@@ -83,19 +85,19 @@ export const AccessSchema = z
     event_id: z.string().nullable().openapi({ maxLength: 36, format: 'uuid' }),
     occurred_at: time('When it happened.'),
     actor: z
-      .object({ id: z.number().int().openapi(WHOLE), name: z.string().nullable().openapi({ maxLength: 150, description: 'Null when the account is gone.' }) })
+      .object({ id: z.number().int().openapi(WHOLE), name: z.string().nullable().openapi({ ...textOf(150), description: 'Null when the account is gone.' }) })
       .nullable()
       .openapi({ description: 'Who: null when nobody was signed in.' }),
-    role: z.string().nullable().openapi({ maxLength: 32, description: "The actor's role when the event recorded it." }),
+    role: z.string().nullable().openapi({ maxLength: 32, enum: [...CLINIC_ROLES, null], description: "The actor's role when the event recorded it." }),
     clinic_id: z.number().int().nullable().openapi({ ...WHOLE, description: 'The clinic the actor acted in, when the event recorded it.' }),
     kind: z.enum(ACCESS_KINDS).openapi({ description: 'read, list, search, change, refused (an attempt that was refused), or report (the history, this report, or a read of the audit trail).' }),
-    action: z.string().openapi({ maxLength: 64, example: 'patient.read' }),
+    action: z.string().openapi({ ...AUDIT_ACTION, example: 'patient.read' }),
     outcome: z.enum(['ok', 'denied', 'not_found']),
     query: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'What a list or search asked for.' }),
     changed: changedFields(),
-    network: z.string().nullable().openapi({ maxLength: 45, description: "The client's network: an IPv4 address or an IPv6 /64." }),
-    request_id: z.string().openapi({ maxLength: 128 }),
-    client_request_id: z.string().nullable().openapi({ maxLength: 255 }),
+    network: z.string().nullable().openapi({ maxLength: 45, pattern: '^[\\da-f:.]+(/64)?$', description: "The client's network: an IPv4 address or an IPv6 /64." }),
+    request_id: z.string().openapi(REQUEST_ID),
+    client_request_id: z.string().nullable().openapi(CLIENT_REQUEST_ID),
     source: z.enum(['hot', 'archive']).openapi({ description: 'hot: read from D1; archive: from the R2 archive, for events older than the hot window.' }),
   })
   .openapi('PatientAccess')
@@ -111,3 +113,6 @@ export const AccessReportSchema = z
   .openapi('PatientAccessReport')
 
 export type AccessReportQuery = z.output<typeof AccessReportQuerySchema>
+
+/** `format=csv`: RFC 4180 with CRLF line ends, the header line first. */
+export const CsvReportSchema = z.string().openapi({ maxLength: 10_000_000, pattern: `^${CSV_HEADER}\\r\\n`, description: 'The header line, then one access a line.' })

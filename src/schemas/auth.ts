@@ -1,15 +1,16 @@
 import { z } from '@hono/zod-openapi'
-import { MembershipSchema } from './clinics'
-import { email, timestamp, WHOLE } from './common'
+import { invitationToken, MembershipSchema } from './clinics'
+import { email, plainText, textOf, timestamp, WHOLE } from './common'
 import { CLINIC_ROLES, ROLES } from '../core/enums'
 
 /** A JWT as this API signs it; far shorter in practice. */
-const TOKEN = { maxLength: 2048, pattern: '^[\\w-]+\\.[\\w-]+\\.[\\w-]+$' } as const
+const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/
+const TOKEN = { maxLength: 2048, pattern: JWT.source } as const
 
 export const UserSchema = z
   .object({
     id: z.number().int().openapi({ ...WHOLE, example: 1 }),
-    name: z.string().openapi({ maxLength: 150, example: 'Ada Lovelace' }),
+    name: z.string().openapi({ ...textOf(150), example: 'Ada Lovelace' }),
     email: z.string().openapi({ format: 'email', maxLength: 254, example: 'ada@example.com' }),
     date_joined: timestamp(),
   })
@@ -19,21 +20,14 @@ const password = z.string().max(128).openapi({ format: 'password', example: 'cor
 
 export const RegisterSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(150).openapi({ example: 'Ada Lovelace' }),
+    name: plainText(z.string().trim().min(1).max(150)).openapi({ example: 'Ada Lovelace' }),
     email: email(),
     password,
     password2: password.optional().openapi({ description: 'When sent, must equal `password`.' }),
-    clinic_name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(120)
+    clinic_name: plainText(z.string().trim().min(1).max(120))
       .optional()
       .openapi({ description: "The name of the clinic the account opens as its admin (default: \"<name>'s clinic\"). Ignored with `invitation`.", example: 'Harbour Road Clinic' }),
-    invitation: z
-      .string()
-      .min(1)
-      .max(64)
+    invitation: invitationToken()
       .optional()
       .openapi({ description: 'The token of an invitation to this email: the account joins that clinic with the invited role instead of opening its own. An unusable token is a 404.' }),
   })
@@ -43,7 +37,7 @@ export const RegisteredSchema = z.object({ user: UserSchema }).openapi('Register
 
 export const LoginSchema = z
   .strictObject({
-    email: z.string().trim().toLowerCase().max(254).openapi({ example: 'ada@example.com' }),
+    email: email(),
     password: z.string().max(1024).openapi({ format: 'password', example: 'correct-horse-battery' }),
     clinic: z
       .number({ error: 'Send the clinic id as a number.' })
@@ -83,10 +77,12 @@ export const SessionRenewedSchema = SwitchedSchema.omit({ refresh: true, clinic:
 
 export const SessionSwitchedSchema = SwitchedSchema.omit({ refresh: true }).openapi('SessionSwitched')
 
-export const RefreshSchema = z.strictObject({ refresh: z.string().min(1).openapi({ maxLength: TOKEN.maxLength, description: 'The refresh token of the last login or refresh.' }) }).openapi('RefreshRequest')
+export const RefreshSchema = z
+  .strictObject({ refresh: z.string().max(TOKEN.maxLength).regex(JWT, 'Send the refresh token as issued.').openapi({ description: 'The refresh token of the last login or refresh.' }) })
+  .openapi('RefreshRequest')
 
 export const ChangePasswordSchema = z
-  .strictObject({ old_password: z.string().max(1024), new_password: password })
+  .strictObject({ old_password: z.string().max(1024).openapi({ format: 'password' }), new_password: password })
   .openapi('ChangePasswordRequest')
 
 export type User = z.infer<typeof UserSchema>
@@ -95,7 +91,7 @@ export type User = z.infer<typeof UserSchema>
 export const MeSchema = UserSchema.extend({
   role: z.enum(ROLES).openapi({ description: "The platform role: admin opens /api/admin/. A clinic role is under `clinic_role`.", example: 'user' }),
   clinic: z
-    .object({ id: z.number().int().openapi(WHOLE), name: z.string().openapi({ maxLength: 120 }) })
+    .object({ id: z.number().int().openapi(WHOLE), name: z.string().openapi(textOf(120)) })
     .nullable()
     .openapi({ description: 'The clinic this access token acts in.' }),
   clinic_role: z.enum(CLINIC_ROLES).nullable().openapi({ description: 'Your role in that clinic, as it is now.', example: 'clinician' }),

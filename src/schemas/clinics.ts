@@ -1,23 +1,23 @@
 import { z } from '@hono/zod-openapi'
 import { MEMBER_STATUS_FILTERS, MEMBER_STATUSES } from '../core/enums'
 import { CLINIC_ROLES } from '../core/permissions'
-import { email, emptyAsAbsent, SAFE_INT, timestamp, WHOLE } from './common'
+import { email, emptyAsAbsent, plainText, SAFE_INT, textOf, timestamp, WHOLE } from './common'
 import { PageQuerySchema, paginated } from './pagination'
 
 const roleOf = (description: string) =>
   z.enum(CLINIC_ROLES, { error: 'Choose admin, clinician or front_desk.' }).openapi({ description, example: 'clinician' })
 
-const clinicName = z
-  .string({ error: 'Send the name as text.' })
-  .trim()
-  .min(1, 'Enter a name.')
-  .max(120, 'Keep the name to 120 characters or fewer.')
-  .openapi({ example: 'Harbour Road Clinic' })
+const clinicName = plainText(
+  z.string({ error: 'Send the name as text.' }).trim().min(1, 'Enter a name.').max(120, 'Keep the name to 120 characters or fewer.'),
+).openapi({ example: 'Harbour Road Clinic' })
+
+/** An invitation's one-time token: base64url (auth/one-time-token.ts makes 43 characters). */
+export const invitationToken = () => z.string().min(1).max(64).regex(/^[\w-]*$/, 'Send the invitation token as issued.')
 
 export const ClinicSchema = z
   .object({
     id: z.number().int().openapi({ ...WHOLE, example: 1 }),
-    name: z.string().openapi({ maxLength: 120, example: 'Harbour Road Clinic' }),
+    name: z.string().openapi({ ...textOf(120), example: 'Harbour Road Clinic' }),
     created_at: timestamp(),
     updated_at: timestamp(),
   })
@@ -41,7 +41,7 @@ export const InvitationParamSchema = ClinicParamSchema.extend({
 export const MemberSchema = z
   .object({
     user_id: z.number().int().openapi({ ...WHOLE, example: 2 }),
-    name: z.string().openapi({ maxLength: 150, example: 'Grace Hopper' }),
+    name: z.string().openapi({ ...textOf(150), example: 'Grace Hopper' }),
     email: z.string().openapi({ format: 'email', maxLength: 254, example: 'grace@example.com' }),
     role: roleOf("The member's role in this clinic."),
     status: z.enum(MEMBER_STATUSES).openapi({ example: 'active' }),
@@ -80,19 +80,19 @@ export const InvitationSchema = z
 
 /** The answer to a new invitation: the only time its token is ever shown. */
 export const InvitationCreatedSchema = InvitationSchema.extend({
-  token: z.string().openapi({ maxLength: 64, description: 'One-time token: shown once, stored only as a hash. Valid for 7 days.', example: 'q3v8kC4r1o8m0Vb0Yw1mH2m2O0a6t3b9Xk0yJ8c7d5e' }),
+  token: z.string().openapi({ maxLength: 43, pattern: '^[\\w-]{43}$', description: 'One-time token: shown once, stored only as a hash. Valid for 7 days.', example: 'q3v8kC4r1o8m0Vb0Yw1mH2m2O0a6t3b9Xk0yJ8c7d5e' }),
   accept_url: z.string().openapi({ format: 'uri-reference', maxLength: 256, description: 'The console page that accepts it, for handing over.', example: '/console/invitations/accept#token=q3v8kC4r1o8m0Vb0Yw1mH2m2O0a6t3b9Xk0yJ8c7d5e' }),
 }).openapi('InvitationCreated')
 
 export const InvitationPageSchema = paginated(InvitationSchema, 'InvitationPage')
 
 export const AcceptInvitationSchema = z
-  .strictObject({ token: z.string().min(1).max(64).openapi({ description: 'The token of an invitation to your email.' }) })
+  .strictObject({ token: invitationToken().openapi({ description: 'The token of an invitation to your email.' }) })
   .openapi('AcceptInvitation')
 
 export const MembershipSchema = z
   .object({
-    clinic: z.object({ id: z.number().int().openapi(WHOLE), name: z.string().openapi({ maxLength: 120 }) }),
+    clinic: z.object({ id: z.number().int().openapi(WHOLE), name: z.string().openapi(textOf(120)) }),
     role: roleOf('Your role in it.'),
   })
   .openapi('Membership')

@@ -9,15 +9,53 @@ export const WHOLE = { format: 'int64', minimum: 0, maximum: Number.MAX_SAFE_INT
 /** A request integer with its own minimum: zod's `.int()` refuses anything beyond the safe range. */
 export const SAFE_INT = { format: 'int64', maximum: Number.MAX_SAFE_INTEGER } as const
 
+/**
+ * Text on one line (a name, a search): no control character (C0, DEL, C1), so no tab or line break
+ * either. Written as the OpenAPI document states it, in escapes any regex dialect reads alike.
+ */
+const ONE_LINE_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f]*$'
+/** Text that may span lines (an address, notes): tabs and line breaks, but no other control character. */
+const LINES_PATTERN = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$'
+export const ONE_LINE = new RegExp(ONE_LINE_PATTERN)
+export const LINES = new RegExp(LINES_PATTERN)
+
+export const TEXT_MESSAGES = {
+  oneLine: 'Use one line of text: no tabs, line breaks or other control characters.',
+  lines: 'Use text without control characters (tabs and line breaks are fine).',
+} as const
+
+/** Refuses control characters in request text (400 on the field); `lines` lets tabs and line breaks through. */
+export const plainText = <T extends z.ZodString>(text: T, lines = false): T =>
+  text.regex(lines ? LINES : ONE_LINE, lines ? TEXT_MESSAGES.lines : TEXT_MESSAGES.oneLine)
+
+/** The OpenAPI facts of text the API answers: at most `maxLength`, and only what `plainText` lets in. */
+export const textOf = (maxLength: number, lines = false) => ({ maxLength, pattern: lines ? LINES_PATTERN : ONE_LINE_PATTERN })
+
+/** The server's id of a request (a UUID; `import-…` and `create-admin:…` for the command-line tools). */
+export const REQUEST_ID = { maxLength: 128, pattern: '^[\\w:-]+$' } as const
+
+/** A client's own X-Request-Id, kept only when it has this form (middleware/request-ids.ts). */
+export const CLIENT_REQUEST_ID = { maxLength: 255, pattern: '^[\\w=-]+$' } as const
+
+/** An audit event's action (`patient.read`, `import`) and the type of the record it is about (`patient`). */
+export const AUDIT_ACTION = { maxLength: 64, pattern: '^[a-z_]+(\\.[a-z_]+)?$', example: 'patient.update' } as const
+export const AUDIT_RESOURCE = { maxLength: 64, pattern: '^[a-z_]+$', example: 'patient' } as const
+
+/** JSON text as JSON.stringify and SQLite's json functions write it: every control character escaped. */
+export const JSON_TEXT = '^[^\\u0000-\\u001f]*$'
+
+/** A client address as Cloudflare gives it (lib/client-ip.ts keeps nothing else). */
+export const IP_ADDRESS = { maxLength: 45, pattern: '^[\\da-fA-F:.]+$' } as const
+
 export const ErrorSchema = z
   .object({
-    error: z.string().openapi({ maxLength: 1000, example: 'The request is not valid.' }),
+    error: z.string().openapi({ ...textOf(1000), example: 'The request is not valid.' }),
     code: z.enum(ERROR_CODE_NAMES).openapi({ example: 'validation_error' }),
     details: z
-      .record(z.string().openapi({ maxLength: 200 }), z.array(z.string().openapi({ maxLength: 1000 })).openapi({ maxItems: 100 }))
+      .record(z.string().openapi({ maxLength: 200 }), z.array(z.string().openapi(textOf(1000))).openapi({ maxItems: 100 }))
       .optional()
       .openapi({ example: { email: ['Enter a valid email address.'] } }),
-    request_id: z.string().optional().openapi({ maxLength: 200, description: 'Present on 5xx answers; quote it when reporting a problem.' }),
+    request_id: z.string().optional().openapi({ format: 'uuid', maxLength: 36, description: 'Present on 5xx answers; quote it when reporting a problem.' }),
   })
   .openapi('Error')
 
@@ -36,13 +74,19 @@ export const RETRY_AFTER_HEADER = {
 }
 
 /**
- * OpenAPI `responses` entries for the error statuses a route can answer, all in the envelope; a 429
- * also documents its `Retry-After` header. Every route can answer 500 (`onError` turns any fault
- * into the envelope with a request id), so it is always declared.
+ * What every route can answer, before its own checks: 400 (a query string that is not UTF-8 or holds
+ * a NUL, an x-d1-bookmark that is not ours) and 500 (`onError` turns any fault, a misconfiguration
+ * included, into the envelope with a request id).
+ */
+const ALWAYS = [400, 500] as const
+
+/**
+ * OpenAPI `responses` entries for the error statuses a route can answer, all in the envelope, with
+ * 400 and 500 always among them; a 429 also documents its `Retry-After` header.
  */
 export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
   return Object.fromEntries(
-    [...new Set<ErrorStatus>([...statuses, 500])].map((status) => [
+    [...new Set<ErrorStatus>([...statuses, ...ALWAYS])].map((status) => [
       status,
       {
         description: describeStatus(status),
@@ -50,7 +94,7 @@ export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
         content: { 'application/json': { schema: ErrorSchema } },
       },
     ]),
-  ) as unknown as Record<S | 500, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>
+  ) as unknown as Record<S | (typeof ALWAYS)[number], { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>
 }
 
 /** Error responses every JSON-body route can give before its handler runs. */
@@ -73,6 +117,7 @@ export const optionalField = <T extends z.ZodType>(schema: T) => z.preprocess(bl
 export const phoneNumber = () =>
   z
     .string()
+    .max(64, 'Keep the phone number to 64 characters or fewer.')
     .transform((value) => value.replace(/[\s-]/g, ''))
     .pipe(z.string().regex(/^\+?\d{7,15}$/, { error: 'Enter a phone number of 7 to 15 digits, optionally starting with +; spaces and dashes are fine.' }))
     .openapi({ type: 'string', maxLength: 64, pattern: '^[\\s-]*\\+?[\\d\\s-]{7,}$', example: '+14155550123', description: 'Spaces and dashes are removed before storing.' })
@@ -122,8 +167,7 @@ export const actorName = () =>
     .string()
     .nullable()
     .openapi({
-      maxLength: 150,
-      pattern: '^[^\\u0000]{1,150}$',
+      ...textOf(150),
       description: "That user's name now; null when nobody was signed in or the account is gone.",
       example: 'Ada Smith',
     })

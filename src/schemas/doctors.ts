@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
-import { email, emptyAsAbsent, NULLABLE_STRING, optionalField, phoneNumber, STORED_PHONE, timestamp, WHOLE, writableBody } from './common'
+import { email, emptyAsAbsent, NULLABLE_STRING, optionalField, phoneNumber, plainText, STORED_PHONE, textOf, timestamp, WHOLE, writableBody } from './common'
 import { DOCTOR_ORDERINGS, FLAGS } from '../core/enums'
 import { FEE_MESSAGES, feeCents, MAX_FEE_CENTS } from '../core/money'
 
@@ -8,16 +8,11 @@ import { FEE_MESSAGES, feeCents, MAX_FEE_CENTS } from '../core/money'
 const READ_ONLY_KEYS = ['id', 'created_by', 'created_at', 'updated_at', 'version'] as const
 
 /** Optional fields: `null` clears them, and blank text counts as `null`. */
-const optionalText = (max: number, example: string) =>
-  z.string().trim().max(max, { error: `Use at most ${max} characters.` }).openapi({ example })
+const optionalText = (max: number, example: string, lines = false) =>
+  plainText(z.string().trim().max(max, { error: `Use at most ${max} characters.` }), lines).openapi({ example })
 
 const requiredText = (max: number, example: string) =>
-  z
-    .string()
-    .trim()
-    .min(1, { error: 'This field may not be blank.' })
-    .max(max, { error: `Use at most ${max} characters.` })
-    .openapi({ example })
+  plainText(z.string().trim().min(1, { error: 'This field may not be blank.' }).max(max, { error: `Use at most ${max} characters.` })).openapi({ example })
 
 /** The fee as a number: 0 to 1,000,000 in steps of a cent. */
 const FEE_NUMBER = { type: 'number', minimum: 0, maximum: MAX_FEE_CENTS / 100, multipleOf: 0.01 } as const
@@ -25,7 +20,7 @@ const FEE_NUMBER = { type: 'number', minimum: 0, maximum: MAX_FEE_CENTS / 100, m
 const FEE_TEXT = { type: 'string', pattern: '^\\s*[+-]?\\d*(\\.\\d{0,2})?\\s*$', maxLength: 64, example: '150.50' } as const
 
 const consultationFee = z
-  .union([z.number(), z.string()], { error: FEE_MESSAGES.notNumber })
+  .union([z.number(), z.string().max(FEE_TEXT.maxLength, FEE_MESSAGES.notNumber)], { error: FEE_MESSAGES.notNumber })
   .transform((value, ctx) => {
     const cents = feeCents(value)
     if (typeof cents === 'string') {
@@ -55,7 +50,7 @@ const optionalFields = {
   qualification: optionalField(optionalText(200, 'MBBS, MD (Cardiology)')),
   experience_years: optionalField(experienceYears).openapi({ type: ['integer', 'null'], minimum: 0, maximum: 80 }),
   license_number: optionalField(optionalText(50, 'MED-2024-0042')),
-  clinic_address: optionalField(optionalText(500, '221B Baker Street, London')),
+  clinic_address: optionalField(optionalText(500, '221B Baker Street, London', true)),
   consultation_fee: optionalField(consultationFee).openapi({ anyOf: [FEE_NUMBER, FEE_TEXT, { type: 'null' }], description: 'A number or numeric string from 0 to 1000000 with at most 2 decimals; null clears it.' }),
 }
 
@@ -99,14 +94,14 @@ export type NewDoctor = z.output<typeof DoctorWriteSchema>
 export const DoctorSchema = z
   .object({
     id: z.number().int().openapi({ ...WHOLE, example: 1 }),
-    name: z.string().openapi({ maxLength: 120, example: 'Dr. John Watson' }),
-    specialization: z.string().openapi({ maxLength: 120, example: 'Cardiology' }),
+    name: z.string().openapi({ ...textOf(120), example: 'Dr. John Watson' }),
+    specialization: z.string().openapi({ ...textOf(120), example: 'Cardiology' }),
     email: z.string().nullable().openapi({ format: 'email', maxLength: 254, example: 'j.watson@example.com' }),
     phone_number: z.string().nullable().openapi({ ...STORED_PHONE, example: '+14155550123' }),
-    qualification: z.string().nullable().openapi({ maxLength: 200, example: 'MBBS, MD (Cardiology)' }),
+    qualification: z.string().nullable().openapi({ ...textOf(200), example: 'MBBS, MD (Cardiology)' }),
     experience_years: z.number().int().nullable().openapi({ format: 'int32', minimum: 0, maximum: 80, example: 12 }),
-    license_number: z.string().nullable().openapi({ maxLength: 50, example: 'MED-2024-0042' }),
-    clinic_address: z.string().nullable().openapi({ maxLength: 500, example: '221B Baker Street, London' }),
+    license_number: z.string().nullable().openapi({ ...textOf(50), example: 'MED-2024-0042' }),
+    clinic_address: z.string().nullable().openapi({ ...textOf(500, true), example: '221B Baker Street, London' }),
     consultation_fee: z
       .string()
       .nullable()
@@ -124,15 +119,12 @@ export const DoctorPageSchema = paginated(DoctorSchema, 'DoctorPage')
 
 /** Query values arrive as strings; an empty one means the filter is not applied. */
 export const DoctorListQuerySchema = PageQuerySchema.extend({
-  search: z
-    .string()
-    .trim()
-    .max(100)
+  search: plainText(z.string().trim().max(100))
     .optional()
     .openapi({ maxLength: 100, description: 'Case-insensitive substring of the name or specialization.', example: 'cardio' }),
   specialization: z
-    .preprocess(emptyAsAbsent, z.string().trim().optional())
-    .openapi({ type: 'string', maxLength: 120, description: 'Exact specialization, in any letter case.', example: 'Cardiology' }),
+    .preprocess(emptyAsAbsent, plainText(z.string().trim().max(120)).optional())
+    .openapi({ type: 'string', ...textOf(120), description: 'Exact specialization, in any letter case.', example: 'Cardiology' }),
   is_available: z
     .preprocess(
       emptyAsAbsent,

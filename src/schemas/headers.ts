@@ -1,11 +1,15 @@
 import { z } from '@hono/zod-openapi'
 import { parseIfMatch } from '../core/versions'
 
+/** `*` or a list of entity-tags (RFC 9110), at most 256 characters; a longer header is a 400. */
+const entityTags = () => z.string().max(256, 'Send at most 256 characters of entity-tags.')
+const ENTITY_TAGS = { type: 'string', maxLength: 256, pattern: '^\\s*(\\*|(W/)?"[^"]*"(\\s*,\\s*(W/)?"[^"]*")*)\\s*$' } as const
+
 /** The `ETag` response header, for a route's OpenAPI `responses`. */
 export const ETAG_HEADER = {
   ETag: {
     description: 'The version of this record as a strong validator; send it back in If-Match or If-None-Match.',
-    schema: { type: 'string' as const, maxLength: 64, example: '"3"' },
+    schema: { type: 'string' as const, maxLength: 64, pattern: '^"\\d+(\\.\\d+)*"$', example: '"3"' },
   },
 }
 
@@ -15,13 +19,11 @@ export const ETAG_HEADER = {
  */
 export const ifMatchHeader = (arity: number) =>
   z.object({
-    'if-match': z
-      .string()
+    'if-match': entityTags()
       .optional()
       .transform((header) => parseIfMatch(header, arity))
       .openapi({
-        type: 'string',
-        maxLength: 256,
+        ...ENTITY_TAGS,
         description: 'Apply the change only if the record still has this ETag (`*`: any version); otherwise 412 precondition_failed.',
         example: '"3"',
       }),
@@ -29,8 +31,8 @@ export const ifMatchHeader = (arity: number) =>
 
 /** `If-None-Match` on GET of a versioned record; middleware/conditional-get.ts answers it. */
 export const IfNoneMatchHeaderSchema = z.object({
-  'if-none-match': z.string().optional().openapi({
-    maxLength: 256,
+  'if-none-match': entityTags().optional().openapi({
+    ...ENTITY_TAGS,
     description: 'Answer 304 with no body when the record still has this ETag.',
     example: '"3"',
   }),

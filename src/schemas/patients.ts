@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuerySchema, paginated } from './pagination'
 import { todayUtc } from '../core/clock'
-import { actorName, changedFields, email, emptyAsAbsent, NULLABLE_STRING, optionalField, phoneNumber, STORED_PHONE, timestamp, WHOLE, writableBody } from './common'
+import { actorName, AUDIT_ACTION, AUDIT_RESOURCE, changedFields, email, emptyAsAbsent, NULLABLE_STRING, optionalField, phoneNumber, plainText, REQUEST_ID, STORED_PHONE, textOf, timestamp, WHOLE, writableBody } from './common'
 
 import { AUDIT_OUTCOMES, BLOOD_GROUPS, FLAGS, GENDERS, PATIENT_ORDERINGS } from '../core/enums'
 
@@ -34,11 +34,7 @@ function dateOfBirthProblem(value: string): string | undefined {
   return undefined
 }
 
-const name = textField()
-  .trim()
-  .min(1, 'Enter a name.')
-  .max(120, 'Keep the name to 120 characters or fewer.')
-  .openapi({ example: 'Grace Hopper' })
+const name = plainText(textField().trim().min(1, 'Enter a name.').max(120, 'Keep the name to 120 characters or fewer.')).openapi({ example: 'Grace Hopper' })
 
 const dateOfBirth = textField()
   .superRefine((value, ctx) => {
@@ -49,11 +45,9 @@ const dateOfBirth = textField()
 
 const gender = z.enum(GENDERS, { error: choiceError('Choose male, female or other.') }).openapi({ example: 'female' })
 
-/** Optional text: trimmed, blank means "no value", null clears it. */
+/** Optional text of one or more lines: trimmed, blank means "no value", null clears it. */
 const optionalText = (max: number, label: string, example: string) =>
-  textField()
-    .trim()
-    .max(max, `Keep the ${label} to ${max.toLocaleString('en-US')} characters or fewer.`)
+  plainText(textField().trim().max(max, `Keep the ${label} to ${max.toLocaleString('en-US')} characters or fewer.`), true)
     .transform((value) => value || null)
     .nullable()
     .optional()
@@ -107,19 +101,19 @@ export type PatientChanges = z.output<typeof PatientPatchSchema>
 export const PatientSchema = z
   .object({
     id: z.number().int().openapi({ ...WHOLE, example: 1 }),
-    name: z.string().openapi({ maxLength: 120, example: 'Grace Hopper' }),
+    name: z.string().openapi({ ...textOf(120), example: 'Grace Hopper' }),
     date_of_birth: z.string().openapi({ format: 'date', maxLength: 10, example: '1980-03-15' }),
     age: z.number().int().openapi({ format: 'int32', minimum: 0, maximum: 200, description: 'Whole years as of today (UTC), computed on every read.', example: 45 }),
     gender: z.enum(GENDERS).openapi({ example: 'female' }),
     email: z.string().nullable().openapi({ format: 'email', maxLength: 254, example: 'grace@example.com' }),
     phone_number: z.string().nullable().openapi({ ...STORED_PHONE, example: '+15551234567' }),
-    address: z.string().nullable().openapi({ maxLength: 500, example: '12 Harbour Road, Arlington' }),
+    address: z.string().nullable().openapi({ ...textOf(500, true), example: '12 Harbour Road, Arlington' }),
     blood_group: z.enum(BLOOD_GROUPS).nullable().openapi({ example: 'O+' }),
     medical_history: z
       .string()
       .nullable()
       .optional()
-      .openapi({ maxLength: 10_000, description: 'Absent from every answer to a front-desk member of the clinic.', example: 'Penicillin allergy.' }),
+      .openapi({ ...textOf(10_000, true), description: 'Absent from every answer to a front-desk member of the clinic.', example: 'Penicillin allergy.' }),
     created_by: z.number().int().openapi({ ...WHOLE, description: 'The user who created this patient; every member of its clinic can see it.', example: 1 }),
     created_at: timestamp(),
     updated_at: timestamp(),
@@ -136,10 +130,7 @@ const plusDecodedAsSpace = (value: unknown) =>
   typeof value === 'string' && /^(A|B|AB|O) $/.test(value) ? `${value.trimEnd()}+` : emptyAsAbsent(value)
 
 export const PatientListQuerySchema = PageQuerySchema.extend({
-  search: z
-    .string()
-    .trim()
-    .max(100)
+  search: plainText(z.string().trim().max(100))
     .optional()
     .openapi({ maxLength: 100, description: 'Case-insensitive substring of the name, email or phone number.', example: 'hopper' }),
   gender: z.preprocess(emptyAsAbsent, z.enum(GENDERS, { error: 'Choose male, female or other.' }).optional()).openapi({ example: 'female' }),
@@ -162,13 +153,13 @@ export const HistoryEventSchema = z
     occurred_at: timestamp(),
     actor_id: z.number().int().nullable().openapi({ ...WHOLE, description: 'The user who acted; null when nobody was signed in.', example: 1 }),
     actor_name: actorName(),
-    action: z.string().openapi({ maxLength: 64, example: 'patient.update' }),
-    resource_type: z.string().openapi({ maxLength: 64, example: 'patient' }),
+    action: z.string().openapi(AUDIT_ACTION),
+    resource_type: z.string().openapi(AUDIT_RESOURCE),
     resource_id: z.number().int().nullable().openapi({ ...WHOLE, example: 1 }),
     outcome: z.enum(AUDIT_OUTCOMES).openapi({ example: 'ok' }),
     request_id: z
       .string()
-      .openapi({ maxLength: 128, description: "The id the server made for the request that caused the event (a client's own X-Request-Id is kept apart, as client_request_id).", example: '5f0c6f3e-2b1a-4c1d-9a57-0d8f2f1e9b21' }),
+      .openapi({ ...REQUEST_ID, description: "The id the server made for the request that caused the event (a client's own X-Request-Id is kept apart, as client_request_id).", example: '5f0c6f3e-2b1a-4c1d-9a57-0d8f2f1e9b21' }),
     changed: changedFields(),
   })
   .openapi('PatientHistoryEvent')
