@@ -142,7 +142,7 @@ describe('OpenAPI document against real answers', () => {
     const probes: Probe[] = [
       { method: 'post', path: '/api/auth/login', url: '/api/auth/login/', status: 200, body: { email: user.email, password: user.password } },
       { method: 'post', path: '/api/auth/refresh', url: '/api/auth/refresh/', status: 200, body: { refresh: user.refresh } },
-      { method: 'post', path: '/api/auth/login', url: '/api/auth/login/', status: 400, body: { email: 'not an email', password: 'x' } },
+      { method: 'post', path: '/api/auth/login', url: '/api/auth/login/', status: 400, body: { email: 'ada@example.com' } },
       { method: 'post', path: '/api/auth/session', url: '/api/auth/session/', status: 200, body: { email: user.email, password: user.password }, headers: { 'sec-fetch-site': 'same-origin' } },
       { method: 'delete', path: '/api/auth/session', url: '/api/auth/session/', status: 204, headers: { 'sec-fetch-site': 'same-origin' } },
       { method: 'get', path: '/api/auth/me', url: '/api/auth/me/', status: 200, token },

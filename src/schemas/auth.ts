@@ -37,7 +37,8 @@ export const RegisteredSchema = z.object({ user: UserSchema }).openapi('Register
 
 export const LoginSchema = z
   .strictObject({
-    email: email(),
+    // Not validated as an address: anything that is no account's email is the same 401 as an unknown one, as in Django.
+    email: z.string().trim().toLowerCase().max(254).openapi({ format: 'email', example: 'ada@example.com' }),
     password: z.string().max(1024).openapi({ format: 'password', example: 'correct-horse-battery' }),
     clinic: z
       .number({ error: 'Send the clinic id as a number.' })
@@ -78,7 +79,13 @@ export const SessionRenewedSchema = SwitchedSchema.omit({ refresh: true, clinic:
 export const SessionSwitchedSchema = SwitchedSchema.omit({ refresh: true }).openapi('SessionSwitched')
 
 export const RefreshSchema = z
-  .strictObject({ refresh: z.string().max(TOKEN.maxLength).regex(JWT, 'Send the refresh token as issued.').openapi({ description: 'The refresh token of the last login or refresh.' }) })
+  .strictObject({
+    refresh: z
+      .string()
+      .min(1)
+      .max(TOKEN.maxLength)
+      .openapi({ format: 'jwt', description: 'The refresh token of the last login or refresh. Any other text is a 401 `token_not_valid`, as an expired token is.' }),
+  })
   .openapi('RefreshRequest')
 
 export const ChangePasswordSchema = z

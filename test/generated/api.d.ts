@@ -1005,7 +1005,10 @@ export interface components {
             refresh: string;
         };
         RefreshRequest: {
-            /** @description The refresh token of the last login or refresh. */
+            /**
+             * Format: jwt
+             * @description The refresh token of the last login or refresh. Any other text is a 401 `token_not_valid`, as an expired token is.
+             */
             refresh: string;
         };
         Me: components["schemas"]["User"] & {
