@@ -51,6 +51,22 @@ export function Feedback({ notice, error }: { notice?: string; error?: unknown }
   )
 }
 
+/**
+ * Runs an action, reloads the view, then says what it did. Success is said for the whole view, since
+ * the row may be gone from it (removed, or out of a filtered list); a refusal (the last admin, 409)
+ * is thrown back to the control that caused it, to be shown beside it (`useRowError`).
+ */
+export function useActions(reload: () => Promise<void>) {
+  const [notice, setNotice] = useState('')
+  const run = async (action: () => Promise<unknown>, done: string) => {
+    setNotice('')
+    await action()
+    await reload()
+    setNotice(done)
+  }
+  return { notice, run }
+}
+
 /** A control's own refusal: `act` resolves once done, or shows why not beside the control. */
 export function useRowError() {
   const [error, setError] = useState<unknown>(null)

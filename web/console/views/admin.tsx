@@ -8,23 +8,13 @@ import { ListFooter, useList } from '../list'
 import { Link } from '../router'
 import { useMay, useSession } from '../session'
 import type { AdminUser, AuditEvent, User } from '../types'
-import { Alert, Feedback, Heading, Options, SelectField, Table, TextField, useLoad, useRowError } from '../ui'
+import { Alert, Feedback, Heading, Options, SelectField, Table, TextField, useActions, useLoad, useRowError } from '../ui'
 
 type AccountChange = Partial<Pick<AdminUser, 'role' | 'is_active'>>
 
-/**
- * An account's actions and what they did. Success is said for the whole view, since the row may
- * leave a filtered list (an unlocked account leaves `status=locked`); a refusal is thrown back to
- * the control that caused it, to be shown beside it.
- */
+/** An account's actions (see `useActions` for where their outcome is said). */
 function useAccountActions(reload: () => Promise<void>) {
-  const [notice, setNotice] = useState('')
-  const run = async (action: () => Promise<unknown>, done: string) => {
-    setNotice('')
-    await action()
-    await reload()
-    setNotice(done)
-  }
+  const { notice, run } = useActions(reload)
   return {
     notice,
     change: (user: AdminUser, changes: AccountChange, done: string) => run(() => request('PATCH', `/api/admin/users/${user.id}/`, { body: changes }), done),

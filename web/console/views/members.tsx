@@ -9,7 +9,7 @@ import { ListFooter, useList } from '../list'
 import { navigate } from '../router'
 import { useSession } from '../session'
 import type { Invitation, InvitationCreated, Member } from '../types'
-import { ACTIONS, Alert, Feedback, Heading, Options, SelectField, Table, TextField, useRowError } from '../ui'
+import { ACTIONS, Alert, Feedback, Heading, Options, SelectField, Table, TextField, useActions, useRowError } from '../ui'
 
 interface Clinic {
   id: number
@@ -23,28 +23,13 @@ const ROLE_CONSEQUENCES: Record<ClinicRole, string> = {
   front_desk: 'Front desk members read and write patients and assignments, and never see medical history.',
 }
 
-/**
- * Runs a row's action. What it did is said for the whole table, since the row may be gone; a refusal
- * (the last admin, 409) is thrown back to the row, to be shown next to the control that caused it.
- */
-function useTableActions(reload: () => Promise<void>) {
-  const [notice, setNotice] = useState('')
-  const run = async (action: () => Promise<unknown>, done: string) => {
-    setNotice('')
-    await action()
-    await reload()
-    setNotice(done)
-  }
-  return { notice, run }
-}
-
 /** The clinic's members, invitations to join it, and what each member's role is (clinic admins). */
 export function Members({ clinic }: { clinic: Clinic }) {
   const base = `/api/clinics/${clinic.id}`
   const members = useList<Member, 'role' | 'status'>({ endpoint: `${base}/members/`, filters: ['role', 'status'] })
   const invitations = useList<Invitation, never>({ endpoint: `${base}/invitations/`, filters: [], prefix: 'invitations_' })
   const session = useSession()
-  const memberActions = useTableActions(members.data.reload)
+  const memberActions = useActions(members.data.reload)
   /**
    * Changes a member. A change to one's own membership changes what the console shows: the session
    * is read again, and someone who no longer manages the clinic leaves this page.
@@ -55,7 +40,7 @@ export function Members({ clinic }: { clinic: Clinic }) {
     const { clinic_role } = await session.renew()
     if (!clinic_role || !may(clinic_role, 'clinic.manage')) navigate('/console/patients/')
   }
-  const invitationActions = useTableActions(invitations.data.reload)
+  const invitationActions = useActions(invitations.data.reload)
 
   return (
     <>
