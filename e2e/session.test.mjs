@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
-import { api, go, newUser, signedIn, useBrowser, withPage, worker } from './support.mjs'
+import { api, clinicOf, go, joinClinic, newUser, signedIn, useBrowser, withPage, worker } from './support.mjs'
 
 useBrowser()
 
@@ -57,6 +57,26 @@ describe('one session across tabs', () => {
       await other.reload()
       await other.getByRole('button', { name: 'Sign in' }).waitFor()
       assert.deepEqual(await page.context().cookies(worker.origin + '/api/auth/session/'), [])
+    })
+  })
+
+  test('switching clinic in one tab moves the other tabs to that clinic', async (t) => {
+    const user = await newUser('Moving Tabs')
+    const owner = await newUser('Other Clinic Owner')
+    const clinics = [await clinicOf(user), await joinClinic(owner, user, 'clinician')]
+    await withPage(t, async (page) => {
+      await signedIn(page, user.email)
+      const other = await page.context().newPage()
+      await other.goto(`${worker.origin}/console/patients/`)
+      await signOutButton(other).waitFor()
+      const clinicIn = (tab) => tab.getByRole('form', { name: 'Switch clinic' }).getByLabel('Clinic').inputValue()
+      const current = await clinicIn(page)
+      const target = clinics.find(({ id }) => String(id) !== current)
+      await page.getByRole('form', { name: 'Switch clinic' }).getByLabel('Clinic').selectOption(String(target.id))
+      await page.getByRole('form', { name: 'Switch clinic' }).getByRole('button', { name: 'Switch' }).click()
+      await other.getByRole('status').filter({ hasText: `Another tab moved this session to ${target.name}` }).waitFor()
+      assert.equal(await clinicIn(other), String(target.id))
+      assert.equal(eventsOf('auth.refresh_reuse', user), 0)
     })
   })
 
